@@ -1,0 +1,58 @@
+// Builds every bundle of the project. Entries whose source does not exist yet are skipped, so the
+// build stays green while features land one by one.
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+};
+
+/** Node bundles: the extension (vscode is provided by the host), the CLI. */
+const nodeTargets = [
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+].map((t) => ({ ...common, platform: 'node', format: 'cjs', target: 'node20', ...t }));
+
+/** Browser bundle: the trace panel's script, loaded by the webview from media/dist. */
+const browserTargets = [
+  { entryPoints: ['src/views/webview/main.ts'], outfile: 'media/dist/panel.js' },
+].map((t) => ({ ...common, platform: 'browser', format: 'iife', target: 'es2022', ...t }));
+
+/** Extension-host test suites (run inside a real VS Code), compiled to out/test. */
+const suiteDir = 'test/vscode/suite';
+const suiteTargets = existsSync(suiteDir)
+  ? [
+      {
+        ...common,
+        minify: false,
+        sourcemap: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        entryPoints: readdirSync(suiteDir)
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => `${suiteDir}/${f}`),
+        outdir: 'out/test/suite',
+        external: ['vscode', 'mocha'],
+      },
+    ]
+  : [];
+
+const targets = [...nodeTargets, ...browserTargets, ...suiteTargets].filter((t) =>
+  t.entryPoints.every((e) => existsSync(e)),
+);
+
+if (watch) {
+  const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[watch] build finished, watching for changes');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}
