@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { parseCommand, UsageError, USAGE, type Command } from './cli/args';
+import { runCompare } from './cli/compare';
+import { FileRoleCache, readConfigFile, writeTrace } from './cli/io';
+import { ProgressNarrator } from './cli/progress';
+import { summarizeTotals } from './cli/format';
+import { createClientFactory, EndpointPool } from './pipeline/clients';
+import { runPipeline } from './pipeline/engine';
+import { MemoryRoleCache } from './pipeline/roles';
+import { applyEvent, emptyTrace } from './pipeline/trace';
+
+/** `smoa run` and `smoa compare` on the same engine as the extension. */
+async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`smoa: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    return command.kind === 'run' ? await run(command) : await runCompare(command);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`smoa: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
+  const config = readConfigFile(command.config);
+  const prompt = command.prompt === '-' ? readFileSync(0, 'utf8') : command.prompt;
+  if (prompt.trim() === '') throw new UsageError('--prompt is empty');
+
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130); // a second Ctrl-C does not wait for the cleanup
+    interrupted = true;
+    process.stderr.write('\nsmoa: interrupted, cancelling every request...\n');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const trace = emptyTrace();
+  const narrator = new ProgressNarrator();
+  const result = await runPipeline(config, { prompt, strategy: command.strategy }, {
+    clientFor: createClientFactory(config, new EndpointPool()),
+    signal: controller.signal,
+    roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
+    onEvent: (event) => {
+      applyEvent(trace, event);
+      if (event.type === 'answer-token') process.stdout.write(event.text);
+      const line = narrator.describe(event);
+      if (line) process.stderr.write(`· ${line}\n`);
+    },
+  });
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
+
+  // The aggregator failed but a kept proposal stands in: print it, clearly labelled on stderr.
+  if (result.status === 'failed' && result.answer && trace.answer !== result.answer) process.stdout.write(result.answer);
+  if (result.answer && !result.answer.endsWith('\n')) process.stdout.write('\n');
+  if (command.trace) {
+    writeTrace(command.trace, trace);
+    process.stderr.write(`smoa: trace written to ${command.trace}\n`);
+  }
+  if (result.answerSource) process.stderr.write(`smoa: answer is the ${result.answerSource}\n`);
+  process.stderr.write(`smoa: ${result.status}: ${summarizeTotals(result.totals)}\n`);
+  if (result.status === 'cancelled') return 130;
+  if (result.status === 'failed') {
+    process.stderr.write(`smoa: run failed: ${result.error}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`smoa: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

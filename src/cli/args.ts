@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { STRATEGIES, type Strategy } from '../pipeline/config';
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage:
+  smoa run --config FILE --prompt TEXT [--strategy S] [--trace OUT.json] [--roles-cache FILE]
+  smoa compare --config FILE --prompts FILE.jsonl [--strategies single,moa,smoa] [--json]
+
+  --config       JSON config (see README: endpoints, models, proposers, aggregator, ...)
+  --prompt       the request; "-" reads it from standard input
+  --strategy     ${STRATEGIES.join(' | ')} (overrides the config)
+  --trace        write the run's trace (JSON) here, also after a failure or Ctrl-C
+  --roles-cache  keep generated roles in this file between runs
+  --prompts      JSON Lines: one {"prompt": "..."} object (or JSON string) per line
+  --strategies   comma-separated strategies to compare (default: single,moa,smoa)
+  --json         print the comparison as JSON instead of tables
+
+Exit codes: 0 success, 1 the run failed, 2 bad usage or config, 130 interrupted.`;
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'run'; config: string; prompt: string; strategy?: Strategy; trace?: string; rolesCache?: string }
+  | { kind: 'compare'; config: string; prompts: string; strategies: Strategy[]; json: boolean; rolesCache?: string };
+
+export function parseCommand(argv: string[]): Command {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') return { kind: 'help' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        prompt: { type: 'string' },
+        strategy: { type: 'string' },
+        trace: { type: 'string' },
+        'roles-cache': { type: 'string' },
+        prompts: { type: 'string' },
+        strategies: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const need = (name: string): string => {
+    const v = values[name];
+    if (typeof v !== 'string' || v === '') throw new UsageError(`${verb}: --${name} is required`);
+    return v;
+  };
+  const rolesCache = values['roles-cache'] as string | undefined;
+  if (verb === 'run') {
+    for (const flag of ['prompts', 'strategies', 'json']) if (values[flag] !== undefined) throw new UsageError(`run: --${flag} belongs to "compare"`);
+    const strategy = values.strategy === undefined ? undefined : readStrategy(values.strategy as string, '--strategy');
+    return { kind: 'run', config: need('config'), prompt: need('prompt'), strategy, trace: values.trace as string | undefined, rolesCache };
+  }
+  if (verb === 'compare') {
+    for (const flag of ['prompt', 'strategy', 'trace']) if (values[flag] !== undefined) throw new UsageError(`compare: --${flag} belongs to "run"`);
+    const list = ((values.strategies as string | undefined) ?? 'single,moa,smoa').split(',').map((s) => s.trim()).filter(Boolean);
+    if (list.length === 0) throw new UsageError('compare: --strategies is empty');
+    return { kind: 'compare', config: need('config'), prompts: need('prompts'), strategies: list.map((s) => readStrategy(s, '--strategies')), json: values.json === true, rolesCache };
+  }
+  throw new UsageError(`unknown command "${verb}" (expected run or compare)`);
+}
+
+function readStrategy(value: string, flag: string): Strategy {
+  if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
+  throw new UsageError(`${flag}: unknown strategy "${value}" (expected ${STRATEGIES.join(', ')})`);
+}

@@ -1,0 +1,93 @@
+import type { Strategy } from '../pipeline/config';
+import { createClientFactory, EndpointPool } from '../pipeline/clients';
+import { runPipeline, type RunResult } from '../pipeline/engine';
+import { MemoryRoleCache } from '../pipeline/roles';
+import type { Command } from './args';
+import { formatCost, formatMs, table } from './format';
+import { FileRoleCache, readConfigFile, readPromptsFile } from './io';
+
+interface Row {
+  strategy: Strategy;
+  prompt: number;
+  status: string;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd?: number;
+  wallMs: number;
+  firstAnswerTokenMs?: number;
+}
+
+/** Runs every prompt under every strategy, one run at a time so wall times are comparable. */
+export async function runCompare(command: Extract<Command, { kind: 'compare' }>): Promise<number> {
+  const config = readConfigFile(command.config);
+  const prompts = readPromptsFile(command.prompts);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted'));
+  process.on('SIGINT', onSigint);
+  const pool = new EndpointPool();
+  const roleCache = command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache();
+  const rows: Row[] = [];
+  for (const strategy of command.strategies) {
+    for (const [i, prompt] of prompts.entries()) {
+      if (controller.signal.aborted) break;
+      process.stderr.write(`· ${strategy}: prompt ${i + 1}/${prompts.length}\n`);
+      const result: RunResult = await runPipeline(config, { prompt, strategy }, {
+        clientFor: createClientFactory(config, pool),
+        signal: controller.signal,
+        roleCache,
+      });
+      if (result.status === 'failed') process.stderr.write(`  failed: ${result.error}\n`);
+      rows.push({
+        strategy,
+        prompt: i + 1,
+        status: result.status,
+        calls: result.totals.calls,
+        promptTokens: result.totals.promptTokens,
+        completionTokens: result.totals.completionTokens,
+        ...(result.totals.cost ? { costUsd: result.totals.cost.usd } : {}),
+        wallMs: result.totals.wallMs,
+        ...(result.totals.firstAnswerTokenMs !== undefined ? { firstAnswerTokenMs: result.totals.firstAnswerTokenMs } : {}),
+      });
+    }
+  }
+  process.off('SIGINT', onSigint);
+  if (command.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  else process.stdout.write(renderTables(rows, command.strategies) + '\n');
+  if (controller.signal.aborted) return 130;
+  return rows.some((r) => r.status !== 'ok') ? 1 : 0;
+}
+
+function renderTables(rows: Row[], strategies: Strategy[]): string {
+  const headers = ['prompt', 'status', 'calls', 'prompt tok', 'completion tok', 'cost', 'wall', 'first token'];
+  const cells = (r: Omit<Row, 'strategy' | 'prompt' | 'status'> & { label: string; status: string }) => [
+    r.label,
+    r.status,
+    String(r.calls),
+    r.promptTokens.toLocaleString('en-US'),
+    r.completionTokens.toLocaleString('en-US'),
+    r.costUsd === undefined ? '-' : formatCost({ cost: { usd: r.costUsd, complete: true } }),
+    formatMs(r.wallMs),
+    formatMs(r.firstAnswerTokenMs),
+  ];
+  return strategies
+    .map((strategy) => {
+      const mine = rows.filter((r) => r.strategy === strategy);
+      if (mine.length === 0) return `${strategy}: not run`;
+      const sum = (f: (r: Row) => number) => mine.reduce((s, r) => s + f(r), 0);
+      const firsts = mine.filter((r) => r.firstAnswerTokenMs !== undefined);
+      const total = {
+        label: 'total',
+        status: `${mine.filter((r) => r.status === 'ok').length}/${mine.length} ok`,
+        calls: sum((r) => r.calls),
+        promptTokens: sum((r) => r.promptTokens),
+        completionTokens: sum((r) => r.completionTokens),
+        ...(mine.some((r) => r.costUsd !== undefined) ? { costUsd: sum((r) => r.costUsd ?? 0) } : {}),
+        wallMs: sum((r) => r.wallMs),
+        ...(firsts.length ? { firstAnswerTokenMs: firsts.reduce((s, r) => s + r.firstAnswerTokenMs!, 0) / firsts.length } : {}),
+      };
+      const body = [...mine.map((r) => cells({ ...r, label: `#${r.prompt}` })), cells(total)];
+      return `== ${strategy} ==  (first token in the total row is the mean)\n${table(headers, body)}`;
+    })
+    .join('\n\n');
+}

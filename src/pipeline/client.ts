@@ -1,0 +1,91 @@
+/**
+ * The only way the engine talks to a model. The OpenAI-compatible client implements it here; the extension
+ * implements it for VS Code's own models. Every call streams: `onToken` sees each piece as it arrives.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** True when the endpoint reported no usage and the counts are our estimate. */
+  estimated: boolean;
+}
+
+/** A JSON reply the caller wants; clients that support structured outputs enforce `schema`. */
+export interface JsonResponseFormat {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
+export interface RetryNotice {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  responseFormat?: JsonResponseFormat;
+  signal: AbortSignal;
+  onToken?: (text: string) => void;
+  /** Called before a retry; text streamed by the failed attempt is void from then on. */
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+export interface ChatResponse {
+  text: string;
+  usage: TokenUsage;
+  /** How many attempts the call took (1 = no retry). */
+  attempts: number;
+  /** Whether the JSON format was enforced by the endpoint (false = only asked for in the prompt). */
+  structured?: boolean;
+}
+
+export interface ChatClient {
+  complete(request: ChatRequest): Promise<ChatResponse>;
+}
+
+export type CallErrorKind =
+  | 'rate-limit'
+  | 'server'
+  | 'connection'
+  | 'timeout'
+  | 'context-overflow'
+  | 'auth'
+  | 'bad-request'
+  | 'not-found'
+  | 'cancelled'
+  | 'empty'
+  | 'unknown';
+
+/** A failed model call, with what a user needs to act on it. */
+export class CallError extends Error {
+  constructor(
+    message: string,
+    readonly kind: CallErrorKind,
+    readonly status?: number,
+    readonly attempts = 1,
+  ) {
+    super(message);
+    this.name = 'CallError';
+  }
+}
+
+/** Rough count for endpoints that report no usage: about four characters a token for English and code. */
+export function estimateTokens(text: string): number {
+  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+}
+
+export function estimateUsage(messages: readonly ChatMessage[], completion: string): TokenUsage {
+  // A few tokens per message of chat-format overhead, as OpenAI's own counting guidance says.
+  const prompt = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
+  return { promptTokens: prompt, completionTokens: estimateTokens(completion), estimated: true };
+}

@@ -1,0 +1,201 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema. VS Code settings, the CLI's config file and the tests all parse through
+ * `parseConfig`, so a mistake is reported the same way everywhere: by the path of the offending field.
+ */
+
+export const STRATEGIES = ['smoa', 'moa', 'single', 'rank'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Endpoint id reserved for models that VS Code itself offers (vscode.lm); the extension supplies their client. */
+export const VSCODE_ENDPOINT = 'vscode';
+
+const priceSchema = z
+  .object({
+    inputPerMTok: z.number().nonnegative().describe('USD per million prompt tokens'),
+    outputPerMTok: z.number().nonnegative().describe('USD per million completion tokens'),
+  })
+  .strict();
+
+export const endpointSchema = z
+  .object({
+    id: z.string().min(1, 'must not be empty'),
+    baseURL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:8000/v1' }),
+    /** Name of the environment variable holding the key; the extension also looks in SecretStorage. */
+    apiKeyEnv: z.string().min(1).optional(),
+    maxConcurrency: z.number().int().min(1).max(256).default(8),
+    timeoutMs: z.number().int().min(100).default(120_000),
+    maxRetries: z.number().int().min(0).max(10).default(3),
+    /**
+     * How to ask for JSON: `json_schema` (OpenAI structured outputs), `prompt` (instructions only), or `auto`
+     * (try structured outputs, fall back to the prompt when the endpoint rejects `response_format`).
+     */
+    structuredOutputs: z.enum(['auto', 'json_schema', 'prompt']).default('auto'),
+  })
+  .strict();
+
+export const modelSchema = z
+  .object({
+    id: z.string().min(1, 'must not be empty'),
+    /** An endpoint id, or "vscode" for a model VS Code offers (then `model` is "vendor/family" or a model id). */
+    endpoint: z.string().min(1),
+    model: z.string().min(1, 'must name the model the endpoint serves'),
+    label: z.string().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().positive().optional(),
+    price: priceSchema.optional(),
+  })
+  .strict();
+
+const rolesSchema = z.union([z.literal('auto'), z.literal('off'), z.array(z.string().min(1)).min(1)]);
+
+export const configSchema = z
+  .object({
+    endpoints: z.array(endpointSchema).default([]),
+    models: z.array(modelSchema).min(1, 'configure at least one model'),
+    strategy: z.enum(STRATEGIES).default('smoa'),
+    proposers: z.array(z.string().min(1)).min(1, 'list at least one proposer model id'),
+    aggregator: z.string().min(1),
+    /** Judge model; defaults to the aggregator, as in the SMoA paper's code. */
+    judge: z.string().min(1).optional(),
+    /** A separate moderator model. When unset the judge decides the early stop in the same call. */
+    moderator: z.string().min(1).optional(),
+    /** Model that writes the roles; defaults to the aggregator. */
+    roleModel: z.string().min(1).optional(),
+    /** Proposer layers (rounds). The final aggregator comes after them. Hard cap when early stop is on. */
+    layers: z.number().int().min(1).max(10).default(2),
+    topK: z.number().int().min(1).default(2),
+    earlyStop: z.boolean().default(true),
+    roles: rolesSchema.default('auto'),
+    taskDescription: z.string().default(''),
+    systemPrompt: z.string().optional(),
+    temperature: z.number().min(0).max(2).default(0.7),
+    /** Caps proposer answers only; the aggregator keeps its own model's maxTokens. */
+    proposerMaxTokens: z.number().int().positive().optional(),
+    /** Seed for the judge's candidate shuffling, so a run can be reproduced. */
+    seed: z.number().int().default(0),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const endpointIds = new Set<string>();
+    cfg.endpoints.forEach((e, i) => {
+      if (e.id === VSCODE_ENDPOINT) {
+        ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'id'], message: `"${VSCODE_ENDPOINT}" is reserved for VS Code's own models` });
+      } else if (endpointIds.has(e.id)) {
+        ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'id'], message: `duplicate endpoint id "${e.id}"` });
+      }
+      endpointIds.add(e.id);
+    });
+    const modelIds = new Set<string>();
+    cfg.models.forEach((m, i) => {
+      if (modelIds.has(m.id)) ctx.addIssue({ code: 'custom', path: ['models', i, 'id'], message: `duplicate model id "${m.id}"` });
+      modelIds.add(m.id);
+      if (m.endpoint !== VSCODE_ENDPOINT && !endpointIds.has(m.endpoint)) {
+        const known = [...endpointIds].map((id) => `"${id}"`).join(', ') || 'none configured';
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', i, 'endpoint'],
+          message: `unknown endpoint "${m.endpoint}" (known: ${known})`,
+        });
+      }
+    });
+    const checkRef = (path: (string | number)[], id: string | undefined) => {
+      if (id !== undefined && !modelIds.has(id)) {
+        const known = [...modelIds].map((m) => `"${m}"`).join(', ');
+        ctx.addIssue({ code: 'custom', path, message: `unknown model "${id}" (known: ${known})` });
+      }
+    };
+    cfg.proposers.forEach((p, i) => checkRef(['proposers', i], p));
+    checkRef(['aggregator'], cfg.aggregator);
+    checkRef(['judge'], cfg.judge);
+    checkRef(['moderator'], cfg.moderator);
+    checkRef(['roleModel'], cfg.roleModel);
+    if ((cfg.strategy === 'smoa' || cfg.strategy === 'rank') && cfg.topK > cfg.proposers.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['topK'],
+        message: `topK (${cfg.topK}) cannot exceed the number of proposers (${cfg.proposers.length})`,
+      });
+    }
+    if (Array.isArray(cfg.roles) && cfg.roles.length !== cfg.proposers.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles'],
+        message: `give one role per proposer (${cfg.proposers.length}), got ${cfg.roles.length}`,
+      });
+    }
+  });
+
+export type SmoaConfig = z.output<typeof configSchema>;
+export type SmoaConfigInput = z.input<typeof configSchema>;
+export type EndpointConfig = SmoaConfig['endpoints'][number];
+export type ModelConfig = SmoaConfig['models'][number];
+
+export interface ConfigIssue {
+  /** e.g. `models[1].endpoint`; empty for the whole config. */
+  path: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: SmoaConfig } | { ok: false; issues: ConfigIssue[] };
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+export function parseConfig(input: unknown): ConfigResult {
+  const parsed = configSchema.safeParse(input, { reportInput: true });
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) })),
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown setting(s): ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? `required (expected ${issue.expected})` : `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`;
+  }
+  return issue.message;
+}
+
+/** One line per issue, `path: message`, as the CLI and the extension show them. */
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('\n');
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(formatIssues(issues));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses or throws a ConfigError whose message names every offending field. */
+export function loadConfig(input: unknown): SmoaConfig {
+  const result = parseConfig(input);
+  if (!result.ok) throw new ConfigError(result.issues);
+  return result.config;
+}
+
+export function modelById(config: SmoaConfig, id: string): ModelConfig {
+  const model = config.models.find((m) => m.id === id);
+  if (!model) throw new Error(`unknown model "${id}"`);
+  return model;
+}
+
+export function endpointById(config: SmoaConfig, id: string): EndpointConfig | undefined {
+  return config.endpoints.find((e) => e.id === id);
+}
+
+/** The config as it may be written into a trace or an export: there are no keys in it, only env var names. */
+export function configForTrace(config: SmoaConfig): SmoaConfig {
+  return structuredClone(config);
+}

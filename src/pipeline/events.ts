@@ -1,0 +1,94 @@
+import type { CallErrorKind, TokenUsage } from './client';
+import type { SmoaConfig, Strategy } from './config';
+
+/**
+ * Everything a run does, as one typed stream. Chat, the trace panel, the CLI and saved traces all consume it;
+ * a trace is the fold of these events (see trace.ts). `t` is milliseconds since the run started.
+ */
+
+export type CallStage = 'roles' | 'proposer' | 'judge' | 'moderator' | 'aggregator';
+
+export interface CallInfo {
+  callId: string;
+  stage: CallStage;
+  /** 1-based layer for proposer, judge and moderator calls. */
+  layer?: number;
+  /** Proposer slot (0-based) within the layer. */
+  slot?: number;
+  modelId: string;
+  model: string;
+  role?: string;
+}
+
+export interface CallFailure {
+  message: string;
+  kind: CallErrorKind;
+  status?: number;
+  attempts: number;
+}
+
+export interface Cost {
+  usd: number;
+  /** False when some model in the sum had no price configured. */
+  complete: boolean;
+}
+
+export interface RunTotals {
+  calls: number;
+  failedCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** True when some call's usage was estimated. */
+  estimated: boolean;
+  cost?: Cost;
+  wallMs: number;
+  /** From run start to the first token of the final answer. */
+  firstAnswerTokenMs?: number;
+  layersRun: number;
+}
+
+export type RunStatus = 'ok' | 'failed' | 'cancelled';
+
+export type SmoaEvent = { t: number } & (
+  | {
+      type: 'run-started';
+      runId: string;
+      startedAt: string;
+      strategy: Strategy;
+      prompt: string;
+      config: SmoaConfig;
+    }
+  | { type: 'roles-assigned'; roles: string[]; source: 'generated' | 'cached' | 'configured' | 'fallback'; note?: string }
+  | { type: 'layer-started'; layer: number; of: number; proposers: { slot: number; modelId: string; role?: string }[] }
+  | ({ type: 'call-started' } & CallInfo)
+  | { type: 'call-token'; callId: string; text: string }
+  | { type: 'call-retry'; callId: string; attempt: number; delayMs: number; reason: string }
+  | { type: 'call-done'; callId: string; text: string; usage: TokenUsage; cost?: number; latencyMs: number; ttftMs?: number; attempts: number }
+  | { type: 'call-failed'; callId: string; error: CallFailure; latencyMs: number; partialText?: string }
+  | {
+      type: 'judge-picks';
+      layer: number;
+      /** Proposer slots kept, best first. */
+      picks: number[];
+      reason: string;
+      fallback: boolean;
+    }
+  | { type: 'judge-fallback'; layer: number; problem: string; rule: string; raw?: string }
+  | { type: 'moderator-decision'; layer: number; stop: boolean; reason: string; fallback?: boolean }
+  | { type: 'layer-done'; layer: number; kept: number[]; failed: number[] }
+  | { type: 'layer-skipped'; layer: number; reason: string }
+  | { type: 'answer-token'; text: string }
+  | {
+      type: 'run-finished';
+      status: RunStatus;
+      answer: string;
+      /** When the answer is not the aggregator's (rank strategy, or aggregator failed): where it came from. */
+      answerSource?: string;
+      error?: string;
+      totals: RunTotals;
+    }
+);
+
+export type SmoaEventType = SmoaEvent['type'];
+export type EventOf<T extends SmoaEventType> = Extract<SmoaEvent, { type: T }>;
+export type EventListener = (event: SmoaEvent) => void;

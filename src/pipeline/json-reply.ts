@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { JsonResponseFormat } from './client';
+
+/** Model replies are untrusted input: find the JSON in them, whatever surrounds it. */
+export function extractJson(raw: string): unknown {
+  const text = raw.trim();
+  const attempts = [text];
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
+  if (fenced) attempts.push(fenced[1].trim());
+  const first = text.indexOf('{');
+  const last = text.lastIndexOf('}');
+  if (first >= 0 && last > first) attempts.push(text.slice(first, last + 1));
+  for (const candidate of attempts) {
+    try {
+      return JSON.parse(candidate);
+    } catch {
+      // try the next way of finding it
+    }
+  }
+  return undefined;
+}
+
+/** A `response_format` for structured outputs, generated from the zod schema the reply is checked against. */
+export function responseFormatFor(name: string, schema: z.ZodType): JsonResponseFormat {
+  const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+  delete json.$schema;
+  return { name, schema: json };
+}
+
+/** Example shape shown in the prompt, for endpoints that cannot enforce the schema. */
+export function describeJsonShape(example: Record<string, unknown>): string {
+  return `Reply with one JSON object and nothing else, shaped like: ${JSON.stringify(example)}`;
+}

@@ -1,0 +1,229 @@
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import {
+  CallError,
+  estimateUsage,
+  type CallErrorKind,
+  type ChatClient,
+  type ChatRequest,
+  type ChatResponse,
+  type TokenUsage,
+} from './client';
+import type { EndpointConfig } from './config';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep, type BackoffOptions } from './retry';
+import { Semaphore } from './semaphore';
+
+/** Finds an endpoint's key. Environment variables here; the extension adds SecretStorage in front. */
+export type ApiKeyResolver = (endpoint: EndpointConfig) => string | undefined | Promise<string | undefined>;
+
+export const envApiKey: ApiKeyResolver = (endpoint) =>
+  endpoint.apiKeyEnv ? process.env[endpoint.apiKeyEnv] || undefined : undefined;
+
+export interface EndpointPoolOptions {
+  apiKey?: ApiKeyResolver;
+  backoff?: BackoffOptions;
+  random?: () => number;
+}
+
+/**
+ * Per-endpoint state shared by every call to it: the concurrency cap and what we learned about the server
+ * (some reject `response_format` or `stream_options`; we stop sending them after the first refusal).
+ */
+class EndpointState {
+  readonly semaphore: Semaphore;
+  acceptsResponseFormat: boolean;
+  acceptsStreamOptions = true;
+  private sdk?: { key: string; client: OpenAI };
+
+  constructor(readonly config: EndpointConfig) {
+    this.semaphore = new Semaphore(config.maxConcurrency);
+    this.acceptsResponseFormat = config.structuredOutputs !== 'prompt';
+  }
+
+  client(key: string): OpenAI {
+    if (this.sdk?.key !== key) {
+      // Retries and timeouts are ours (to report them as events and tell timeouts from cancels), so the SDK's are off.
+      this.sdk = { key, client: new OpenAI({ baseURL: this.config.baseURL, apiKey: key, maxRetries: 0, timeout: 24 * 3600_000 }) };
+    }
+    return this.sdk.client;
+  }
+}
+
+/** Holds the state of every configured endpoint; hands out one ChatClient per (endpoint, model). */
+export class EndpointPool {
+  private readonly states = new Map<string, EndpointState>();
+
+  constructor(private readonly options: EndpointPoolOptions = {}) {}
+
+  clientFor(endpoint: EndpointConfig, model: string): ChatClient {
+    const key = JSON.stringify(endpoint);
+    let state = this.states.get(key);
+    if (!state) {
+      state = new EndpointState(endpoint);
+      this.states.set(key, state);
+    }
+    return new OpenAICompatibleClient(state, model, this.options);
+  }
+}
+
+class OpenAICompatibleClient implements ChatClient {
+  constructor(
+    private readonly endpoint: EndpointState,
+    private readonly model: string,
+    private readonly options: EndpointPoolOptions,
+  ) {}
+
+  async complete(request: ChatRequest): Promise<ChatResponse> {
+    const { config } = this.endpoint;
+    const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
+    const apiKey = await (this.options.apiKey ?? envApiKey)(config);
+    if (config.apiKeyEnv && !apiKey) {
+      throw new CallError(
+        `endpoint "${config.id}": no API key (environment variable ${config.apiKeyEnv} is not set)`,
+        'auth',
+      );
+    }
+    for (let attempt = 1; ; attempt++) {
+      const release = await this.endpoint.semaphore.acquire(request.signal);
+      let failure: CallError;
+      let retryAfterMs: number | undefined;
+      try {
+        return { ...(await this.attempt(apiKey ?? 'not-needed', request)), attempts: attempt };
+      } catch (error) {
+        if (request.signal.aborted) throw new CallError('cancelled', 'cancelled', undefined, attempt);
+        if (this.learnQuirk(error)) {
+          attempt--; // not the server's fault: retry at once without the refused parameter
+          continue;
+        }
+        failure = this.classify(error, attempt);
+        retryAfterMs = error instanceof OpenAI.APIError ? parseRetryAfter((n) => error.headers?.get(n)) : undefined;
+      } finally {
+        release();
+      }
+      const retryable = ['rate-limit', 'server', 'connection'].includes(failure.kind);
+      if (!retryable || attempt > config.maxRetries) throw failure;
+      if (retryAfterMs !== undefined && retryAfterMs > backoff.maxRetryAfterMs) {
+        throw new CallError(
+          `${failure.message}; the server asks to retry after ${Math.round(retryAfterMs / 1000)} s`,
+          failure.kind,
+          failure.status,
+          attempt,
+        );
+      }
+      const delayMs = retryAfterMs ?? backoffDelay(attempt, backoff, this.options.random);
+      request.onRetry?.({ attempt: attempt + 1, delayMs, reason: failure.message });
+      try {
+        await sleep(delayMs, request.signal);
+      } catch {
+        throw new CallError('cancelled', 'cancelled', undefined, attempt);
+      }
+    }
+  }
+
+  private async attempt(apiKey: string, request: ChatRequest): Promise<Omit<ChatResponse, 'attempts'>> {
+    const { config } = this.endpoint;
+    const structured = request.responseFormat !== undefined && this.endpoint.acceptsResponseFormat;
+    const body: ChatCompletionCreateParamsStreaming = {
+      model: this.model,
+      messages: request.messages,
+      stream: true,
+      ...(this.endpoint.acceptsStreamOptions ? { stream_options: { include_usage: true } } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+      ...(structured && request.responseFormat
+        ? {
+            response_format: {
+              type: 'json_schema',
+              json_schema: { name: request.responseFormat.name, schema: request.responseFormat.schema, strict: true },
+            },
+          }
+        : {}),
+    };
+    const timeout = AbortSignal.timeout(config.timeoutMs);
+    const signal = AbortSignal.any([request.signal, timeout]);
+    let text = '';
+    let usage: TokenUsage | undefined;
+    try {
+      const stream = await this.endpoint.client(apiKey).chat.completions.create(body, { signal });
+      for await (const chunk of stream) {
+        const piece = chunk.choices[0]?.delta?.content;
+        if (piece) {
+          text += piece;
+          request.onToken?.(piece);
+        }
+        if (chunk.usage) {
+          usage = {
+            promptTokens: chunk.usage.prompt_tokens,
+            completionTokens: chunk.usage.completion_tokens,
+            estimated: false,
+          };
+        }
+      }
+    } catch (error) {
+      if (timeout.aborted && !request.signal.aborted) {
+        throw new CallError(`timed out after ${formatSeconds(config.timeoutMs)} (endpoint "${config.id}" timeoutMs)`, 'timeout');
+      }
+      throw error;
+    }
+    if (text.trim() === '') throw new CallError('the model returned an empty answer', 'empty');
+    return { text, usage: usage ?? estimateUsage(request.messages, text), structured };
+  }
+
+  /** True when the error says the endpoint refuses a parameter we can do without; we then stop sending it. */
+  private learnQuirk(error: unknown): boolean {
+    if (!(error instanceof OpenAI.APIError) || error.status !== 400) return false;
+    const text = `${error.message} ${JSON.stringify(error.error ?? '')}`.toLowerCase();
+    if (this.endpoint.acceptsResponseFormat && this.endpoint.config.structuredOutputs === 'auto' && /response_format|json_schema|structured output/.test(text)) {
+      this.endpoint.acceptsResponseFormat = false;
+      return true;
+    }
+    if (this.endpoint.acceptsStreamOptions && /stream_options/.test(text)) {
+      this.endpoint.acceptsStreamOptions = false;
+      return true;
+    }
+    return false;
+  }
+
+  private classify(error: unknown, attempts: number): CallError {
+    const where = `endpoint "${this.endpoint.config.id}"`;
+    if (error instanceof CallError) return new CallError(error.message, error.kind, error.status, attempts);
+    if (error instanceof OpenAI.APIError && error.status !== undefined) {
+      const status = error.status;
+      const detail = apiErrorMessage(error);
+      const code = (error.code ?? '').toString();
+      let kind: CallErrorKind = 'unknown';
+      if (status === 429) kind = 'rate-limit';
+      else if (status >= 500 || status === 408 || status === 409) kind = 'server';
+      else if (status === 401 || status === 403) kind = 'auth';
+      else if (status === 404) kind = 'not-found';
+      else if (code === 'context_length_exceeded' || /context length|maximum context|too many tokens/i.test(detail)) {
+        kind = 'context-overflow';
+      } else if (status >= 400) kind = 'bad-request';
+      const hint =
+        kind === 'auth'
+          ? ' (check the API key)'
+          : kind === 'not-found'
+            ? ` (does ${where} serve model "${this.model}"?)`
+            : kind === 'context-overflow'
+              ? ' (the prompt is too long for this model: fewer proposers, a smaller topK or shorter context help)'
+              : '';
+      return new CallError(`HTTP ${status}: ${detail}${hint}`, kind, status, attempts);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof OpenAI.APIConnectionError || error instanceof TypeError || /terminated|socket|ECONN|EPIPE|premature/i.test(message)) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? message;
+      return new CallError(`cannot reach ${where} at ${this.endpoint.config.baseURL} (${why})`, 'connection', undefined, attempts);
+    }
+    return new CallError(message, 'unknown', undefined, attempts);
+  }
+}
+
+function apiErrorMessage(error: InstanceType<typeof OpenAI.APIError>): string {
+  const body = error.error as { message?: string } | undefined;
+  return (body?.message ?? error.message).replace(/^\d{3}\s+/, '');
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,70 @@
+import type { ChatMessage } from './client';
+
+/**
+ * Every instruction the engine sends, in one place. The aggregate-and-synthesize intent follows the MoA paper
+ * (candidates go in the system message, the user turn stays untouched); the wording is ours.
+ */
+
+export interface ContextItem {
+  /** What the user attached, e.g. a file path or "selection in app.ts:10-20". */
+  label: string;
+  content: string;
+}
+
+export interface Candidate {
+  text: string;
+}
+
+export const SYNTHESIZE_INSTRUCTION = [
+  'Below are candidate answers to the latest user message, written independently by other AI models.',
+  'Evaluate them critically: some may be wrong, biased, incomplete or out of date, and they may disagree.',
+  'Do not copy one of them and do not mention that candidates exist. Write one answer of your own that keeps what is',
+  'right, corrects what is wrong and fills what is missing: accurate, complete, clearly structured.',
+].join(' ');
+
+export function formatCandidates(candidates: readonly Candidate[], label = 'Candidate'): string {
+  return candidates.map((c, i) => `### ${label} ${i + 1}\n${c.text.trim()}`).join('\n\n');
+}
+
+/** The user's turn, with any attached context placed before the question so the question comes last. */
+export function userTurn(prompt: string, context: readonly ContextItem[] = []): string {
+  if (context.length === 0) return prompt;
+  const blocks = context.map((c) => `<context source="${c.label.replace(/"/g, "'")}">\n${c.content}\n</context>`);
+  return `${blocks.join('\n\n')}\n\n${prompt}`;
+}
+
+export interface TurnOptions {
+  systemParts: (string | undefined)[];
+  history?: readonly ChatMessage[];
+  prompt: string;
+  context?: readonly ContextItem[];
+}
+
+/** System parts are merged into one system message: several local servers' chat templates accept only one. */
+export function buildMessages({ systemParts, history = [], prompt, context }: TurnOptions): ChatMessage[] {
+  const system = systemParts.filter((p): p is string => !!p && p.trim() !== '').join('\n\n');
+  return [
+    ...(system ? [{ role: 'system' as const, content: system }] : []),
+    ...history,
+    { role: 'user', content: userTurn(prompt, context) },
+  ];
+}
+
+export function synthesisSystemPart(candidates: readonly Candidate[]): string | undefined {
+  if (candidates.length === 0) return undefined;
+  return `${SYNTHESIZE_INSTRUCTION}\n\n${formatCandidates(candidates)}`;
+}
+
+/** Short view of the request for the judge and the role writer: enough to know what is asked. */
+export function describeRequest(prompt: string, history: readonly ChatMessage[] = [], max = 4000): string {
+  const earlier = history
+    .slice(-4)
+    .map((m) => `${m.role}: ${clip(m.content, 600)}`)
+    .join('\n');
+  const body = earlier ? `Earlier conversation (most recent last):\n${earlier}\n\nLatest request:\n${prompt}` : prompt;
+  return clip(body, max);
+}
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n[... ${text.length - max} more characters]`;
+}

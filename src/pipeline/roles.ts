@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { ChatMessage } from './client';
+import { describeJsonShape, extractJson, responseFormatFor } from './json-reply';
+import { clip } from './prompts';
+
+/**
+ * Role play (SMoA): one distinct role per proposer, written by a model from the task description and what the
+ * request is about. As in the paper, roles are generated once and reused: the cache key is the task description,
+ * the number of roles and the model, plus the request itself only when there is no task description to go on.
+ */
+
+export interface RoleCache {
+  get(key: string): string[] | undefined | Promise<string[] | undefined>;
+  set(key: string, roles: string[]): void | Promise<void>;
+  delete?(key: string): void | Promise<void>;
+}
+
+export class MemoryRoleCache implements RoleCache {
+  private readonly map = new Map<string, string[]>();
+  get(key: string) {
+    return this.map.get(key);
+  }
+  set(key: string, roles: string[]) {
+    this.map.set(key, roles);
+  }
+  delete(key: string) {
+    this.map.delete(key);
+  }
+}
+
+export function roleCacheKey(taskDescription: string, count: number, modelId: string, prompt: string): string {
+  const basis = taskDescription.trim() || `prompt:${prompt.trim().slice(0, 2000)}`;
+  return JSON.stringify([count, modelId, basis]);
+}
+
+const rolesSchema = z.strictObject({
+  roles: z.array(z.string()).describe('one role description per panel member, each different'),
+});
+
+export const rolesResponseFormat = () => responseFormatFor('roles', rolesSchema);
+
+export function buildRolesRequest(taskDescription: string, prompt: string, count: number): ChatMessage[] {
+  const system = [
+    `Write ${count} distinct roles for a panel of ${count} AI assistants who will each answer the same requests independently.`,
+    'Each role is two or three sentences in the second person ("You are ..."): an occupation, a personality and a',
+    'perspective that suit the task and differ from the other roles, so the panel covers the problem from different',
+    'angles. Roles must not ask for a particular answer format.',
+    describeJsonShape({ roles: Array.from({ length: Math.min(count, 2) }, () => 'You are ...') }),
+  ].join('\n');
+  const task = taskDescription.trim() ? `Task: ${taskDescription.trim()}\n\n` : '';
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: `${task}Example request:\n${clip(prompt, 2000)}` },
+  ];
+}
+
+/** Stock roles used when the role writer's reply is unusable, so a run never stops for want of roles. */
+export const FALLBACK_ROLES = [
+  'You are a meticulous senior engineer. You care most about correctness and edge cases, and check every claim.',
+  'You are a pragmatic teacher. You explain clearly and concretely, with a small example where it helps.',
+  'You are a skeptical reviewer. You look for what could go wrong, hidden assumptions and better alternatives.',
+  'You are a domain researcher. You bring in relevant background, standards and trade-offs, and say what is uncertain.',
+  'You are a product-minded architect. You weigh maintainability, performance and what the user actually needs.',
+  'You are a concise expert. You give the most direct correct answer first, then only the essential detail.',
+];
+
+export interface ParsedRoles {
+  roles: string[];
+  /** Set when the fallback roles had to fill some places. */
+  problem?: string;
+}
+
+export function parseRolesReply(raw: string, count: number): ParsedRoles {
+  const json = extractJson(raw) as { roles?: unknown } | undefined;
+  const listed = Array.isArray(json?.roles) ? json.roles : Array.isArray(json) ? (json as unknown[]) : [];
+  const roles: string[] = [];
+  for (const r of listed) {
+    const text = typeof r === 'string' ? r.trim() : '';
+    if (text && !roles.some((existing) => existing.toLowerCase() === text.toLowerCase()) && roles.length < count) {
+      roles.push(clip(text, 1500));
+    }
+  }
+  if (roles.length === count) return { roles };
+  const problem = json === undefined ? 'the reply is not JSON' : `${roles.length} distinct roles of ${count} wanted`;
+  return { roles: fillRoles(roles, count), problem };
+}
+
+export function fillRoles(roles: string[], count: number): string[] {
+  const out = [...roles];
+  for (let i = 0; out.length < count; i++) {
+    const base = FALLBACK_ROLES[i % FALLBACK_ROLES.length];
+    out.push(i < FALLBACK_ROLES.length ? base : `${base} (panel member ${out.length + 1})`);
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+import { callCost, Totals } from './accounting';
+import { CallError, type ChatMessage, type ChatClient, type JsonResponseFormat, type TokenUsage } from './client';
+import { modelById, type ModelConfig, type SmoaConfig } from './config';
+import type { CallFailure, CallInfo, CallStage, EventListener, SmoaEvent } from './events';
+
+/** Everything a run needs from outside: how to reach each model, and where events go. */
+export interface EngineDeps {
+  clientFor(model: ModelConfig): ChatClient;
+  onEvent?: EventListener;
+  signal?: AbortSignal;
+}
+
+export interface CallSpec {
+  stage: CallStage;
+  modelId: string;
+  messages: ChatMessage[];
+  layer?: number;
+  slot?: number;
+  role?: string;
+  temperature?: number;
+  maxTokens?: number;
+  responseFormat?: JsonResponseFormat;
+  /** Extra listener for this call's tokens (the aggregator's become the answer stream). */
+  onToken?: (text: string) => void;
+}
+
+export type CallOutcome =
+  | { ok: true; callId: string; text: string; usage: TokenUsage }
+  | { ok: false; callId: string; error: CallFailure; partialText: string };
+
+/** Per-run state: the clock, the event sink, the totals, and the one place where a model is called. */
+export class RunContext {
+  readonly totals = new Totals();
+  private readonly started = performance.now();
+  private callCount = 0;
+  firstAnswerTokenMs?: number;
+
+  constructor(
+    readonly config: SmoaConfig,
+    private readonly deps: EngineDeps,
+    readonly signal: AbortSignal,
+  ) {}
+
+  elapsed(): number {
+    return Math.round((performance.now() - this.started) * 1000) / 1000;
+  }
+
+  emit(event: DistributiveOmit<SmoaEvent, 't'>): void {
+    try {
+      this.deps.onEvent?.({ ...event, t: this.elapsed() } as SmoaEvent);
+    } catch {
+      // A consumer's bug must not break the run.
+    }
+  }
+
+  get cancelled(): boolean {
+    return this.signal.aborted;
+  }
+
+  /** Calls a model, streaming its tokens as events. Never throws: failures come back as values. */
+  async call(spec: CallSpec): Promise<CallOutcome> {
+    const model = modelById(this.config, spec.modelId);
+    const callId = `c${++this.callCount}`;
+    const info: CallInfo = {
+      callId,
+      stage: spec.stage,
+      modelId: model.id,
+      model: model.label ?? model.model,
+      ...(spec.layer !== undefined ? { layer: spec.layer } : {}),
+      ...(spec.slot !== undefined ? { slot: spec.slot } : {}),
+      ...(spec.role !== undefined ? { role: spec.role } : {}),
+    };
+    this.emit({ type: 'call-started', ...info });
+    const start = performance.now();
+    let firstToken: number | undefined;
+    let partial = '';
+    try {
+      const response = await this.deps.clientFor(model).complete({
+        messages: spec.messages,
+        temperature: spec.temperature ?? model.temperature ?? this.config.temperature,
+        maxTokens: spec.maxTokens ?? model.maxTokens,
+        responseFormat: spec.responseFormat,
+        signal: this.signal,
+        onToken: (text) => {
+          firstToken ??= performance.now();
+          partial += text;
+          this.emit({ type: 'call-token', callId, text });
+          spec.onToken?.(text);
+        },
+        onRetry: (notice) => {
+          partial = '';
+          firstToken = undefined;
+          this.emit({ type: 'call-retry', callId, ...notice });
+        },
+      });
+      const cost = callCost(model, response.usage);
+      this.totals.add(response.usage, cost);
+      this.emit({
+        type: 'call-done',
+        callId,
+        text: response.text,
+        usage: response.usage,
+        ...(cost !== undefined ? { cost } : {}),
+        latencyMs: Math.round(performance.now() - start),
+        ...(firstToken !== undefined ? { ttftMs: Math.round(firstToken - start) } : {}),
+        attempts: response.attempts,
+      });
+      return { ok: true, callId, text: response.text, usage: response.usage };
+    } catch (err) {
+      const error = toFailure(err, this.signal);
+      this.totals.add(undefined, undefined, true);
+      this.emit({
+        type: 'call-failed',
+        callId,
+        error,
+        latencyMs: Math.round(performance.now() - start),
+        ...(partial ? { partialText: partial } : {}),
+      });
+      return { ok: false, callId, error, partialText: partial };
+    }
+  }
+}
+
+function toFailure(err: unknown, signal: AbortSignal): CallFailure {
+  if (signal.aborted) return { message: 'cancelled', kind: 'cancelled', attempts: 1 };
+  if (err instanceof CallError) {
+    return { message: err.message, kind: err.kind, attempts: err.attempts, ...(err.status ? { status: err.status } : {}) };
+  }
+  // Clients for other providers (e.g. VS Code's models) may throw plain errors; keep their message.
+  return { message: err instanceof Error ? err.message : String(err), kind: 'unknown', attempts: 1 };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

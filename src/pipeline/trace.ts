@@ -1,0 +1,208 @@
+import type { TokenUsage } from './client';
+import type { SmoaConfig, Strategy } from './config';
+import type { CallFailure, CallStage, RunStatus, RunTotals, SmoaEvent } from './events';
+
+/**
+ * A trace is the fold of a run's events: what the panel shows, what `--trace` saves, what can be loaded again.
+ * This file must stay free of Node and VS Code imports: the webview folds events with it too.
+ */
+
+export const TRACE_VERSION = 1;
+
+export interface TraceCall {
+  callId: string;
+  stage: CallStage;
+  layer?: number;
+  slot?: number;
+  modelId: string;
+  model: string;
+  role?: string;
+  status: 'running' | 'done' | 'failed';
+  text: string;
+  usage?: TokenUsage;
+  cost?: number;
+  startedMs: number;
+  endedMs?: number;
+  latencyMs?: number;
+  ttftMs?: number;
+  attempts: number;
+  retries: { attempt: number; delayMs: number; reason: string }[];
+  error?: CallFailure;
+}
+
+export interface TraceLayer {
+  layer: number;
+  status: 'running' | 'done' | 'skipped';
+  proposers: { slot: number; modelId: string; role?: string }[];
+  /** Call ids of this layer's proposals, by slot. */
+  proposalCalls: Record<number, string>;
+  judge?: { picks: number[]; reason: string; fallback: boolean; problem?: string; rule?: string; raw?: string };
+  moderator?: { stop: boolean; reason: string; fallback?: boolean };
+  kept?: number[];
+  failed?: number[];
+  skippedReason?: string;
+}
+
+export interface Trace {
+  version: typeof TRACE_VERSION;
+  runId: string;
+  startedAt: string;
+  strategy: Strategy;
+  prompt: string;
+  config: SmoaConfig;
+  roles?: { roles: string[]; source: string; note?: string };
+  layers: TraceLayer[];
+  calls: TraceCall[];
+  answer: string;
+  answerSource?: string;
+  status: RunStatus | 'running';
+  error?: string;
+  totals?: RunTotals;
+}
+
+export function emptyTrace(): Trace {
+  return {
+    version: TRACE_VERSION,
+    runId: '',
+    startedAt: '',
+    strategy: 'smoa',
+    prompt: '',
+    config: undefined as unknown as SmoaConfig,
+    layers: [],
+    calls: [],
+    answer: '',
+    status: 'running',
+  };
+}
+
+/** Applies one event to a trace in place (the panel folds thousands of token events; copying would be waste). */
+export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
+  switch (event.type) {
+    case 'run-started':
+      Object.assign(trace, emptyTrace(), {
+        runId: event.runId,
+        startedAt: event.startedAt,
+        strategy: event.strategy,
+        prompt: event.prompt,
+        config: event.config,
+      });
+      break;
+    case 'roles-assigned':
+      trace.roles = { roles: event.roles, source: event.source, ...(event.note ? { note: event.note } : {}) };
+      break;
+    case 'layer-started':
+      layerOf(trace, event.layer).status = 'running';
+      layerOf(trace, event.layer).proposers = event.proposers;
+      break;
+    case 'call-started': {
+      const { type: _type, t, ...info } = event;
+      trace.calls.push({ ...info, status: 'running', text: '', startedMs: t, attempts: 1, retries: [] });
+      if (info.stage === 'proposer' && info.layer !== undefined && info.slot !== undefined) {
+        layerOf(trace, info.layer).proposalCalls[info.slot] = info.callId;
+      }
+      break;
+    }
+    case 'call-token': {
+      const call = callOf(trace, event.callId);
+      if (call) call.text += event.text;
+      break;
+    }
+    case 'call-retry': {
+      const call = callOf(trace, event.callId);
+      if (call) {
+        call.text = '';
+        call.retries.push({ attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
+      }
+      break;
+    }
+    case 'call-done': {
+      const call = callOf(trace, event.callId);
+      if (call) {
+        Object.assign(call, {
+          status: 'done',
+          text: event.text,
+          usage: event.usage,
+          latencyMs: event.latencyMs,
+          endedMs: event.t,
+          attempts: event.attempts,
+          ...(event.cost !== undefined ? { cost: event.cost } : {}),
+          ...(event.ttftMs !== undefined ? { ttftMs: event.ttftMs } : {}),
+        });
+      }
+      break;
+    }
+    case 'call-failed': {
+      const call = callOf(trace, event.callId);
+      if (call) {
+        Object.assign(call, { status: 'failed', error: event.error, latencyMs: event.latencyMs, endedMs: event.t, attempts: event.error.attempts });
+        if (event.partialText !== undefined) call.text = event.partialText;
+      }
+      break;
+    }
+    case 'judge-fallback': {
+      const layer = layerOf(trace, event.layer);
+      layer.judge = { ...(layer.judge ?? { picks: [], reason: '', fallback: true }), problem: event.problem, rule: event.rule, ...(event.raw !== undefined ? { raw: event.raw } : {}) };
+      break;
+    }
+    case 'judge-picks': {
+      const layer = layerOf(trace, event.layer);
+      layer.judge = { ...layer.judge, picks: event.picks, reason: event.reason, fallback: event.fallback };
+      break;
+    }
+    case 'moderator-decision':
+      layerOf(trace, event.layer).moderator = { stop: event.stop, reason: event.reason, ...(event.fallback ? { fallback: true } : {}) };
+      break;
+    case 'layer-done':
+      Object.assign(layerOf(trace, event.layer), { status: 'done', kept: event.kept, failed: event.failed });
+      break;
+    case 'layer-skipped':
+      Object.assign(layerOf(trace, event.layer), { status: 'skipped', skippedReason: event.reason });
+      break;
+    case 'answer-token':
+      trace.answer += event.text;
+      break;
+    case 'run-finished':
+      Object.assign(trace, {
+        status: event.status,
+        answer: event.answer,
+        totals: event.totals,
+        ...(event.answerSource ? { answerSource: event.answerSource } : {}),
+        ...(event.error ? { error: event.error } : {}),
+      });
+      for (const call of trace.calls) if (call.status === 'running') call.status = 'failed';
+      break;
+  }
+  return trace;
+}
+
+export function foldEvents(events: Iterable<SmoaEvent>): Trace {
+  const trace = emptyTrace();
+  for (const event of events) applyEvent(trace, event);
+  return trace;
+}
+
+function layerOf(trace: Trace, layer: number): TraceLayer {
+  let found = trace.layers.find((l) => l.layer === layer);
+  if (!found) {
+    found = { layer, status: 'running', proposers: [], proposalCalls: {} };
+    trace.layers.push(found);
+    trace.layers.sort((a, b) => a.layer - b.layer);
+  }
+  return found;
+}
+
+function callOf(trace: Trace, callId: string): TraceCall | undefined {
+  // Newest calls are the likely targets of token events: search from the end.
+  for (let i = trace.calls.length - 1; i >= 0; i--) if (trace.calls[i].callId === callId) return trace.calls[i];
+  return undefined;
+}
+
+/** Checks that a loaded file is a trace this version can show; the message says what is wrong. */
+export function validateTrace(data: unknown): { ok: true; trace: Trace } | { ok: false; message: string } {
+  if (!data || typeof data !== 'object') return { ok: false, message: 'not a JSON object' };
+  const t = data as Partial<Trace>;
+  if (t.version !== TRACE_VERSION) return { ok: false, message: `unsupported trace version ${JSON.stringify(t.version)} (expected ${TRACE_VERSION})` };
+  if (!Array.isArray(t.layers) || !Array.isArray(t.calls)) return { ok: false, message: 'missing "layers" or "calls"' };
+  if (typeof t.answer !== 'string') return { ok: false, message: 'missing "answer"' };
+  return { ok: true, trace: t as Trace };
+}
