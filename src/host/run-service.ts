@@ -1,0 +1,139 @@
+import type { ChatClient } from '../pipeline/client';
+import type { ModelConfig, SmoaConfig, Strategy } from '../pipeline/config';
+import { runPipeline, type RunInput, type RunResult } from '../pipeline/engine';
+import type { SmoaEvent } from '../pipeline/events';
+import { randomId } from '../pipeline/random';
+import type { RoleCache } from '../pipeline/roles';
+import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
+
+/**
+ * The extension's one way to start a run, whoever asks (chat, trace panel, commands, model provider, tool).
+ * It keeps every run of this window so the panel can attach to a run started elsewhere ("Open trace") and the
+ * insert command can find the last answer. No vscode import: it is unit-tested in plain Node.
+ */
+
+export type RunOrigin = 'chat' | 'panel' | 'command' | 'provider' | 'tool' | 'test';
+
+export interface RunRequest extends RunInput {
+  /** Per-run changes the panel's controls make (strategy is on RunInput). */
+  overrides?: { layers?: number; topK?: number };
+}
+
+export interface RunHandle {
+  readonly runId: string;
+  readonly origin: RunOrigin;
+  /** Live fold of the run's events; complete once `result` settles. */
+  readonly trace: Trace;
+  /** Every event so far, so a late viewer can replay the run. */
+  readonly events: readonly SmoaEvent[];
+  readonly result: Promise<RunResult>;
+  readonly done: boolean;
+  cancel(): void;
+  /** Listen to this run's further events; returns an unsubscribe function. */
+  subscribe(listener: (event: SmoaEvent) => void): () => void;
+}
+
+export interface RunServiceDeps {
+  /** Current configuration; throws a user-facing error (e.g. invalid settings) when none is usable. */
+  getConfig(): SmoaConfig | Promise<SmoaConfig>;
+  clientFor(config: SmoaConfig): (model: ModelConfig) => ChatClient;
+  roleCache?: RoleCache;
+  /** How many finished runs to keep in memory. */
+  keepRuns?: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+export class RunService {
+  private readonly runs: RunHandle[] = [];
+  private readonly startListeners = new Set<Listener<RunHandle>>();
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  /** Starts a run. Config problems reject here, before anything runs; model failures come back in the result. */
+  async start(request: RunRequest, options: { origin: RunOrigin; signal?: AbortSignal; onEvent?: Listener<SmoaEvent> }): Promise<RunHandle> {
+    const base = await this.deps.getConfig();
+    const config: SmoaConfig = {
+      ...base,
+      ...(request.strategy ? { strategy: request.strategy as Strategy } : {}),
+      ...(request.overrides?.layers ? { layers: request.overrides.layers } : {}),
+      ...(request.overrides?.topK ? { topK: Math.min(request.overrides.topK, base.proposers.length) } : {}),
+    };
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) controller.abort(options.signal.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const runId = request.runId ?? randomId();
+    const trace = emptyTrace();
+    const events: SmoaEvent[] = [];
+    const listeners = new Set<Listener<SmoaEvent>>();
+    if (options.onEvent) listeners.add(options.onEvent);
+    let done = false;
+    const result = runPipeline(config, { ...request, runId }, {
+      clientFor: this.deps.clientFor(config),
+      signal: controller.signal,
+      roleCache: this.deps.roleCache,
+      onEvent: (event) => {
+        events.push(event);
+        applyEvent(trace, event);
+        for (const listener of listeners) listener(event);
+      },
+    }).finally(() => {
+      done = true;
+      options.signal?.removeEventListener('abort', onAbort);
+    });
+    const handle: RunHandle = {
+      runId,
+      origin: options.origin,
+      trace,
+      events,
+      result,
+      get done() {
+        return done;
+      },
+      cancel: () => controller.abort(new Error('cancelled')),
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    this.remember(handle);
+    for (const listener of this.startListeners) listener(handle);
+    return handle;
+  }
+
+  /** Called for every run started from anywhere; returns an unsubscribe function. */
+  onDidStartRun(listener: Listener<RunHandle>): () => void {
+    this.startListeners.add(listener);
+    return () => this.startListeners.delete(listener);
+  }
+
+  get(runId: string): RunHandle | undefined {
+    return this.runs.find((r) => r.runId === runId);
+  }
+
+  list(): readonly RunHandle[] {
+    return this.runs;
+  }
+
+  /** The newest run that produced an answer (what "Insert Last Answer" inserts). */
+  lastAnswered(): RunHandle | undefined {
+    for (let i = this.runs.length - 1; i >= 0; i--) if (this.runs[i].trace.answer) return this.runs[i];
+    return undefined;
+  }
+
+  cancelAll(): void {
+    for (const run of this.runs) if (!run.done) run.cancel();
+  }
+
+  private remember(handle: RunHandle): void {
+    this.runs.push(handle);
+    const keep = this.deps.keepRuns ?? 50;
+    while (this.runs.length > keep) {
+      const oldest = this.runs.findIndex((r) => r.done);
+      if (oldest < 0) break;
+      this.runs.splice(oldest, 1);
+    }
+  }
+}
