@@ -1,0 +1,69 @@
+/**
+ * Runs the fake OpenAI-compatible server on its own, for the sandbox demo, manual poking and the VS Code
+ * integration tests (which start it as a child process and read the URL from the first line of stdout).
+ *
+ *   node --import tsx test/server/main.ts [--port 8000] [--ttft-ms 300] [--tps 40] [--api-key KEY] [--quiet]
+ */
+import { parseArgs } from 'node:util';
+import { startFakeServer } from './fake-openai';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      'ttft-ms': { type: 'string' },
+      tps: { type: 'string' },
+      'tokens-per-second': { type: 'string' }, // long spelling, used by test/vscode
+      'api-key': { type: 'string' },
+      'no-response-format': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'usage: node --import tsx test/server/main.ts [--port N] [--ttft-ms MS] [--tps N (0 = unlimited)] [--api-key KEY] [--no-response-format] [--quiet]',
+    );
+    return;
+  }
+  const num = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} expects a non-negative number, got "${v}"`);
+    return n;
+  };
+  const tps = num('tps', values.tps ?? values['tokens-per-second']);
+  const server = await startFakeServer({
+    port: num('port', values.port),
+    ttftMs: num('ttft-ms', values['ttft-ms']),
+    tokensPerSecond: tps === 0 ? Infinity : tps,
+    apiKey: values['api-key'],
+    supportsResponseFormat: !values['no-response-format'],
+    responder: values.quiet
+      ? undefined
+      : (req) => {
+          // Log only; returning undefined keeps the default answer.
+          const json = req.responseFormat ? ' json' : '';
+          console.log(`#${req.id} ${req.model}${req.stream ? ' stream' : ''}${json} (${req.messages.length} messages)`);
+          return undefined;
+        },
+  });
+  // Handlers go in before the URL is printed: a caller may signal us the moment it reads the URL.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  // The URL must be the first thing printed: callers scan the output for it.
+  console.log(server.url);
+  if (!values.quiet) console.log('fake OpenAI-compatible server ready (Ctrl+C to stop)');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
