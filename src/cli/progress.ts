@@ -32,7 +32,7 @@ export class ProgressNarrator {
       case 'judge-fallback':
         return `Layer ${event.layer}: judge reply unusable (${event.problem}); rule: ${event.rule}`;
       case 'judge-picks': {
-        const names = event.picks.map((slot) => this.proposersBySlot[slot] ?? `slot ${slot + 1}`);
+        const names = event.picks.map((slot) => this.proposerName(slot));
         return `Judge kept ${joinNames(names)} (${event.picks.length} of ${this.proposersBySlot.length})${event.reason ? `: ${event.reason}` : ''}`;
       }
       case 'moderator-decision':
@@ -42,6 +42,13 @@ export class ProgressNarrator {
       default:
         return undefined;
     }
+  }
+
+  /** A model id, plus its slot when the same model fills several slots (the single-proposer setting). */
+  private proposerName(slot: number): string {
+    const id = this.proposersBySlot[slot];
+    if (id === undefined) return `proposal ${slot + 1}`;
+    return this.proposersBySlot.filter((p) => p === id).length > 1 ? `${id} #${slot + 1}` : id;
   }
 }
 

@@ -133,7 +133,7 @@ export function parseJudgeReply(raw: string, request: JudgeRequest, k: number, a
     }
     if (dropped.length) problems.push(`ignored picks: ${dropped.join(', ')}`);
   }
-  const reason = typeof obj?.reason === 'string' ? obj.reason : '';
+  const reason = typeof obj?.reason === 'string' ? relabelReason(obj.reason, request.order) : '';
   const verdict: JudgeVerdict = { picks, reason };
   if (picks.length < want) {
     const fill = [...request.order].sort((a, b) => a - b).filter((slot) => !picks.includes(slot));
@@ -158,6 +158,19 @@ export function parseModeratorReply(raw: string): { stop: boolean; reason: strin
   const stop = json && typeof json === 'object' ? (json.stop ?? json.end) : undefined;
   if (typeof stop !== 'boolean') return { missing: 'the moderator reply had no stop decision' };
   return { stop, reason: typeof json?.reason === 'string' ? json.reason : '' };
+}
+
+/**
+ * The judge saw shuffled "Response N" labels; users see proposer slots. Rewrite "Response 3" / "Responses 1 and 3"
+ * in the reason to "proposal 2" / "proposals 4 and 2" (1-based slots), so the reason matches the cards.
+ */
+export function relabelReason(reason: string, order: readonly number[]): string {
+  return reason.replace(/\b[Rr]esponse(s?)\s+#?(\d+(?:\s*(?:,|and|&|or)\s*#?\d+)*)/g, (match, plural: string, list: string) =>
+    `proposal${plural} ${list.replace(/#?(\d+)/g, (m: string, n: string) => {
+      const slot = order[Number(n) - 1];
+      return slot === undefined ? m : String(slot + 1);
+    })}`,
+  );
 }
 
 function readNumber(value: unknown): number | undefined {

@@ -1,5 +1,6 @@
 import type { FakeRequest, Reply } from './fake-openai';
 import { hash, instanceOf } from './schema-instance';
+import { simulatedPanelReply } from './simulated-panel';
 
 /**
  * What the fake server answers when no responder (or one returning undefined) decides otherwise.
@@ -15,7 +16,10 @@ export function defaultReply(req: FakeRequest): Reply {
 export function jsonAnswer(req: FakeRequest): string | undefined {
   const rf = req.responseFormat as { type?: string; json_schema?: { schema?: unknown } } | undefined;
   if (!rf || typeof rf !== 'object') return undefined;
-  if (rf.type === 'json_schema') return JSON.stringify(instanceOf(rf.json_schema?.schema ?? {}, `${req.model}\n${lastUserText(req)}`));
+  if (rf.type === 'json_schema') {
+    const schema = rf.json_schema?.schema ?? {};
+    return simulatedPanelReply(req, schema) ?? JSON.stringify(instanceOf(schema, `${req.model}\n${lastUserText(req)}`));
+  }
   if (rf.type === 'json_object') return '{}';
   return undefined; // {type: 'text'} asks for prose
 }
