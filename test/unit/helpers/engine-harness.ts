@@ -1,0 +1,84 @@
+import { startFakeServer, type FakeRequest, type FakeServer, type FakeServerOptions } from '../../../test/server/fake-openai';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { loadConfig, type SmoaConfig, type SmoaConfigInput } from '../../../src/pipeline/config';
+import { runPipeline, type RunInput, type RunResult } from '../../../src/pipeline/engine';
+import type { SmoaEvent } from '../../../src/pipeline/events';
+import type { RoleCache } from '../../../src/pipeline/roles';
+
+/** What kind of engine call a request to the fake server is, read from the engine's own instructions. */
+export type CallKind = 'judge' | 'moderator' | 'roles' | 'synthesis' | 'plain';
+
+export function kindOf(req: FakeRequest): CallKind {
+  const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
+  if (system.startsWith('You judge answers')) return 'judge';
+  if (system.startsWith('You moderate')) return 'moderator';
+  if (/^Write \d+ distinct roles/.test(system)) return 'roles';
+  if (system.includes('### Candidate 1')) return 'synthesis';
+  return 'plain';
+}
+
+export function systemOf(req: FakeRequest): string {
+  return req.messages.find((m) => m.role === 'system')?.content ?? '';
+}
+
+export function lastUser(req: FakeRequest): string {
+  return req.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+}
+
+/** Four models on one endpoint of the fake server; tests override what they need. */
+export function testConfig(server: FakeServer, overrides: Partial<SmoaConfigInput> = {}): SmoaConfig {
+  return loadConfig({
+    endpoints: [{ id: 'local', baseURL: server.url, maxConcurrency: 16, timeoutMs: 5_000, maxRetries: 2 }],
+    models: [
+      { id: 'a', endpoint: 'local', model: 'model-a' },
+      { id: 'b', endpoint: 'local', model: 'model-b' },
+      { id: 'c', endpoint: 'local', model: 'model-c' },
+      { id: 'd', endpoint: 'local', model: 'model-d' },
+    ],
+    proposers: ['a', 'b', 'c', 'd'],
+    aggregator: 'a',
+    judge: 'b',
+    layers: 2,
+    topK: 2,
+    roles: 'off',
+    ...overrides,
+  });
+}
+
+export interface Recorded {
+  result: RunResult;
+  events: SmoaEvent[];
+}
+
+export async function record(
+  config: SmoaConfig,
+  input: RunInput,
+  options: { signal?: AbortSignal; roleCache?: RoleCache; pool?: EndpointPool; onEvent?: (e: SmoaEvent) => void } = {},
+): Promise<Recorded> {
+  const events: SmoaEvent[] = [];
+  // Fast backoff keeps retry tests quick; the policy itself is tested with its own numbers.
+  const pool = options.pool ?? new EndpointPool({ backoff: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 60_000 } });
+  const result = await runPipeline(config, input, {
+    clientFor: createClientFactory(config, pool),
+    signal: options.signal,
+    roleCache: options.roleCache,
+    onEvent: (e) => {
+      events.push(e);
+      options.onEvent?.(e);
+    },
+  });
+  return { result, events };
+}
+
+export async function withServer<T>(opts: FakeServerOptions, body: (server: FakeServer) => Promise<T>): Promise<T> {
+  const server = await startFakeServer(opts);
+  try {
+    return await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+export function ofType<T extends SmoaEvent['type']>(events: SmoaEvent[], type: T): Extract<SmoaEvent, { type: T }>[] {
+  return events.filter((e): e is Extract<SmoaEvent, { type: T }> => e.type === type);
+}

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
+import { EndpointPool } from '../../../src/pipeline/clients';
+import { kindOf, ofType, record, testConfig } from '../helpers/engine-harness';
+
+describe('faults: retries, timeouts, failures, cancellation, usage', () => {
+  let server: FakeServer;
+  before(async () => {
+    server = await startFakeServer();
+  });
+  beforeEach(() => server.reset());
+  after(() => server.close());
+
+  it('retries a 429 after the server-given Retry-After and reports the retry as an event', async () => {
+    server.injectFault({ kind: 'rate-limit', retryAfterSeconds: 0.3 }, { model: 'model-c', times: 1 });
+    const config = testConfig(server, { strategy: 'moa', layers: 1 });
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok');
+    const retries = ofType(events, 'call-retry');
+    assert.equal(retries.length, 1);
+    assert.equal(retries[0].delayMs, 300, 'Retry-After decides the wait, not the backoff');
+    const cReqs = server.requests.filter((r) => r.model === 'model-c');
+    assert.equal(cReqs.length, 2);
+    assert.ok(cReqs[1].receivedAt - cReqs[0].receivedAt >= 290, 'the retry waited');
+    const done = ofType(events, 'call-done').find((e) => e.attempts === 2);
+    assert.ok(done, 'the call records that it took two attempts');
+  });
+
+  it('retries 5xx and cut streams with backoff; the retried call streams afresh', async () => {
+    server.injectFault({ kind: 'server-error', status: 503 }, { model: 'model-b', times: 1 });
+    server.injectFault({ kind: 'cut-stream', afterTokens: 2 }, { model: 'model-d', times: 1 });
+    const config = testConfig(server, { strategy: 'moa', layers: 1 });
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok');
+    assert.equal(ofType(events, 'call-retry').length, 2);
+    assert.equal(ofType(events, 'call-failed').length, 0);
+  });
+
+  it('does not retry a context overflow; the proposer fails with a message saying what to do, the layer goes on', async () => {
+    server.injectFault({ kind: 'context-overflow' }, { model: 'model-c', times: 5 });
+    const config = testConfig(server, { strategy: 'smoa', layers: 1 });
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok');
+    assert.equal(server.requests.filter((r) => r.model === 'model-c').length, 1, 'no retry on 4xx');
+    const failed = ofType(events, 'call-failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0].error.kind, 'context-overflow');
+    assert.match(failed[0].error.message, /too long for this model/);
+    assert.deepEqual(ofType(events, 'layer-done')[0].failed, [2]);
+    const judge = server.requests.find((r) => kindOf(r) === 'judge')!;
+    assert.equal((judge.messages[1].content.match(/### Response/g) ?? []).length, 3, 'only survivors are judged');
+  });
+
+  it('gives up after maxRetries and names the model and error', async () => {
+    server.injectFault({ kind: 'server-error', status: 500 }, { model: 'model-b', times: 10 });
+    const config = testConfig(server, { strategy: 'moa', layers: 1 });
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok', 'the other proposers carry the run');
+    assert.equal(server.requests.filter((r) => r.model === 'model-b').length, 3, '1 try + maxRetries (2)');
+    const failed = ofType(events, 'call-failed')[0];
+    assert.equal(failed.error.attempts, 3);
+    assert.match(failed.error.message, /HTTP 500/);
+  });
+
+  it('times out a hanging call after the endpoint timeout, without retrying, and the hung request is closed', async () => {
+    server.injectFault({ kind: 'hang' }, { model: 'model-d', times: 1 });
+    const config = testConfig(server, { strategy: 'moa', layers: 1 });
+    config.endpoints[0].timeoutMs = 300;
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok');
+    const failed = ofType(events, 'call-failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0].error.kind, 'timeout');
+    assert.match(failed[0].error.message, /timed out after 0\.3 s/);
+    await server.waitForIdle(2000);
+    assert.equal(server.abortedRequests, 1);
+  });
+
+  it('fails the run when every proposer fails, naming every model and its error', async () => {
+    server.injectFault({ kind: 'context-overflow' }, { model: 'model-a', times: 1 });
+    server.injectFault({ kind: 'server-error', status: 502 }, { model: 'model-b', times: 9 });
+    server.injectFault({ kind: 'context-overflow' }, { model: 'model-c', times: 1 });
+    server.injectFault({ kind: 'context-overflow' }, { model: 'model-d', times: 1 });
+    const config = testConfig(server, { strategy: 'smoa', layers: 2 });
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'failed');
+    assert.match(result.error!, /all 4 proposers failed in layer 1/);
+    for (const id of ['a (slot 1)', 'b (slot 2)', 'c (slot 3)', 'd (slot 4)']) assert.ok(result.error!.includes(id), id);
+    assert.match(result.error!, /HTTP 502/);
+    assert.equal(ofType(events, 'run-finished')[0].status, 'failed');
+    assert.equal(server.requests.filter((r) => kindOf(r) === 'judge').length, 0);
+  });
+
+  it('when the aggregator fails, the best kept proposal is returned and the failure is stated', async () => {
+    server.setResponder((req) => (req.messages[0]?.content.startsWith('Below are candidate') && req.model === 'model-a' ? { fault: { kind: 'context-overflow' } } : undefined));
+    const config = testConfig(server, { strategy: 'smoa', layers: 1 });
+    const { result } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'failed');
+    assert.match(result.error!, /aggregator "a" failed/);
+    assert.ok(result.answer.length > 0, 'nothing produced is lost');
+    assert.match(result.answerSource!, /best kept answer/);
+  });
+
+  it('cancellation aborts every in-flight request: the server sees every connection closed', async () => {
+    server.setResponder(() => ({ ttftMs: 50, tokensPerSecond: 20, text: 'a b c d e f g h i j k l m n o p q r s t u v w x y z' }));
+    const config = testConfig(server, { strategy: 'smoa', layers: 2 });
+    const controller = new AbortController();
+    const started = new Set<string>();
+    const run = record(config, { prompt: 'hi' }, {
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'call-token') started.add(e.callId);
+        if (started.size === 4) controller.abort();
+      },
+    });
+    const { result, events } = await run;
+    assert.equal(result.status, 'cancelled');
+    await server.waitForIdle(1000);
+    assert.equal(server.activeRequests(), 0);
+    assert.equal(server.abortedRequests, 4, 'all four streaming proposers were cut off by the client');
+    assert.equal(server.requests.length, 4, 'nothing new starts after the cancel');
+    assert.equal(ofType(events, 'run-finished')[0].status, 'cancelled');
+  });
+
+  it('token totals equal the usage the server reported', async () => {
+    const config = testConfig(server, { strategy: 'smoa', layers: 2, roles: 'auto' });
+    const { result, events } = await record(config, { prompt: 'Compare TCP and UDP.' });
+    assert.equal(result.status, 'ok');
+    const served = server.totalUsage();
+    assert.equal(result.totals.promptTokens, served.prompt_tokens);
+    assert.equal(result.totals.completionTokens, served.completion_tokens);
+    assert.equal(result.totals.estimated, false);
+    assert.equal(result.totals.calls, server.requests.length);
+    const perCall = ofType(events, 'call-done').reduce((s, e) => s + e.usage.promptTokens, 0);
+    assert.equal(perCall, served.prompt_tokens);
+  });
+
+  it('estimates tokens only when the endpoint reports none, and says so; prices give a cost', async () => {
+    server.setResponder(() => ({ usage: false }));
+    const config = testConfig(server, { strategy: 'single' });
+    config.models[0].price = { inputPerMTok: 1000, outputPerMTok: 2000 };
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.totals.estimated, true);
+    const done = ofType(events, 'call-done')[0];
+    assert.equal(done.usage.estimated, true);
+    assert.ok(result.totals.completionTokens > 0);
+    const expected = (done.usage.promptTokens * 1000 + done.usage.completionTokens * 2000) / 1e6;
+    assert.equal(result.totals.cost?.usd, expected);
+    assert.equal(result.totals.cost?.complete, true);
+  });
+
+  it('falls back from structured outputs to the prompt when the endpoint rejects response_format, once per endpoint', async () => {
+    await server.close();
+    server = await startFakeServer({ supportsResponseFormat: false });
+    const config = testConfig(server, { strategy: 'smoa', layers: 2 });
+    const pool = new EndpointPool();
+    const { result, events } = await record(config, { prompt: 'hi' }, { pool });
+    assert.equal(result.status, 'ok');
+    const judgeRequests = server.requests.filter((r) => kindOf(r) === 'judge');
+    assert.equal(judgeRequests.filter((r) => r.responseFormat).length, 1, 'rejected once, then not sent again');
+    assert.equal(judgeRequests.filter((r) => !r.responseFormat).length, 2);
+    assert.equal(ofType(events, 'call-failed').length, 0);
+  });
+});
