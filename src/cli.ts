@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCommand, UsageError, USAGE, type Command } from './cli/args';
 import { runCompare } from './cli/compare';
-import { FileRoleCache, readConfigFile, writeTrace } from './cli/io';
+import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './cli/progress';
 import { summarizeTotals } from './cli/format';
 import { createClientFactory, EndpointPool } from './pipeline/clients';
@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   const config = readConfigFile(command.config);
+  checkApiKeys(config);
   const prompt = command.prompt === '-' ? readFileSync(0, 'utf8') : command.prompt;
   if (prompt.trim() === '') throw new UsageError('--prompt is empty');
 

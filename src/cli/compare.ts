@@ -4,7 +4,7 @@ import { runPipeline, type RunResult } from '../pipeline/engine';
 import { MemoryRoleCache } from '../pipeline/roles';
 import type { Command } from './args';
 import { formatCost, formatMs, table } from './format';
-import { FileRoleCache, readConfigFile, readPromptsFile } from './io';
+import { checkApiKeys, FileRoleCache, readConfigFile, readPromptsFile } from './io';
 
 interface Row {
   strategy: Strategy;
@@ -21,6 +21,7 @@ interface Row {
 /** Runs every prompt under every strategy, one run at a time so wall times are comparable. */
 export async function runCompare(command: Extract<Command, { kind: 'compare' }>): Promise<number> {
   const config = readConfigFile(command.config);
+  checkApiKeys(config);
   const prompts = readPromptsFile(command.prompts);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted'));

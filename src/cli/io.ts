@@ -23,6 +23,20 @@ export function readConfigFile(path: string): SmoaConfig {
   return result.config;
 }
 
+/** Keys come from the environment: a missing one is a setup problem (exit 2), found before any request is sent. */
+export function checkApiKeys(config: SmoaConfig, env: NodeJS.ProcessEnv = process.env): void {
+  const used = new Set([...config.proposers, config.aggregator, config.judge, config.moderator, config.roleModel]);
+  const endpoints = new Set(config.models.filter((m) => used.has(m.id)).map((m) => m.endpoint));
+  const missing = config.endpoints
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => endpoints.has(e.id) && e.apiKeyEnv && !env[e.apiKeyEnv]);
+  if (missing.length) {
+    throw new UsageError(
+      missing.map(({ e, i }) => `endpoints[${i}].apiKeyEnv: environment variable ${e.apiKeyEnv} is not set (endpoint "${e.id}")`).join('\n'),
+    );
+  }
+}
+
 export function readPromptsFile(path: string): string[] {
   let text: string;
   try {

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
+
+const root = join(__dirname, '../../..');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source (same code esbuild bundles into dist/cli.js). */
+function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...opts.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, child);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('CLI: smoa run / compare', function () {
+  this.timeout(30_000);
+  let server: FakeServer;
+  let dir: string;
+  let configPath: string;
+
+  function writeConfig(extra: Record<string, unknown> = {}, endpoint: Record<string, unknown> = {}) {
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        endpoints: [{ id: 'local', baseURL: server.url, apiKeyEnv: 'SMOA_CLI_TEST_KEY', maxRetries: 0, ...endpoint }],
+        models: [
+          { id: 'a', endpoint: 'local', model: 'model-a' },
+          { id: 'b', endpoint: 'local', model: 'model-b' },
+        ],
+        proposers: ['a', 'b', 'a', 'b'],
+        aggregator: 'a',
+        judge: 'b',
+        layers: 2,
+        topK: 2,
+        roles: 'auto',
+        taskDescription: 'Answer programming questions',
+        ...extra,
+      }),
+    );
+  }
+  const env = { SMOA_CLI_TEST_KEY: 'test-key' };
+
+  before(async () => {
+    server = await startFakeServer();
+    dir = mkdtempSync(join(tmpdir(), 'smoa-cli-'));
+    configPath = join(dir, 'config.json');
+  });
+  beforeEach(() => {
+    server.reset();
+    writeConfig();
+  });
+  after(() => server.close());
+
+  it('run: streams the answer to stdout, progress to stderr, writes the trace, exits 0', async () => {
+    const tracePath = join(dir, 'trace.json');
+    const ran = await cli(['run', '--config', configPath, '--prompt', 'How do I reverse a list?', '--trace', tracePath], { env });
+    assert.equal(ran.code, 0, ran.stderr);
+    const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
+    assert.equal(ran.stdout.trim(), trace.answer.trim());
+    assert.match(ran.stderr, /Layer 1\/2: 4 proposers answering/);
+    assert.match(ran.stderr, /Judge kept/);
+    assert.match(ran.stderr, /smoa: ok: /);
+    assert.equal(trace.status, 'ok');
+    assert.ok(!JSON.stringify(trace).includes('test-key'), 'the key is not in the trace');
+  });
+
+  it('exits 2 naming the field when the config is invalid, without a stack trace', async () => {
+    writeConfig({ models: [{ id: 'a', endpoint: 'local', model: 'm' }, { id: 'b', endpoint: 'x', model: 'm' }] });
+    const ran = await cli(['run', '--config', configPath, '--prompt', 'hi'], { env });
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /models\[1\]\.endpoint: unknown endpoint "x"/);
+    assert.doesNotMatch(ran.stderr, /\n\s+at /);
+  });
+
+  it('exits 2 on bad usage: unknown flag, missing flag, unknown strategy, unreadable file', async () => {
+    assert.match((await cli(['run', '--config', configPath, '--prompt', 'x', '--bogus'])).stderr, /Unknown option '--bogus'/);
+    const missing = await cli(['run', '--config', configPath]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--prompt is required/);
+    assert.match((await cli(['run', '--config', configPath, '--prompt', 'x', '--strategy', 'best'])).stderr, /unknown strategy "best"/);
+    const nofile = await cli(['run', '--config', join(dir, 'nope.json'), '--prompt', 'x']);
+    assert.equal(nofile.code, 2);
+    assert.match(nofile.stderr, /cannot read .*nope\.json \(ENOENT\)/);
+  });
+
+  it('exits 2 before any request when the API key variable is not set', async () => {
+    const ran = await cli(['run', '--config', configPath, '--prompt', 'x'], { env: { SMOA_CLI_TEST_KEY: '' } });
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /endpoints\[0\]\.apiKeyEnv: environment variable SMOA_CLI_TEST_KEY is not set/);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('exits 1 with the reason when the run fails', async () => {
+    server.injectFault({ kind: 'server-error', status: 500 }, { times: 100 });
+    const ran = await cli(['run', '--config', configPath, '--prompt', 'x'], { env });
+    assert.equal(ran.code, 1);
+    assert.match(ran.stderr, /run failed: all 4 proposers failed in layer 1/);
+  });
+
+  it('Ctrl-C: aborts every in-flight request, writes the partial trace, exits 130', async () => {
+    server.setResponder(() => ({ ttftMs: 20, tokensPerSecond: 5 }));
+    const tracePath = join(dir, 'partial.json');
+    let signalled = false;
+    const ran = await cli(['run', '--config', configPath, '--prompt', 'slow', '--trace', tracePath, '--strategy', 'moa'], {
+      env,
+      onStderr: (text, child) => {
+        if (!signalled && text.includes('Layer 1/2')) {
+          signalled = true;
+          setTimeout(() => child.kill('SIGINT'), 300);
+        }
+      },
+    });
+    assert.equal(ran.code, 130, ran.stderr);
+    assert.match(ran.stderr, /interrupted, cancelling every request/);
+    await server.waitForIdle(2000);
+    assert.equal(server.activeRequests(), 0);
+    assert.equal(server.abortedRequests, 4);
+    assert.ok(existsSync(tracePath));
+    const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
+    assert.equal(trace.status, 'cancelled');
+    assert.ok(trace.calls.some((c: { text: string }) => c.text.length > 0), 'partial proposals are kept');
+  });
+
+  it('compare: a table per strategy with calls, tokens, cost, wall time and first-token time', async () => {
+    const prompts = join(dir, 'prompts.jsonl');
+    writeFileSync(prompts, '{"prompt": "What is a monad?"}\n"Explain CRDTs"\n');
+    const ran = await cli(['compare', '--config', configPath, '--prompts', prompts, '--strategies', 'single,moa,smoa'], { env });
+    assert.equal(ran.code, 0, ran.stderr);
+    for (const s of ['single', 'moa', 'smoa']) assert.match(ran.stdout, new RegExp(`== ${s} ==`));
+    assert.match(ran.stdout, /calls\s+prompt tok\s+completion tok\s+cost\s+wall\s+first token/);
+    const singleTotal = /== single ==[\s\S]*?\ntotal\s+2\/2 ok\s+(\d+)/.exec(ran.stdout);
+    assert.equal(singleTotal?.[1], '2', 'single makes one call per prompt');
+  });
+});
