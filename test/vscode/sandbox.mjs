@@ -1,0 +1,93 @@
+/* global console -- Node globals: the ESLint config declares none for .mjs */
+// A hands-on VS Code with SMoA installed: builds and packages the extension, installs it into a fresh code-server
+// profile on test/vscode/sample-workspace, points it at the fake OpenAI server (simulated models) unless OPENAI_BASE_URL
+// is set, prints the URL to open, and runs until Ctrl-C.
+// Usage: npm run sandbox [-- --port 8080] [-- --ttft-ms 400 --tokens-per-second 40]
+//        OPENAI_BASE_URL=https://api.example.com/v1 OPENAI_API_KEY=... npm run sandbox
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { startCodeServer } from './code-server.mjs';
+import { fakeServerAvailable, startFakeServerProcess } from './fake-server.mjs';
+import { ensureInstalled, paths } from './install.mjs';
+import { buildAndPackage } from './vsix.mjs';
+import { join } from 'node:path';
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.SMOA_SANDBOX_PORT ?? '8080' },
+    'ttft-ms': { type: 'string' },
+    'tokens-per-second': { type: 'string' },
+    workspace: { type: 'string', default: join(paths.repoRoot, 'test/vscode/sample-workspace') },
+  },
+});
+
+/**
+ * ---- The user settings the sandbox writes. ----
+ * Keep in step with the extension's `contributes.configuration` (being written by others): this is the one place to
+ * change when the settings schema moves. Models a/b are two simulated models on one endpoint, as in the engine's
+ * config example (src/pipeline/config.ts schema, `smoa.` + its keys): 4 proposers (a, b, a, b), aggregator a, judge b.
+ */
+export function sandboxSettings(baseURL) {
+  return {
+    'workbench.startupEditor': 'readme',
+    'telemetry.telemetryLevel': 'off',
+    'git.openRepositoryInParentFolders': 'never',
+    'smoa.endpoints': [{ id: 'local', baseURL, apiKeyEnv: 'OPENAI_API_KEY' }],
+    'smoa.models': [
+      { id: 'a', endpoint: 'local', model: 'model-a' },
+      { id: 'b', endpoint: 'local', model: 'model-b' },
+    ],
+    'smoa.strategy': 'smoa',
+    'smoa.proposers': ['a', 'b', 'a', 'b'],
+    'smoa.aggregator': 'a',
+    'smoa.judge': 'b',
+    'smoa.layers': 2,
+    'smoa.topK': 2,
+  };
+}
+
+const stops = [];
+async function shutdown(code) {
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  ensureInstalled();
+  const vsix = buildAndPackage();
+  let baseURL = process.env.OPENAI_BASE_URL;
+  const env = {};
+  if (baseURL) {
+    console.log(`[sandbox] using OPENAI_BASE_URL=${baseURL} (OPENAI_API_KEY ${process.env.OPENAI_API_KEY ? 'set' : 'NOT set'})`);
+  } else if (fakeServerAvailable()) {
+    const fake = await startFakeServerProcess({
+      ttftMs: args['ttft-ms'] === undefined ? undefined : Number(args['ttft-ms']),
+      tokensPerSecond: args['tokens-per-second'] === undefined ? undefined : Number(args['tokens-per-second']),
+      quiet: true,
+    });
+    stops.push(fake.stop);
+    baseURL = fake.url;
+    env.OPENAI_API_KEY = 'smoa-sandbox-key';
+    console.log(`[sandbox] fake OpenAI server (simulated models) at ${baseURL}`);
+  } else {
+    baseURL = 'http://127.0.0.1:9/v1';
+    console.log('[sandbox] test/server/main.ts not found and OPENAI_BASE_URL unset: the extension has no reachable endpoint');
+  }
+  const cs = await startCodeServer({
+    workspace: args.workspace,
+    port: Number(args.port),
+    userSettings: sandboxSettings(baseURL),
+    installVsix: vsix,
+    env,
+    quiet: true,
+  });
+  stops.push(cs.stop);
+  console.log(`\n[sandbox] open ${cs.url}/?folder=${encodeURIComponent(cs.workspace)}`);
+  console.log(`[sandbox] settings: ${join(cs.userDataDir, 'User/settings.json')}`);
+  console.log('[sandbox] Ctrl-C to stop (the profile is deleted on exit)\n');
+} catch (err) {
+  console.error(`[sandbox] FAILED: ${err instanceof Error ? err.message : err}`);
+  await shutdown(1);
+}
