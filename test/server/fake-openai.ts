@@ -39,6 +39,8 @@ export interface FakeRequest {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the raw JSON body, for ad-hoc assertions
   body: any;
   receivedAt: number;
+  /** performance.now() when the first content token was written to the socket (benchmarks compare it in-process). */
+  firstTokenWrittenAt?: number;
 }
 
 export interface Reply {
@@ -425,6 +427,7 @@ class Server implements FakeServer {
         if (due - Date.now() >= 1) await sleep(due - Date.now(), signal);
         if (signal.aborted) return;
         send(chunk(piece.delta));
+        if (sent === 0) fr.firstTokenWrittenAt = performance.now();
         sent++;
       }
       if (cutAfter !== undefined) return cut();
