@@ -33,7 +33,17 @@ export const paths = {
 
 const log = (msg) => console.log(`[install] ${msg}`);
 
-function run(cmd, args, env = process.env) {
+/**
+ * process.env without the npm_* variables an enclosing `npm run` exports: they would override the nested npm's own
+ * config. Notably npm_config_user_agent names the outer Node (20), and code-server's postinstall reads its Node
+ * version from there, then refuses to install.
+ */
+function cleanEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  return { ...env, ...extra };
+}
+
+function run(cmd, args, env = cleanEnv()) {
   const started = Date.now();
   log(`$ ${cmd} ${args.join(' ')}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', env });
@@ -76,11 +86,10 @@ export function ensureInstalled({ force = false } = {}) {
 
   // code-server's native modules (kerberos needs libkrb5-dev) compile against Node 24's headers: put that Node first on
   // PATH and point node-gyp at it. "prebuild download failed, building from source" lines are expected.
-  const env = {
-    ...process.env,
+  const env = cleanEnv({
     PATH: `${paths.node24Bin}:${process.env.PATH}`,
     npm_config_nodedir: paths.node24Home,
-  };
+  });
   const t = run(
     'npm',
     ['install', '--no-audit', '--no-fund', '--prefix', paths.codeServerPrefix, `code-server@${CODE_SERVER_VERSION}`],
