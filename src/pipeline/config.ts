@@ -45,6 +45,11 @@ export const modelSchema = z
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().positive().optional(),
     price: priceSchema.optional(),
+    /**
+     * Whether the endpoint does OpenAI function calling for this model. Only the chat model picker uses it: VS Code's
+     * Agent mode lists only models that call tools. Unset means yes, as most OpenAI-compatible servers do.
+     */
+    toolCalling: z.boolean().optional(),
   })
   .strict();
 
