@@ -1,0 +1,210 @@
+import type { SmoaConfig } from '../pipeline/config';
+import { validateTrace, type Trace } from '../pipeline/trace';
+import type { RunHandle, RunService } from '../host/run-service';
+import { coalesce, EventBatcher } from './batcher';
+import { parseTrace, parseWebviewMessage, type HostMessage, type PanelDefaults, type RunSummary, type WebviewMessage } from './protocol';
+
+/**
+ * The host side of one trace panel, without any vscode import: what the panel asks for and what it is sent.
+ * trace-panel.ts supplies the VS Code specifics (dialogs, clipboard, commands) through `PanelPort`, which keeps
+ * this logic testable in plain Node against a real RunService.
+ */
+
+export interface TracePanelServices {
+  runs: RunService;
+  /** The config a run from the panel would use (for the controls' defaults), or why there is none. */
+  currentConfig?(): Promise<{ ok: true; config: SmoaConfig } | { ok: false; problem: { message: string } }>;
+  log?: { warn(message: string): void };
+}
+
+export interface PanelPort {
+  post(message: HostMessage): void;
+  /** Runs the extension's insert command (`smoa.insertLastAnswer`). */
+  insert(target: { runId: string } | { text: string }): Promise<void>;
+  copy(text: string): Promise<void>;
+  /** Asks where to save; resolves to a name for the notice, or undefined when the user cancelled. */
+  saveTrace(json: string, suggestedName: string): Promise<string | undefined>;
+  /** Asks for a trace file; resolves to its name and text, or undefined when the user cancelled. */
+  openTraceFile(): Promise<{ name: string; text: string } | undefined>;
+}
+
+export class PanelSession {
+  private ready = false;
+  private shown: { runId: string; unsubscribe: () => void; batcher: EventBatcher } | undefined;
+  private pendingRunId: string | undefined;
+  private readonly loaded = new Map<string, { trace: Trace; name: string }>();
+  private readonly watched = new WeakSet<RunHandle>();
+  private readonly disposers: (() => void)[] = [];
+
+  constructor(
+    private readonly services: TracePanelServices,
+    private readonly port: PanelPort,
+  ) {
+    this.disposers.push(
+      services.runs.onDidStartRun((run) => {
+        this.watch(run);
+        this.postRunList();
+      }),
+    );
+  }
+
+  /** Show a run (e.g. chat's "Open trace"); waits for the webview when it is still loading. */
+  showRun(runId: string): void {
+    if (this.ready) this.attach(runId);
+    else this.pendingRunId = runId;
+  }
+
+  /** Re-sends the controls' defaults (after the settings changed). */
+  async refreshConfig(): Promise<void> {
+    if (this.ready) this.port.post({ type: 'config', defaults: await this.defaults() });
+  }
+
+  async receive(raw: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.services.log?.warn(`trace panel: ignored an invalid message: ${parsed.error}`);
+      return;
+    }
+    try {
+      await this.handle(parsed.message);
+    } catch (err) {
+      this.port.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  dispose(): void {
+    this.detach();
+    for (const dispose of this.disposers.splice(0)) dispose();
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.detach();
+        this.port.post({ type: 'config', defaults: await this.defaults() });
+        this.postRunList();
+        if (this.pendingRunId) this.attach(this.pendingRunId);
+        this.pendingRunId = undefined;
+        return;
+      case 'run': {
+        const run = await this.services.runs.start(
+          { prompt: message.prompt, strategy: message.strategy, overrides: { layers: message.layers, topK: message.topK } },
+          { origin: 'panel' },
+        );
+        this.attach(run.runId);
+        return;
+      }
+      case 'stop':
+        this.services.runs.get(message.runId)?.cancel();
+        return;
+      case 'selectRun':
+        this.attach(message.runId);
+        return;
+      case 'insert': {
+        if (this.services.runs.get(message.runId)) return this.port.insert({ runId: message.runId });
+        return this.port.insert({ text: this.traceOf(message.runId).answer });
+      }
+      case 'copy':
+        await this.port.copy(this.traceOf(message.runId).answer);
+        this.port.post({ type: 'notice', message: 'Answer copied to the clipboard.' });
+        return;
+      case 'export': {
+        const trace = this.traceOf(message.runId);
+        const saved = await this.port.saveTrace(`${JSON.stringify(trace, null, 2)}\n`, `smoa-trace-${trace.runId || 'run'}.json`);
+        if (saved) this.port.post({ type: 'notice', message: `Trace saved to ${saved}.` });
+        return;
+      }
+      case 'openTraceFile':
+        return this.openFile();
+    }
+  }
+
+  private async openFile(): Promise<void> {
+    const file = await this.port.openTraceFile();
+    if (!file) return;
+    const fail = (why: string) => this.port.post({ type: 'error', message: `Cannot open ${file.name} as a SMoA trace: ${why}.` });
+    let data: unknown;
+    try {
+      data = JSON.parse(file.text);
+    } catch (err) {
+      return fail(`it is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    const quick = validateTrace(data);
+    if (!quick.ok) return fail(quick.message);
+    const full = parseTrace(data);
+    if (!full.ok) return fail(full.message);
+    const trace = full.trace;
+    if (!trace.runId) trace.runId = `file-${this.loaded.size + 1}`;
+    this.loaded.set(trace.runId, { trace, name: file.name });
+    this.detach();
+    this.port.post({ type: 'traceLoaded', trace, source: file.name });
+    this.postRunList();
+  }
+
+  private attach(runId: string): void {
+    const run = this.services.runs.get(runId);
+    if (!run) {
+      const file = this.loaded.get(runId);
+      if (file) {
+        this.detach();
+        this.port.post({ type: 'traceLoaded', trace: file.trace, source: file.name });
+      } else this.port.post({ type: 'error', message: `Run ${runId} is no longer available in this window.` });
+      return;
+    }
+    this.detach();
+    this.watch(run);
+    const batcher = new EventBatcher((events) => this.port.post({ type: 'events', runId, events }));
+    // Replay and subscription happen in the same tick, so no event falls between them.
+    this.port.post({ type: 'runStarted', runId, origin: run.origin, events: coalesce(run.events) });
+    const unsubscribe = run.done ? () => undefined : run.subscribe((event) => batcher.push(event));
+    this.shown = { runId, unsubscribe, batcher };
+  }
+
+  private detach(): void {
+    if (!this.shown) return;
+    this.shown.unsubscribe();
+    this.shown.batcher.flush();
+    this.shown.batcher.dispose();
+    this.shown = undefined;
+  }
+
+  /** Keeps the history's statuses current: the list is re-sent when a run ends. */
+  private watch(run: RunHandle): void {
+    if (this.watched.has(run)) return;
+    this.watched.add(run);
+    void run.result.finally(() => this.postRunList());
+  }
+
+  private postRunList(): void {
+    if (!this.ready) return;
+    const runs: RunSummary[] = this.services.runs.list().map((run) => {
+      this.watch(run);
+      return summary(run.trace, run.runId, run.origin);
+    });
+    for (const [runId, file] of this.loaded) runs.push({ ...summary(file.trace, runId, 'file'), offline: true });
+    this.port.post({ type: 'runList', runs });
+  }
+
+  private traceOf(runId: string): Trace {
+    const trace = this.services.runs.get(runId)?.trace ?? this.loaded.get(runId)?.trace;
+    if (!trace) throw new Error(`Run ${runId} is no longer available in this window.`);
+    return trace;
+  }
+
+  private async defaults(): Promise<PanelDefaults> {
+    const fallback: PanelDefaults = { strategy: 'smoa', layers: 2, topK: 2, proposers: 0 };
+    if (!this.services.currentConfig) return fallback;
+    const resolved = await this.services.currentConfig().catch((err: unknown) => ({
+      ok: false as const,
+      problem: { message: err instanceof Error ? err.message : String(err) },
+    }));
+    if (!resolved.ok) return { ...fallback, configError: resolved.problem.message };
+    const { strategy, layers, topK, proposers } = resolved.config;
+    return { strategy, layers, topK, proposers: proposers.length };
+  }
+}
+
+function summary(trace: Trace, runId: string, origin: string): RunSummary {
+  return { runId, origin, prompt: trace.prompt, strategy: trace.strategy, startedAt: trace.startedAt, status: trace.status };
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { STRATEGIES } from '../pipeline/config';
+import type { SmoaEvent } from '../pipeline/events';
+import type { Trace } from '../pipeline/trace';
+import { smoaEventSchema, traceSchema } from './event-schema';
+
+/**
+ * The trace panel's message protocol, imported by the extension host and the webview alike. Each side validates
+ * every message it receives with these schemas: the webview's messages are input from a page that renders model
+ * output, and the host's are input to code that renders it.
+ */
+
+export const VIEW_TYPE = 'smoa.tracePanel';
+
+const runId = z.string().min(1).max(200);
+const strategy = z.enum(STRATEGIES);
+
+export const runSummarySchema = z.object({
+  runId,
+  origin: z.string(),
+  prompt: z.string(),
+  strategy,
+  startedAt: z.string(),
+  status: z.enum(['ok', 'failed', 'cancelled', 'running']),
+  /** A trace loaded from a file rather than a run of this window. */
+  offline: z.boolean().optional(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const panelDefaultsSchema = z.object({
+  strategy,
+  layers: z.number().int().min(1).max(10),
+  topK: z.number().int().min(1),
+  proposers: z.number().int().min(0),
+  /** Set when the settings are unusable; the panel shows it next to the Run button. */
+  configError: z.string().optional(),
+});
+export type PanelDefaults = z.infer<typeof panelDefaultsSchema>;
+
+/** Host → webview. */
+export const hostMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('config'), defaults: panelDefaultsSchema }),
+  z.object({ type: z.literal('runList'), runs: z.array(runSummarySchema) }),
+  /** Show this run from the start: `events` replays what happened so far; further events come in batches. */
+  z.object({ type: z.literal('runStarted'), runId, origin: z.string(), events: z.array(smoaEventSchema) }),
+  z.object({ type: z.literal('events'), runId, events: z.array(smoaEventSchema) }),
+  /** A finished trace to show without live events (opened from a file). */
+  z.object({ type: z.literal('traceLoaded'), trace: traceSchema, source: z.string() }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({ type: z.literal('notice'), message: z.string() }),
+]);
+
+/** Webview → host. */
+export const webviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({
+    type: z.literal('run'),
+    prompt: z.string().trim().min(1, 'type a prompt first').max(200_000),
+    strategy,
+    layers: z.number().int().min(1).max(10),
+    topK: z.number().int().min(1).max(64),
+  }),
+  z.object({ type: z.literal('stop'), runId }),
+  z.object({ type: z.literal('insert'), runId }),
+  z.object({ type: z.literal('copy'), runId }),
+  z.object({ type: z.literal('export'), runId }),
+  z.object({ type: z.literal('openTraceFile') }),
+  z.object({ type: z.literal('selectRun'), runId }),
+]);
+
+// The schemas' output types are looser than the engine's (strings for enums it only displays, loose objects);
+// consumers work with the engine's own types once a message has passed validation.
+type Precise<M> = M extends { events: unknown[] }
+  ? Omit<M, 'events'> & { events: SmoaEvent[] }
+  : M extends { trace: unknown }
+    ? Omit<M, 'trace'> & { trace: Trace }
+    : M;
+export type HostMessage = Precise<z.infer<typeof hostMessageSchema>>;
+export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+export function parseHostMessage(data: unknown): Parsed<HostMessage> {
+  const parsed = hostMessageSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, error: describe(parsed.error) };
+  // Validation passed: keep the original object, whose fields have the engine's precise types.
+  return { ok: true, message: data as HostMessage };
+}
+
+export function parseWebviewMessage(data: unknown): Parsed<WebviewMessage> {
+  const parsed = webviewMessageSchema.safeParse(data);
+  return parsed.success ? { ok: true, message: parsed.data } : { ok: false, error: describe(parsed.error) };
+}
+
+/** Validates a loaded trace file's content beyond `validateTrace`'s quick checks. */
+export function parseTrace(data: unknown): { ok: true; trace: Trace } | { ok: false; message: string } {
+  const parsed = traceSchema.safeParse(data);
+  return parsed.success ? { ok: true, trace: data as Trace } : { ok: false, message: describe(parsed.error) };
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,128 @@
+import * as vscode from 'vscode';
+import { makeNonce, panelHtml } from './html';
+import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
+import { VIEW_TYPE } from './protocol';
+
+export type { TracePanelServices } from './panel-session';
+
+/**
+ * The trace panel: one webview that shows a run live or from a file, and runs SMoA without the chat view.
+ * One panel per window; "Open trace" for another run reuses it.
+ */
+export class TracePanel {
+  static readonly viewType = VIEW_TYPE;
+  private static current: TracePanel | undefined;
+  private readonly session: PanelSession;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static createOrShow(context: vscode.ExtensionContext, services: TracePanelServices, runId?: string): TracePanel {
+    if (TracePanel.current) {
+      TracePanel.current.panel.reveal(undefined, false);
+    } else {
+      const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'SMoA Trace', vscode.ViewColumn.Beside, webviewOptions(context));
+      TracePanel.current = new TracePanel(panel, context, services);
+    }
+    if (runId) TracePanel.current.session.showRun(runId);
+    return TracePanel.current;
+  }
+
+  /** After a window reload: VS Code hands back the panel; its webview restores its own state and asks for the rest. */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, services: TracePanelServices): void {
+    TracePanel.current?.panel.dispose();
+    TracePanel.current = new TracePanel(panel, context, services);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    services: TracePanelServices,
+  ) {
+    const webview = panel.webview;
+    webview.options = webviewOptions(context);
+    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'panel.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),
+    });
+    panel.iconPath = vscode.Uri.joinPath(media, 'trace.svg');
+    this.session = new PanelSession(services, vscodePort(webview));
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => void this.session.receive(message)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('smoa')) void this.session.refreshConfig();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private dispose(): void {
+    if (TracePanel.current === this) TracePanel.current = undefined;
+    this.session.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
+  };
+}
+
+function vscodePort(webview: vscode.Webview): PanelPort {
+  return {
+    post: (message) => void webview.postMessage(message),
+    insert: async (target) => {
+      await vscode.commands.executeCommand('smoa.insertLastAnswer', target);
+    },
+    copy: async (text) => vscode.env.clipboard.writeText(text),
+    saveTrace: async (json, suggestedName) => {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const uri = await vscode.window.showSaveDialog({
+        title: 'Export SMoA trace',
+        saveLabel: 'Export',
+        filters: { 'SMoA trace': ['json'] },
+        ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, suggestedName) } : {}),
+      });
+      if (!uri) return undefined;
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(json));
+      return vscode.workspace.asRelativePath(uri);
+    },
+    openTraceFile: async () => {
+      const [uri] =
+        (await vscode.window.showOpenDialog({
+          title: 'Open SMoA trace',
+          openLabel: 'Open trace',
+          canSelectMany: false,
+          filters: { 'SMoA trace': ['json'], 'All files': ['*'] },
+        })) ?? [];
+      if (!uri) return undefined;
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      return { name: vscode.workspace.asRelativePath(uri), text: new TextDecoder().decode(bytes) };
+    },
+  };
+}
+
+/** `smoa.openTrace` is called from chat's "Open trace" button with a run id (or `{ runId }`). */
+function runIdArg(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && typeof (arg as { runId?: unknown }).runId === 'string') return (arg as { runId: string }).runId;
+  return undefined;
+}
+
+export function registerTracePanel(context: vscode.ExtensionContext, services: TracePanelServices): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('smoa.openTracePanel', () => {
+      TracePanel.createOrShow(context, services);
+    }),
+    vscode.commands.registerCommand('smoa.openTrace', (arg?: unknown) => {
+      TracePanel.createOrShow(context, services, runIdArg(arg) ?? services.runs.list().at(-1)?.runId);
+    }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => TracePanel.revive(panel, context, services),
+    }),
+  );
+}

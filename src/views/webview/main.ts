@@ -1,0 +1,95 @@
+import { parseHostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol';
+import { PanelView } from './render/panel';
+import { PanelState, type SavedState } from './state';
+import { vscodeApi } from './vscode-api';
+
+/**
+ * The trace panel's script. Host messages are validated, folded into PanelState, and drawn at most once per
+ * animation frame, however many batches arrive in between.
+ */
+
+const api = vscodeApi<SavedState>();
+const state = new PanelState();
+state.restore(api.getState());
+
+function post(message: unknown): void {
+  const parsed = parseWebviewMessage(message);
+  if (parsed.ok) api.postMessage(parsed.message);
+  else fail(parsed.error);
+}
+
+function fail(message: string): void {
+  state.receive({ type: 'error', message });
+  schedule();
+}
+
+function withRun(make: (runId: string) => WebviewMessage): void {
+  if (state.runId) post(make(state.runId));
+}
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+const view = new PanelView(document.getElementById('app') ?? document.body, {
+  run: (form) => {
+    state.updateForm(form);
+    if (!form.prompt.trim()) return fail('Type a prompt first.');
+    post({ type: 'run', ...form });
+  },
+  stop: () => withRun((runId) => ({ type: 'stop', runId })),
+  openTraceFile: () => post({ type: 'openTraceFile' }),
+  selectRun: (runId) => post({ type: 'selectRun', runId }),
+  formChanged: (patch) => {
+    state.updateForm(patch);
+    persist();
+  },
+  answer: (action) => withRun((runId) => ({ type: action, runId })),
+  toggleCard: (key) => {
+    state.toggleExpanded(key);
+    schedule();
+  },
+  dismissError: () => {
+    state.error = undefined;
+    state.structure++;
+    schedule();
+  },
+});
+
+let frame: number | undefined;
+let savedStructure = -1;
+function schedule(): void {
+  frame ??= requestAnimationFrame((now) => {
+    frame = undefined;
+    if (view.render(state, now)) schedule();
+    if (state.structure !== savedStructure) persist();
+  });
+}
+
+function persist(): void {
+  savedStructure = state.structure;
+  api.setState(state.save());
+}
+
+let reattached = false;
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = parseHostMessage(event.data);
+  if (!parsed.ok) return fail(`Ignored a malformed message from the extension (${parsed.error}).`);
+  const message = parsed.message;
+  state.receive(message);
+  if (message.type === 'notice') {
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => {
+      state.notice = undefined;
+      state.structure++;
+      schedule();
+    }, 3000);
+  }
+  // After a reload, ask the host to replay the run this panel showed, if it still has it.
+  if (message.type === 'runList' && !reattached) {
+    reattached = true;
+    const runId = state.runId;
+    if (runId && !state.offline && message.runs.some((r) => r.runId === runId)) post({ type: 'selectRun', runId });
+  }
+  schedule();
+});
+
+post({ type: 'ready' });
+schedule();

@@ -1,0 +1,98 @@
+import type { Trace } from '../../../pipeline/trace';
+import { estimateDense } from '../../dense-estimate';
+import { formatCount, formatMs, h, setData, setText, show } from '../dom';
+import { setMarkdown } from './markdown';
+
+export type AnswerAction = 'insert' | 'copy' | 'export';
+
+/** The final answer as it streams, its actions, and what the run cost (with the dense-MoA comparison). */
+export class AnswerView {
+  readonly el: HTMLElement;
+  private readonly heading = h('h3', { text: 'Answer' });
+  private readonly state = h('span', { class: 'badge', testid: 'answer-status' });
+  private readonly source = h('p', { class: 'note', testid: 'answer-source' });
+  private readonly error = h('p', { class: 'run-error', testid: 'run-error' });
+  private readonly body = h('div', { class: 'md answer-body', testid: 'final-answer' });
+  private readonly summary = h('p', { class: 'summary', testid: 'run-summary' });
+  private readonly dense = h('p', { class: 'summary estimate', testid: 'dense-estimate' });
+  readonly buttons: Record<AnswerAction, HTMLButtonElement> = {
+    insert: button('Insert into editor', 'insert-button', 'insert'),
+    copy: button('Copy', 'copy-button', 'copy'),
+    export: button('Export trace', 'export-button', 'export'),
+  };
+  private renderedText: string | undefined;
+  private lastRenderAt = 0;
+
+  constructor() {
+    this.el = h(
+      'section',
+      { class: 'answer', testid: 'answer' },
+      h('header', { class: 'layer-head' }, this.heading, this.state),
+      this.source,
+      this.error,
+      this.body,
+      h('div', { class: 'actions' }, this.buttons.insert, this.buttons.copy, this.buttons.export),
+      this.summary,
+      this.dense,
+    );
+  }
+
+  update(trace: Trace | undefined, now: number): boolean {
+    show(this.el, !!trace);
+    if (!trace) return false;
+    const aggregator = trace.calls.find((c) => c.stage === 'aggregator');
+    const status = trace.status === 'running' ? (trace.answer ? 'streaming' : aggregator ? 'waiting' : 'pending') : trace.status;
+    setText(this.state, status);
+    setData(this.el, 'status', status);
+    setText(this.heading, aggregator ? `Answer (${aggregator.model})` : 'Answer');
+    show(this.source, !!trace.answerSource);
+    setText(this.source, trace.answerSource ? `From ${trace.answerSource}` : '');
+    show(this.error, !!trace.error && trace.status !== 'cancelled');
+    setText(this.error, trace.error ?? '');
+    const done = trace.status !== 'running';
+    for (const b of Object.values(this.buttons)) b.disabled = !done;
+    this.buttons.insert.disabled = this.buttons.copy.disabled = !trace.answer;
+
+    setText(this.summary, trace.totals ? summaryLine(trace) : '');
+    const dense = done ? denseLine(trace) : '';
+    show(this.dense, !!dense);
+    setText(this.dense, dense);
+
+    if (trace.answer === this.renderedText) return false;
+    if (!done && now - this.lastRenderAt < 100 && this.renderedText !== undefined) return true;
+    setMarkdown(this.body, trace.answer);
+    this.renderedText = trace.answer;
+    this.lastRenderAt = now;
+    return false;
+  }
+}
+
+function button(label: string, testid: string, action: AnswerAction): HTMLButtonElement {
+  return h('button', { text: label, testid, attrs: { type: 'button', 'data-action': action } });
+}
+
+function summaryLine(trace: Trace): string {
+  const t = trace.totals!;
+  const tokens = t.promptTokens + t.completionTokens;
+  const cost = t.cost ? `$${t.cost.usd.toFixed(4)}${t.cost.complete ? '' : ' (some models unpriced)'}` : 'cost unknown (no prices configured)';
+  const failed = t.failedCalls ? ` (${t.failedCalls} failed)` : '';
+  return [
+    `${t.layersRun} layer${t.layersRun === 1 ? '' : 's'}`,
+    `${t.calls} calls${failed}`,
+    `${formatCount(tokens)} tokens (${formatCount(t.promptTokens)} in, ${formatCount(t.completionTokens)} out${t.estimated ? ', partly estimated' : ''})`,
+    cost,
+    formatMs(t.wallMs),
+    ...(t.firstAnswerTokenMs !== undefined ? [`first answer token at ${formatMs(t.firstAnswerTokenMs)}`] : []),
+  ].join(' · ');
+}
+
+function denseLine(trace: Trace): string {
+  const d = estimateDense(trace);
+  if (!d) return '';
+  const cost = d.usd !== undefined ? `, ~$${d.usd.toFixed(4)}` : '';
+  return (
+    `Estimate: a dense MoA of the same shape (${d.proposers} proposers × ${d.layers} layers, no judge, no early stop) ` +
+    `would make ${d.calls} calls and use ~${formatCount(d.promptTokens + d.completionTokens)} tokens ` +
+    `(~${formatCount(d.promptTokens)} in, ~${formatCount(d.completionTokens)} out)${cost}.`
+  );
+}

@@ -1,0 +1,128 @@
+import type { Trace, TraceCall, TraceLayer } from '../../../pipeline/trace';
+import { h, setData, setText, show } from '../dom';
+import { CardView } from './cards';
+
+/** One layer as a row: its proposer cards, then the judge's verdict and the moderator's decision. */
+class LayerView {
+  readonly el: HTMLElement;
+  private readonly title = h('h3', { class: 'layer-title' });
+  private readonly state = h('span', { class: 'badge layer-state', testid: 'layer-status' });
+  private readonly skipped = h('p', { class: 'layer-skipped', testid: 'layer-skipped' });
+  private readonly grid = h('div', { class: 'cards' });
+  private readonly judge = h('div', { class: 'verdict judge', testid: 'judge-verdict' });
+  private readonly judgeText = h('p', { class: 'verdict-text', testid: 'judge-reason' });
+  private readonly fallback = h('p', { class: 'fallback-mark', testid: 'judge-fallback' });
+  private readonly moderator = h('div', { class: 'verdict moderator', testid: 'moderator-decision' });
+  private readonly moderatorText = h('p', { class: 'verdict-text', testid: 'moderator-reason' });
+  private readonly moderatorHead = h('strong', { class: 'decision' });
+  private readonly cards = new Map<number, CardView>();
+
+  constructor() {
+    this.judge.append(h('strong', { text: 'Judge' }), this.judgeText, this.fallback);
+    this.moderator.append(this.moderatorHead, this.moderatorText);
+    this.el = h(
+      'section',
+      { class: 'layer', testid: 'layer' },
+      h('header', { class: 'layer-head' }, this.title, this.state),
+      this.skipped,
+      this.grid,
+      h('div', { class: 'verdicts' }, this.judge, this.moderator),
+    );
+  }
+
+  update(trace: Trace, layer: TraceLayer, expanded: Set<string>, now: number): boolean {
+    const of = trace.config?.layers ?? trace.layers.length;
+    setText(this.title, `Layer ${layer.layer} of ${Math.max(of, trace.layers.length)}`);
+    setText(this.state, layer.status);
+    setData(this.el, 'layer', String(layer.layer));
+    setData(this.el, 'status', layer.status);
+    this.el.classList.toggle('is-skipped', layer.status === 'skipped');
+    show(this.skipped, layer.status === 'skipped');
+    setText(this.skipped, layer.skippedReason ? `Skipped: ${layer.skippedReason}` : 'Skipped');
+
+    let pending = false;
+    const judge = layer.judge;
+    for (const proposer of layer.proposers) {
+      let card = this.cards.get(proposer.slot);
+      if (!card) {
+        card = new CardView();
+        this.cards.set(proposer.slot, card);
+        this.grid.append(card.el);
+      }
+      const callId = layer.proposalCalls[proposer.slot];
+      const call = callId ? findCall(trace, callId) : undefined;
+      const rankIndex = judge ? judge.picks.indexOf(proposer.slot) : -1;
+      const key = `${trace.runId}:${layer.layer}:${proposer.slot}`;
+      pending =
+        card.update(
+          {
+            layer,
+            slot: proposer.slot,
+            modelId: proposer.modelId,
+            ...(proposer.role ? { role: proposer.role } : {}),
+            ...(call ? { call } : {}),
+            ...(rankIndex >= 0 ? { rank: rankIndex + 1 } : {}),
+            dropped: !!judge && rankIndex < 0,
+            expanded: expanded.has(key),
+            key,
+          },
+          now,
+        ) || pending;
+    }
+
+    const judgeCall = trace.calls.find((c) => c.stage === 'judge' && c.layer === layer.layer);
+    show(this.judge, !!judge || !!judgeCall);
+    setData(this.judge, 'fallback', judge?.fallback ? 'true' : undefined);
+    setText(this.judgeText, judge ? judgeSummary(layer) : judgeCall ? `${judgeCall.model} is choosing...` : '');
+    show(this.fallback, !!judge?.fallback);
+    if (judge?.fallback) {
+      setText(this.fallback, `Judge reply unusable${judge.problem ? ` (${judge.problem})` : ''}: fallback rule "${judge.rule ?? judge.reason}" picked.`);
+    }
+
+    const decision = layer.moderator;
+    const modCall = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.status === 'running');
+    show(this.moderator, !!decision || !!modCall);
+    setData(this.moderator, 'decision', decision ? (decision.stop ? 'stop' : 'continue') : undefined);
+    setText(this.moderatorHead, decision ? `Moderator: ${decision.stop ? 'stop' : 'continue'}${decision.fallback ? ' (fallback)' : ''}` : 'Moderator');
+    setText(this.moderatorText, decision ? decision.reason : modCall ? `${modCall.model} is deciding...` : '');
+    return pending;
+  }
+}
+
+function judgeSummary(layer: TraceLayer): string {
+  const judge = layer.judge!;
+  const picks = judge.picks.map((slot, i) => `#${i + 1} proposal ${slot + 1}`).join(', ');
+  return `Kept ${picks || 'none'}${judge.reason && judge.reason !== judge.rule ? `: ${judge.reason}` : ''}`;
+}
+
+function findCall(trace: Trace, callId: string): TraceCall | undefined {
+  for (let i = trace.calls.length - 1; i >= 0; i--) if (trace.calls[i].callId === callId) return trace.calls[i];
+  return undefined;
+}
+
+/** All layers of the shown trace, keyed so a frame only updates what exists and adds what is new. */
+export class LayersView {
+  readonly el = h('div', { class: 'layers', testid: 'layers' });
+  private views = new Map<number, LayerView>();
+  private runId: string | undefined;
+
+  update(trace: Trace | undefined, expanded: Set<string>, now: number): boolean {
+    if (!trace || trace.runId !== this.runId) {
+      this.views = new Map();
+      this.el.replaceChildren();
+      this.runId = trace?.runId;
+    }
+    if (!trace) return false;
+    let pending = false;
+    for (const layer of trace.layers) {
+      let view = this.views.get(layer.layer);
+      if (!view) {
+        view = new LayerView();
+        this.views.set(layer.layer, view);
+        this.el.append(view.el);
+      }
+      pending = view.update(trace, layer, expanded, now) || pending;
+    }
+    return pending;
+  }
+}
