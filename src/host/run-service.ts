@@ -44,6 +44,17 @@ export interface RunServiceDeps {
 
 type Listener<T> = (value: T) => void;
 
+export interface StartOptions {
+  origin: RunOrigin;
+  signal?: AbortSignal;
+  onEvent?: Listener<SmoaEvent>;
+  /**
+   * A config the caller resolved itself, used instead of `getConfig()`. Chat needs this: with nothing configured the
+   * model picked in the chat's dropdown becomes the aggregator, which differs per request.
+   */
+  config?: SmoaConfig;
+}
+
 export class RunService {
   private readonly runs: RunHandle[] = [];
   private readonly startListeners = new Set<Listener<RunHandle>>();
@@ -51,8 +62,8 @@ export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
 
   /** Starts a run. Config problems reject here, before anything runs; model failures come back in the result. */
-  async start(request: RunRequest, options: { origin: RunOrigin; signal?: AbortSignal; onEvent?: Listener<SmoaEvent> }): Promise<RunHandle> {
-    const base = await this.deps.getConfig();
+  async start(request: RunRequest, options: StartOptions): Promise<RunHandle> {
+    const base = options.config ?? (await this.deps.getConfig());
     const config: SmoaConfig = {
       ...base,
       ...(request.strategy ? { strategy: request.strategy as Strategy } : {}),

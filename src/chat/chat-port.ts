@@ -1,0 +1,68 @@
+import type { UserAction } from '../host/user-problem';
+import type { VsCodeModelInfo } from '../host/vscode-models';
+
+/**
+ * The few pieces of VS Code's chat API the participant logic uses, as plain interfaces. participant.ts adapts the real
+ * request, history, stream and token to these; tests pass a recording stream. Keeps src/chat's logic free of vscode.
+ */
+
+export interface ChatStreamPort {
+  progress(message: string): void;
+  markdown(text: string): void;
+  /** What a reference is (a Uri or Location in VS Code) is the adapter's business. */
+  reference(anchor: unknown): void;
+  button(action: UserAction): void;
+}
+
+export interface ChatReferencePort {
+  id: string;
+  value: unknown;
+  modelDescription?: string;
+}
+
+export interface ChatRequestPort {
+  prompt: string;
+  command?: string;
+  references: readonly ChatReferencePort[];
+  /** The model picked in the chat's dropdown, when there is one. */
+  model?: VsCodeModelInfo;
+}
+
+/** Metadata we return in ChatResult; VS Code hands it back in history and to the follow-up provider. */
+export interface SmoaChatMetadata {
+  command: string;
+  prompt: string;
+  runId?: string;
+  strategy?: string;
+  /** The final answer alone (without progress or summary), to rebuild the conversation for later turns. */
+  answer?: string;
+}
+
+export type HistoryTurn =
+  | { kind: 'request'; prompt: string; command?: string }
+  | { kind: 'response'; text: string; metadata?: Partial<SmoaChatMetadata> };
+
+export interface ChatResultPort {
+  errorDetails?: { message: string };
+  metadata: SmoaChatMetadata;
+}
+
+export interface CancellationPort {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => void): { dispose(): void };
+}
+
+/** A reference the adapter could read: its text for the models, and the anchor to show with stream.reference. */
+export interface LoadedReference {
+  label: string;
+  content: string;
+  anchor: unknown;
+}
+
+/** Turns VS Code's cancellation token into the engine's AbortSignal; dispose when the request is over. */
+export function abortSignalFor(token: CancellationPort): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort(new Error('cancelled'));
+  const sub = token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+  return { signal: controller.signal, dispose: () => sub.dispose() };
+}

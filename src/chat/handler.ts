@@ -1,0 +1,123 @@
+import { ProgressNarrator } from '../cli/progress';
+import { summarizeTotals } from '../cli/format';
+import { STRATEGIES, type Strategy } from '../pipeline/config';
+import type { ContextItem } from '../pipeline/prompts';
+import type { ResolvedConfig } from '../host/config-resolver';
+import type { RunService } from '../host/run-service';
+import { UserProblemError, type UserProblem } from '../host/user-problem';
+import type { VsCodeModelInfo } from '../host/vscode-models';
+import {
+  abortSignalFor,
+  type CancellationPort,
+  type ChatReferencePort,
+  type ChatRequestPort,
+  type ChatResultPort,
+  type ChatStreamPort,
+  type HistoryTurn,
+  type LoadedReference,
+} from './chat-port';
+import { diagnoseRun } from './failure';
+import { historyMessages } from './history';
+import { showRoles, type RolesDeps } from './roles-command';
+
+/** Command ids of the buttons under an answer (the trace panel registers smoa.openTrace). */
+export const OPEN_TRACE_COMMAND = 'smoa.openTrace';
+export const INSERT_ANSWER_COMMAND = 'smoa.insertLastAnswer';
+
+export interface ChatDeps extends RolesDeps {
+  runs: Pick<RunService, 'start'>;
+  resolveConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
+  readReference(ref: ChatReferencePort): Promise<LoadedReference | undefined>;
+}
+
+const STRATEGY_LABEL: Record<Strategy, string> = { smoa: 'SMoA', moa: 'MoA', single: 'Single model', rank: 'Rank' };
+
+/**
+ * The @smoa participant: runs the engine on the prompt with the conversation and attached references, narrates each
+ * stage as progress, streams the aggregator's answer, then a summary line and buttons. Failures become errorDetails
+ * with buttons to the fix. Cancelling the chat request aborts every call in flight.
+ */
+export async function handleChatRequest(
+  request: ChatRequestPort,
+  history: readonly HistoryTurn[],
+  stream: ChatStreamPort,
+  token: CancellationPort,
+  deps: ChatDeps,
+): Promise<ChatResultPort> {
+  const command = request.command ?? '';
+  const metadata = { command: command || 'smoa', prompt: request.prompt };
+  const resolved = await deps.resolveConfig(request.model);
+  if (!resolved.ok) return fail(resolved.problem, stream, metadata);
+  const { config } = resolved;
+  const abort = abortSignalFor(token);
+  try {
+    if (command === 'roles') {
+      const lastQuestion = [...history].reverse().find((t) => t.kind === 'request' && t.command !== 'roles' && t.prompt.trim());
+      await showRoles(config, request.prompt, lastQuestion?.kind === 'request' ? lastQuestion.prompt : undefined, stream, abort.signal, deps);
+      return { metadata };
+    }
+    if (!request.prompt.trim()) {
+      stream.markdown('Ask a question after `@smoa`, for example `@smoa how do I debounce a function in TypeScript?`');
+      return { metadata };
+    }
+    const strategy = (STRATEGIES as readonly string[]).includes(command) ? (command as Strategy) : config.strategy;
+    const context = await attachReferences(request.references, stream, deps);
+
+    const narrator = new ProgressNarrator();
+    let streamed = '';
+    const handle = await deps.runs.start(
+      { prompt: request.prompt, history: historyMessages(history), context, strategy },
+      {
+        origin: 'chat',
+        signal: abort.signal,
+        config,
+        onEvent: (event) => {
+          if (event.type === 'answer-token') {
+            streamed += event.text;
+            stream.markdown(event.text);
+            return;
+          }
+          const line = narrator.describe(event);
+          if (line) stream.progress(line);
+        },
+      },
+    );
+    const result = await handle.result;
+    const done = { ...metadata, runId: result.runId, strategy };
+    if (result.status === 'cancelled') return { metadata: done };
+    if (result.answer && result.answer !== streamed) {
+      // The answer is not what streamed: the aggregator failed and the best kept proposal stands in (or ranked).
+      stream.markdown(`${streamed ? '\n\n---\n\n' : ''}_Answer from ${result.answerSource ?? 'the best proposal'}:_\n\n${result.answer}`);
+    }
+    if (result.answer) {
+      stream.markdown(`\n\n---\n_${STRATEGY_LABEL[strategy]}: ${summarizeTotals(result.totals)}_`);
+      stream.button({ title: 'Open trace', command: OPEN_TRACE_COMMAND, arguments: [result.runId] });
+      stream.button({ title: 'Insert into editor', command: INSERT_ANSWER_COMMAND, arguments: [result.runId] });
+    }
+    const withAnswer = { ...done, ...(result.answer ? { answer: result.answer } : {}) };
+    if (result.status === 'failed') return fail(diagnoseRun(result, handle.trace, config), stream, withAnswer);
+    return { metadata: withAnswer };
+  } catch (error) {
+    if (error instanceof UserProblemError) return fail(error.problem, stream, metadata);
+    throw error;
+  } finally {
+    abort.dispose();
+  }
+}
+
+/** Reads each attached #file / selection, shows it as a reference, and hands its text to the models. */
+async function attachReferences(refs: readonly ChatReferencePort[], stream: ChatStreamPort, deps: ChatDeps): Promise<ContextItem[]> {
+  const context: ContextItem[] = [];
+  for (const ref of refs) {
+    const loaded = await deps.readReference(ref).catch(() => undefined);
+    if (!loaded) continue;
+    stream.reference(loaded.anchor);
+    context.push({ label: loaded.label, content: loaded.content });
+  }
+  return context;
+}
+
+function fail(problem: UserProblem, stream: ChatStreamPort, metadata: ChatResultPort['metadata']): ChatResultPort {
+  for (const action of problem.actions) stream.button(action);
+  return { errorDetails: { message: problem.message }, metadata };
+}

@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import type { ChatReferencePort, HistoryTurn } from '../../../src/chat/chat-port';
+import { followupsFor } from '../../../src/chat/followups';
+import { handleChatRequest, type ChatDeps } from '../../../src/chat/handler';
+import { resolveConfig } from '../../../src/host/config-resolver';
+import { RunService } from '../../../src/host/run-service';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { MemoryRoleCache } from '../../../src/pipeline/roles';
+import { startFakeServer, type FakeRequest, type FakeServer } from '../../server/fake-openai';
+import { RecordingStream, TestCancellation } from './recording-stream';
+
+// The participant logic end to end: real RunService, real engine, real openai SDK, against the fake server.
+
+interface Harness {
+  deps: ChatDeps;
+}
+
+function harness(server: FakeServer, overrides: Record<string, unknown> = {}, apiKey: () => string | undefined = () => 'test-key'): Harness {
+  const settings: Record<string, unknown> = {
+    endpoints: [{ id: 'local', baseURL: server.url, maxRetries: 0 }],
+    models: [
+      { id: 'claude', endpoint: 'local', model: 'model-a' },
+      { id: 'gpt-4o', endpoint: 'local', model: 'model-b' },
+      { id: 'llama', endpoint: 'local', model: 'model-c' },
+    ],
+    proposers: ['claude', 'gpt-4o', 'llama', 'claude'],
+    aggregator: 'gpt-4o',
+    layers: 3,
+    topK: 2,
+    ...overrides,
+  };
+  const pool = new EndpointPool({ apiKey });
+  const clientFor = (config: Parameters<typeof createClientFactory>[0]) => createClientFactory(config, pool);
+  const sources = { settingsInput: () => settings, vscodeModels: async () => [] };
+  const runs = new RunService({
+    getConfig: async () => {
+      const r = await resolveConfig(sources);
+      if (!r.ok) throw new Error(r.problem.message);
+      return r.config;
+    },
+    clientFor,
+  });
+  const deps: ChatDeps = {
+    runs,
+    roleCache: new MemoryRoleCache(),
+    clientFor,
+    resolveConfig: (chosen) => resolveConfig(sources, chosen),
+    readReference: async (ref) =>
+      typeof ref.value === 'string' ? { label: ref.id, content: ref.value, anchor: `anchor:${ref.id}` } : undefined,
+  };
+  return { deps };
+}
+
+const isJudge = (req: FakeRequest) => JSON.stringify(req.responseFormat ?? '').includes('picks');
+const isRoles = (req: FakeRequest) => JSON.stringify(req.responseFormat ?? '').includes('roles');
+
+/** A judge that keeps responses 1 and 2 and stops after the first layer, so the run's shape is known. */
+function agreeingJudge(req: FakeRequest) {
+  if (isJudge(req)) return { text: JSON.stringify({ reason: 'They are correct.', picks: [1, 2], stop: true, stopReason: 'The answers agree' }) };
+  if (isRoles(req)) return { text: JSON.stringify({ roles: ['You are A.', 'You are B.', 'You are C.', 'You are D.'] }) };
+  return undefined;
+}
+
+function ask(prompt: string, extra: { command?: string; references?: ChatReferencePort[] } = {}) {
+  return { prompt, command: extra.command, references: extra.references ?? [] };
+}
+
+describe('chat participant logic', () => {
+  let server: FakeServer;
+  before(async () => {
+    server = await startFakeServer({ ttftMs: 1, tokensPerSecond: 5000 });
+  });
+  afterEach(() => server.reset());
+  after(() => server.close());
+
+  it('narrates each stage in order, streams the answer, then a summary and the two buttons', async () => {
+    server.setResponder(agreeingJudge);
+    const { deps } = harness(server);
+    const stream = new RecordingStream();
+    const result = await handleChatRequest(ask('How do I debounce in TypeScript?'), [], stream, new TestCancellation(), deps);
+
+    assert.equal(result.errorDetails, undefined);
+    assert.deepEqual(stream.progressLines, [
+      'Role writer gpt-4o is assigning roles',
+      'Roles generated: 4 roles',
+      'Layer 1/3: 4 proposers answering',
+      'Layer 1: judge gpt-4o is choosing',
+      // The judge's "Response 1/2" are shuffled proposer slots; the names are mapped back from the slots.
+      stream.progressLines[4],
+      'Moderator: stop, the answers agree',
+      'Layer 2 skipped: the moderator stopped early',
+      'Layer 3 skipped: the moderator stopped early',
+      'Aggregator gpt-4o is writing the answer',
+    ]);
+    assert.match(stream.progressLines[4], /^Judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
+
+    const kinds = stream.parts.map((p) => p.kind);
+    const lastProgress = kinds.lastIndexOf('progress');
+    assert.ok(kinds.indexOf('markdown') > lastProgress, 'the answer streams after the stages');
+    const answer = result.metadata.answer ?? '';
+    assert.ok(answer.length > 20);
+    assert.ok(stream.markdownText.startsWith(answer), 'the streamed markdown is the answer, then the summary');
+    assert.match(stream.markdownText.slice(answer.length), /^\n\n---\n_SMoA: 1 layer, 7 calls, [\d,]+ tokens .*, cost n\/a, [\d.]+ m?s_$/);
+    assert.deepEqual(stream.buttons, [
+      { title: 'Open trace', command: 'smoa.openTrace', arguments: [result.metadata.runId] },
+      { title: 'Insert into editor', command: 'smoa.insertLastAnswer', arguments: [result.metadata.runId] },
+    ]);
+    assert.equal(result.metadata.strategy, 'smoa');
+  });
+
+  it('runs the strategy named by the slash command', async () => {
+    const { deps } = harness(server);
+    const stream = new RecordingStream();
+    const result = await handleChatRequest(ask('Say hi', { command: 'single' }), [], stream, new TestCancellation(), deps);
+    assert.equal(result.errorDetails, undefined);
+    assert.deepEqual(stream.progressLines, ['Aggregator gpt-4o is writing the answer']);
+    assert.equal(server.requests.length, 1);
+    assert.match(stream.markdownText, /_Single model: 0 layers, 1 calls/);
+  });
+
+  it('sends the earlier @smoa turns and the attached references to every model, and shows each reference', async () => {
+    const { deps } = harness(server);
+    const history: HistoryTurn[] = [
+      { kind: 'request', prompt: 'What is a debounce?' },
+      { kind: 'response', text: 'progress noise and summary', metadata: { answer: 'It delays a call until input settles.' } },
+      { kind: 'request', prompt: '', command: 'roles' },
+      { kind: 'response', text: 'Cached roles ...' },
+    ];
+    const references = [{ id: 'file:app.ts', value: 'export const x = 1;' }];
+    const stream = new RecordingStream();
+    await handleChatRequest(ask('Now write one for app.ts', { command: 'moa', references }), history, stream, new TestCancellation(), deps);
+
+    assert.deepEqual(
+      stream.parts.filter((p) => p.kind === 'reference'),
+      [{ kind: 'reference', anchor: 'anchor:file:app.ts' }],
+    );
+    const proposerCalls = server.requests.filter((r) => !isJudge(r) && !isRoles(r));
+    assert.ok(proposerCalls.length >= 4);
+    for (const req of proposerCalls) {
+      const turns = req.messages.filter((m) => m.role !== 'system');
+      assert.deepEqual(turns.slice(0, 2), [
+        { role: 'user', content: 'What is a debounce?' },
+        { role: 'assistant', content: 'It delays a call until input settles.' },
+      ]);
+      const last = turns.at(-1)!.content;
+      assert.match(last, /<context source="file:app.ts">\nexport const x = 1;\n<\/context>/);
+      assert.ok(last.endsWith('Now write one for app.ts'));
+      assert.equal(turns.length, 3, 'the /roles exchange is not part of the conversation');
+    }
+  });
+
+  it('cancelling the chat request aborts every request in flight at the server', async () => {
+    server.setResponder(() => ({ text: 'slow '.repeat(400), tokensPerSecond: 20 }));
+    const { deps } = harness(server, { roles: 'off' });
+    const stream = new RecordingStream();
+    const token = new TestCancellation();
+    const pending = handleChatRequest(ask('Take your time'), [], stream, token, deps);
+    await stream.when((p) => p.kind === 'progress' && p.text.startsWith('Layer 1/3'));
+    while (server.activeRequests() < 4) await new Promise((r) => setImmediate(r));
+    token.cancel();
+    const result = await pending;
+    await server.waitForIdle(2000);
+    assert.equal(server.abortedRequests, 4);
+    assert.equal(result.errorDetails, undefined, 'a cancel is not an error');
+    assert.deepEqual(stream.buttons, []);
+  });
+
+  describe('failures the user can act on', () => {
+    it('an invalid setting names the setting and offers to open it', async () => {
+      const { deps } = harness(server, { proposers: ['claude', 'nope'] });
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
+      assert.match(result.errorDetails!.message, /smoa\.proposers\[1\]: unknown model "nope"/);
+      assert.deepEqual(stream.buttons, [{ title: 'Open Settings', command: 'workbench.action.openSettings', arguments: ['smoa.proposers'] }]);
+      assert.equal(server.requests.length, 0);
+    });
+
+    it('a missing key says which endpoint and offers "Set API Key"', async () => {
+      const endpoints = [{ id: 'local', baseURL: server.url, apiKeyEnv: 'SMOA_TEST_UNSET_KEY_VAR', maxRetries: 0 }];
+      const { deps } = harness(server, { roles: 'off', endpoints }, () => undefined);
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
+      assert.match(result.errorDetails!.message, /all 4 proposers failed in layer 1/);
+      assert.match(result.errorDetails!.message, /claude \(slot 1\): endpoint "local": no API key \(environment variable SMOA_TEST_UNSET_KEY_VAR is not set\)/);
+      assert.match(result.errorDetails!.message, /SMoA: Set API Key/);
+      assert.deepEqual(stream.buttons, [{ title: 'Set API Key', command: 'smoa.setApiKey', arguments: ['local'] }]);
+    });
+
+    it('an unreachable endpoint names its URL and offers the endpoint settings', async () => {
+      const closed = await startFakeServer();
+      await closed.close();
+      const { deps } = harness(server, { roles: 'off', endpoints: [{ id: 'local', baseURL: closed.url, maxRetries: 0 }] });
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
+      assert.match(result.errorDetails!.message, new RegExp(`cannot reach endpoint "local" at ${closed.url.replace(/[.]/g, '\\.')}`));
+      assert.deepEqual(stream.buttons, [{ title: 'Open Settings', command: 'workbench.action.openSettings', arguments: ['smoa.endpoints'] }]);
+    });
+
+    it('when every proposer fails, each one is listed with its reason', async () => {
+      server.injectFault({ kind: 'server-error', status: 503 }, { times: 4 });
+      const { deps } = harness(server, { roles: 'off' });
+      const result = await handleChatRequest(ask('hi'), [], new RecordingStream(), new TestCancellation(), deps);
+      const message = result.errorDetails!.message;
+      for (const line of ['claude (slot 1): HTTP 503', 'gpt-4o (slot 2): HTTP 503', 'llama (slot 3): HTTP 503', 'claude (slot 4): HTTP 503']) {
+        assert.ok(message.includes(line), `${line} in:\n${message}`);
+      }
+    });
+
+    it('with nothing configured and no VS Code models, says how to get a model', async () => {
+      const { deps } = harness(server, { models: [], proposers: [], aggregator: '' });
+      const stream = new RecordingStream();
+      const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
+      assert.match(result.errorDetails!.message, /^No model configured/);
+      assert.deepEqual(stream.buttons.map((b) => b.command), ['smoa.configureModels', 'workbench.action.openSettings']);
+    });
+  });
+
+  describe('/roles', () => {
+    it('shows the roles written for the last question, and regenerates them on request', async () => {
+      let written = 0;
+      server.setResponder((req) => (isRoles(req) ? { text: JSON.stringify({ roles: [1, 2, 3, 4].map((i) => `You are role ${i}.${written}`) }) } : undefined));
+      const { deps } = harness(server);
+      const history: HistoryTurn[] = [{ kind: 'request', prompt: 'Design a cache' }, { kind: 'response', text: 'answer' }];
+      const first = new RecordingStream();
+      await handleChatRequest(ask('', { command: 'roles' }), history, first, new TestCancellation(), deps);
+      assert.match(first.markdownText, /^Newly written roles for "Design a cache":\n\n1\. \*\*claude\*\*: You are role 1\.0/);
+
+      const again = new RecordingStream();
+      await handleChatRequest(ask('', { command: 'roles' }), history, again, new TestCancellation(), deps);
+      assert.match(again.markdownText, /^Cached roles/);
+
+      written = 1;
+      const fresh = new RecordingStream();
+      const result = await handleChatRequest(ask('regenerate', { command: 'roles' }), history, fresh, new TestCancellation(), deps);
+      assert.match(fresh.markdownText, /^Newly written roles .*\n\n1\. \*\*claude\*\*: You are role 1\.1/s);
+      assert.deepEqual(followupsFor(result.metadata), [{ prompt: 'regenerate', command: 'roles', label: 'Regenerate the roles' }]);
+    });
+  });
+
+  it('offers a dense re-run and the roles as follow-ups after an answer', () => {
+    assert.deepEqual(followupsFor({ command: 'smoa', prompt: 'q', runId: 'r1', strategy: 'smoa' }), [
+      { prompt: 'q', command: 'moa', label: 'Run again dense (MoA: keep every answer)' },
+      { prompt: '', command: 'roles', label: 'Show the roles' },
+    ]);
+    assert.deepEqual(followupsFor({ command: 'moa', prompt: 'q', runId: 'r1', strategy: 'moa' }), []);
+  });
+});

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STRATEGIES, parseConfig } from '../../../src/pipeline/config';
+import { ENGINE_SETTING_KEYS, readSettingsInput } from '../../../src/host/settings-input';
+
+// package.json's settings are the schema spelled for VS Code: they must not drift apart.
+
+const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
+const properties: Record<string, { default?: unknown }> = pkg.contributes.configuration.properties;
+
+describe('package.json contributions', () => {
+  it('declares one smoa.<field> setting per config schema field, and nothing else but extension-only ones', () => {
+    const declared = Object.keys(properties).sort();
+    const expected = [...ENGINE_SETTING_KEYS.map((k) => `smoa.${k}`), 'smoa.insert.mode'].sort();
+    assert.deepEqual(declared, expected);
+    for (const [name, prop] of Object.entries(properties)) {
+      assert.ok((prop as { markdownDescription?: string }).markdownDescription, `${name} has a markdownDescription`);
+    }
+  });
+
+  it('the settings defaults are the schema defaults', () => {
+    const minimal = { models: [{ id: 'a', endpoint: 'vscode', model: 'copilot/gpt-4o' }], proposers: ['a'], aggregator: 'a', topK: 1 };
+    const fromDefaults = readSettingsInput((key) => ({ ...minimal, [key]: properties[`smoa.${key}`]?.default, ...pick(minimal, key) })[key]);
+    const a = parseConfig(fromDefaults);
+    const b = parseConfig(minimal);
+    assert.ok(a.ok && b.ok, JSON.stringify(a));
+    assert.deepEqual(a.config, b.config);
+  });
+
+  it('offers a slash command per strategy, plus /roles', () => {
+    const participant = pkg.contributes.chatParticipants[0];
+    assert.equal(participant.name, 'smoa');
+    assert.deepEqual(participant.commands.map((c: { name: string }) => c.name), [...STRATEGIES, 'roles']);
+  });
+});
+
+function pick(obj: Record<string, unknown>, key: string): Record<string, unknown> {
+  return key in obj ? { [key]: obj[key] } : {};
+}
