@@ -78,10 +78,14 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
     answer += text;
     run.emit({ type: 'answer-token', text });
   };
+  // A retried aggregator streams its answer again from the start (consumers see the aggregator's call-retry).
+  const restartAnswer = () => {
+    answer = '';
+  };
 
   try {
     if (strategy === 'single') {
-      await aggregate(run, input, [], emitAnswer);
+      await aggregate(run, input, [], emitAnswer, restartAnswer);
     } else {
       const sparse = strategy === 'smoa';
       const roles = sparse ? await resolveRoles(run, input, options.roleCache) : undefined;
@@ -114,7 +118,7 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
         answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
         emitAnswer(kept[0].text);
       } else {
-        const outcome = await aggregate(run, input, kept, emitAnswer);
+        const outcome = await aggregate(run, input, kept, emitAnswer, restartAnswer);
         if (!outcome.ok && !run.cancelled && kept.length > 0) {
           // Keep what was produced: the best kept proposal stands in, and the run says so.
           answer = kept[0].text;
@@ -276,7 +280,13 @@ async function moderate(run: RunContext, input: RunInput, layer: number, survivo
 }
 
 /** The final aggregator (or the single model) streams the answer the user gets. */
-async function aggregate(run: RunContext, input: RunInput, kept: Proposal[], emitAnswer: (t: string) => void) {
+async function aggregate(
+  run: RunContext,
+  input: RunInput,
+  kept: Proposal[],
+  emitAnswer: (t: string) => void,
+  restartAnswer: () => void,
+) {
   const { config } = run;
   const outcome = await run.call({
     stage: 'aggregator',
@@ -288,6 +298,7 @@ async function aggregate(run: RunContext, input: RunInput, kept: Proposal[], emi
       context: input.context,
     }),
     onToken: emitAnswer,
+    onRestart: restartAnswer,
   });
   if (outcome.ok) return { ok: true as const };
   if (kept.length === 0 && !run.cancelled) throw new RunFailure(`${config.aggregator} failed: ${outcome.error.message}`);

@@ -33,6 +33,8 @@ class EndpointState {
   readonly semaphore: Semaphore;
   acceptsResponseFormat: boolean;
   acceptsStreamOptions = true;
+  /** Models that refuse `temperature` (reasoning models) or want `max_completion_tokens` instead of `max_tokens`. */
+  readonly modelQuirks = new Map<string, { noTemperature?: boolean; maxCompletionTokens?: boolean }>();
   private sdk?: { key: string; client: OpenAI };
 
   constructor(readonly config: EndpointConfig) {
@@ -123,13 +125,18 @@ class OpenAICompatibleClient implements ChatClient {
   private async attempt(apiKey: string, request: ChatRequest): Promise<Omit<ChatResponse, 'attempts'>> {
     const { config } = this.endpoint;
     const structured = request.responseFormat !== undefined && this.endpoint.acceptsResponseFormat;
+    const quirks = this.endpoint.modelQuirks.get(this.model) ?? {};
     const body: ChatCompletionCreateParamsStreaming = {
       model: this.model,
       messages: request.messages,
       stream: true,
       ...(this.endpoint.acceptsStreamOptions ? { stream_options: { include_usage: true } } : {}),
-      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-      ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+      ...(request.temperature !== undefined && !quirks.noTemperature ? { temperature: request.temperature } : {}),
+      ...(request.maxTokens !== undefined
+        ? quirks.maxCompletionTokens
+          ? { max_completion_tokens: request.maxTokens }
+          : { max_tokens: request.maxTokens }
+        : {}),
       ...(structured && request.responseFormat
         ? {
             response_format: {
@@ -139,13 +146,21 @@ class OpenAICompatibleClient implements ChatClient {
           }
         : {}),
     };
-    const timeout = AbortSignal.timeout(config.timeoutMs);
-    const signal = AbortSignal.any([request.signal, timeout]);
+    // The timeout counts silence, not total time: a slow model that keeps streaming is not cut off mid-answer,
+    // a hung one is abandoned after timeoutMs without a byte.
+    const idle = new AbortController();
+    let timer = setTimeout(() => idle.abort(), config.timeoutMs);
+    const stillAlive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => idle.abort(), config.timeoutMs);
+    };
+    const signal = AbortSignal.any([request.signal, idle.signal]);
     let text = '';
     let usage: TokenUsage | undefined;
     try {
       const stream = await this.endpoint.client(apiKey).chat.completions.create(body, { signal });
       for await (const chunk of stream) {
+        stillAlive();
         const piece = chunk.choices[0]?.delta?.content;
         if (piece) {
           text += piece;
@@ -160,10 +175,12 @@ class OpenAICompatibleClient implements ChatClient {
         }
       }
     } catch (error) {
-      if (timeout.aborted && !request.signal.aborted) {
-        throw new CallError(`timed out after ${formatSeconds(config.timeoutMs)} (endpoint "${config.id}" timeoutMs)`, 'timeout');
+      if (idle.signal.aborted && !request.signal.aborted) {
+        throw new CallError(`timed out: no data for ${formatSeconds(config.timeoutMs)} (endpoint "${config.id}" timeoutMs)`, 'timeout');
       }
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     if (text.trim() === '') throw new CallError('the model returned an empty answer', 'empty');
     return { text, usage: usage ?? estimateUsage(request.messages, text), structured };
@@ -179,6 +196,15 @@ class OpenAICompatibleClient implements ChatClient {
     }
     if (this.endpoint.acceptsStreamOptions && /stream_options/.test(text)) {
       this.endpoint.acceptsStreamOptions = false;
+      return true;
+    }
+    const quirks = this.endpoint.modelQuirks.get(this.model) ?? {};
+    if (!quirks.noTemperature && /temperature/.test(text) && /unsupported|not support|only the default/.test(text)) {
+      this.endpoint.modelQuirks.set(this.model, { ...quirks, noTemperature: true });
+      return true;
+    }
+    if (!quirks.maxCompletionTokens && /max_tokens/.test(text) && /max_completion_tokens/.test(text)) {
+      this.endpoint.modelQuirks.set(this.model, { ...quirks, maxCompletionTokens: true });
       return true;
     }
     return false;

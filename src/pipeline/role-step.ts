@@ -28,6 +28,7 @@ export async function resolveRoles(
     messages: buildRolesRequest(config.taskDescription, input.prompt, count),
     responseFormat: rolesResponseFormat(),
   });
+  if (!outcome.ok && run.cancelled) return undefined;
   if (!outcome.ok) {
     const roles = fillRoles([], count);
     run.emit({ type: 'roles-assigned', roles, source: 'fallback', note: `role writer failed (${outcome.error.message}); using stock roles` });

@@ -22,6 +22,8 @@ export interface CallSpec {
   responseFormat?: JsonResponseFormat;
   /** Extra listener for this call's tokens (the aggregator's become the answer stream). */
   onToken?: (text: string) => void;
+  /** Called when a retry voids what the call streamed so far. */
+  onRestart?: () => void;
 }
 
 export type CallOutcome =
@@ -90,6 +92,7 @@ export class RunContext {
         onRetry: (notice) => {
           partial = '';
           firstToken = undefined;
+          spec.onRestart?.();
           this.emit({ type: 'call-retry', callId, ...notice });
         },
       });

@@ -23,7 +23,8 @@ export type Fault =
   | { kind: 'empty' }
   | { kind: 'prose' }
   | { kind: 'context-overflow' }
-  | { kind: 'reject-response-format' };
+  | { kind: 'reject-response-format' }
+  | { kind: 'bad-request'; message: string; param?: string }; // any other 400 a provider may send (quirks)
 
 export interface FakeRequest {
   id: number;
@@ -344,6 +345,8 @@ class Server implements FakeServer {
           param: 'messages',
         });
       }
+      case 'bad-request':
+        return sendError(res, 400, { message: fault.message, type: 'invalid_request_error', code: null, param: fault.param ?? null });
       case 'reject-response-format': {
         const what = typeof rfType === 'string' ? `'response_format' of type '${rfType}'` : "'response_format'";
         return sendError(res, 400, { message: `Invalid parameter: ${what} is not supported with this model.`, type: 'invalid_request_error', code: null, param: 'response_format' });

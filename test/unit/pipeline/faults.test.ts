@@ -71,7 +71,7 @@ describe('faults: retries, timeouts, failures, cancellation, usage', () => {
     const failed = ofType(events, 'call-failed');
     assert.equal(failed.length, 1);
     assert.equal(failed[0].error.kind, 'timeout');
-    assert.match(failed[0].error.message, /timed out after 0\.3 s/);
+    assert.match(failed[0].error.message, /timed out: no data for 0\.3 s/);
     await server.waitForIdle(2000);
     assert.equal(server.abortedRequests, 1);
   });
@@ -160,5 +160,67 @@ describe('faults: retries, timeouts, failures, cancellation, usage', () => {
     assert.equal(judgeRequests.filter((r) => r.responseFormat).length, 1, 'rejected once, then not sent again');
     assert.equal(judgeRequests.filter((r) => !r.responseFormat).length, 2);
     assert.equal(ofType(events, 'call-failed').length, 0);
+  });
+});
+
+describe('faults: provider quirks and streaming edge cases', () => {
+  let server: FakeServer;
+  before(async () => {
+    server = await startFakeServer();
+  });
+  beforeEach(() => server.reset());
+  after(() => server.close());
+
+  it('a cut aggregator stream is retried and the answer restarts instead of repeating the partial text', async () => {
+    let aggregatorCalls = 0;
+    server.setResponder((req) => {
+      if (req.model === 'model-a' && req.messages[0]?.content.startsWith('Below are candidate')) {
+        aggregatorCalls++;
+        return aggregatorCalls === 1 ? { text: 'one two three four five six', fault: { kind: 'cut-stream', afterTokens: 3 } } : { text: 'one two three four five six' };
+      }
+      return undefined;
+    });
+    const config = testConfig(server, { strategy: 'moa', layers: 1 });
+    const { result, events } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok');
+    assert.equal(result.answer, 'one two three four five six');
+    const { foldEvents } = await import('../../../src/pipeline/trace');
+    assert.equal(foldEvents(events).answer, 'one two three four five six', 'the trace answer restarts too');
+  });
+
+  it('the timeout counts silence: a slow but steady stream is not cut off', async () => {
+    server.setResponder(() => ({ text: 'a b c d e f g h i j', tokensPerSecond: 20 }));
+    const config = testConfig(server, { strategy: 'single' });
+    config.endpoints[0].timeoutMs = 200; // the whole answer takes ~500 ms, but no gap is longer than 50 ms
+    const { result } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok', result.error);
+  });
+
+  it('drops temperature for a model that refuses it, and remembers', async () => {
+    server.setResponder((req) =>
+      req.model === 'model-a' && req.temperature !== undefined
+        ? { fault: { kind: 'bad-request', param: 'temperature', message: "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported." } }
+        : undefined,
+    );
+    const config = testConfig(server, { strategy: 'single' });
+    const pool = new EndpointPool();
+    const first = await record(config, { prompt: 'hi' }, { pool });
+    const second = await record(config, { prompt: 'again' }, { pool });
+    assert.equal(first.result.status, 'ok', first.result.error);
+    assert.equal(second.result.status, 'ok');
+    assert.deepEqual(server.requests.map((r) => r.temperature), [0.7, undefined, undefined]);
+  });
+
+  it('switches to max_completion_tokens when a model asks for it', async () => {
+    server.setResponder((req) =>
+      req.body.max_tokens !== undefined
+        ? { fault: { kind: 'bad-request', param: 'max_tokens', message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead." } }
+        : undefined,
+    );
+    const config = testConfig(server, { strategy: 'single' });
+    config.models[0].maxTokens = 300;
+    const { result } = await record(config, { prompt: 'hi' });
+    assert.equal(result.status, 'ok', result.error);
+    assert.equal(server.requests.at(-1)!.body.max_completion_tokens, 300);
   });
 });
