@@ -1,0 +1,87 @@
+import { summarizeTotals } from '../cli/format';
+import { STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
+import type { Trace } from '../pipeline/trace';
+import type { ResolvedConfig } from '../host/config-resolver';
+import type { RunService } from '../host/run-service';
+
+/**
+ * The `smoa_consult` tool: Agent mode hands the ensemble a hard question and gets back the aggregated answer with a
+ * short account of how it was reached. Pure; consult-tool.ts registers it with VS Code.
+ */
+
+export const CONSULT_TOOL_NAME = 'smoa_consult';
+
+export interface ConsultInput {
+  question: string;
+  context?: string;
+  strategy?: Strategy;
+}
+
+/** The JSON schema VS Code validates the model's input against; package.json carries the same one (a test checks). */
+export const CONSULT_INPUT_SCHEMA = {
+  type: 'object',
+  properties: {
+    question: { type: 'string', description: 'The question to put to the ensemble, self-contained.' },
+    context: { type: 'string', description: 'Code, errors or facts the models need to answer; they see nothing else.' },
+    strategy: {
+      type: 'string',
+      enum: [...STRATEGIES],
+      description: 'smoa: judge keeps the best answers each layer (default); moa: all answers go on; single: aggregator alone; rank: best proposal, no synthesis.',
+    },
+  },
+  required: ['question'],
+} as const;
+
+export interface ConsultDeps {
+  runs: Pick<RunService, 'start'>;
+  resolveConfig(): Promise<ResolvedConfig>;
+}
+
+const STRATEGY_NAME: Record<Strategy, string> = { smoa: 'SMoA', moa: 'MoA', single: 'single model', rank: 'rank' };
+
+/** What will run, in one line: the confirmation and the progress message both show it. */
+export function describePlan(config: SmoaConfig, strategy: Strategy = config.strategy): string {
+  if (strategy === 'single') return `${STRATEGY_NAME[strategy]}: ${config.aggregator} answers alone`;
+  const layers = strategy === 'rank' ? 1 : config.layers;
+  const upTo = strategy === 'smoa' && config.earlyStop && layers > 1 ? 'up to ' : '';
+  const ending = strategy === 'rank' ? 'the judge picks the best answer' : `${config.aggregator} writes the answer`;
+  return `${STRATEGY_NAME[strategy]}: proposers ${config.proposers.join(', ')}; ${upTo}${layers} layer${layers === 1 ? '' : 's'}; ${ending}`;
+}
+
+/** Which models the judge kept, layer by layer: "layer 1: a, b; layer 2: b". */
+export function keptModels(trace: Trace): string | undefined {
+  const layers = trace.layers
+    .filter((l) => l.kept && l.judge)
+    .map((l) => {
+      const names = (l.kept ?? []).map((slot) => l.proposers.find((p) => p.slot === slot)?.modelId ?? `slot ${slot + 1}`);
+      return `layer ${l.layer}: ${names.join(', ')}`;
+    });
+  return layers.length ? layers.join('; ') : undefined;
+}
+
+export function validStrategy(value: unknown): Strategy | undefined {
+  return STRATEGIES.includes(value as Strategy) ? (value as Strategy) : undefined;
+}
+
+/** Runs the question through the ensemble and returns the text the calling model reads. */
+export async function consult(input: ConsultInput, deps: ConsultDeps, signal: AbortSignal): Promise<string> {
+  if (!input.question?.trim()) throw new Error('smoa_consult needs a non-empty "question".');
+  const resolved = await deps.resolveConfig();
+  if (!resolved.ok) throw new Error(resolved.problem.message);
+  const strategy = validStrategy(input.strategy);
+  const context = input.context?.trim() ? [{ label: 'context from the agent', content: input.context }] : undefined;
+  const run = await deps.runs.start(
+    { prompt: input.question, ...(context ? { context } : {}), ...(strategy ? { strategy } : {}) },
+    { origin: 'tool', signal, config: resolved.config },
+  );
+  const result = await run.result;
+  if (result.status === 'cancelled') throw new Error('The SMoA consultation was cancelled.');
+  if (!result.answer) throw new Error(`The SMoA run ${run.runId} failed: ${result.error ?? 'no answer'}`);
+  const kept = keptModels(run.trace);
+  const notes = [
+    `SMoA run ${run.runId} (${STRATEGY_NAME[strategy ?? resolved.config.strategy]}): ${summarizeTotals(result.totals)}`,
+    ...(kept ? [`judge kept: ${kept}`] : []),
+    ...(result.status === 'failed' ? [`warning: ${result.error ?? 'the run failed'}; the answer is ${result.answerSource ?? 'a fallback'}`] : []),
+  ];
+  return `${result.answer.trim()}\n\n---\n${notes.join('\n')}`;
+}

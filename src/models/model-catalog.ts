@@ -1,0 +1,112 @@
+import { endpointSchema, modelSchema, VSCODE_ENDPOINT, type EndpointConfig, type ModelConfig, type SmoaConfig } from '../pipeline/config';
+import { estimateTokens } from '../pipeline/client';
+import { classifyPart, type LmMessage } from './message-mapping';
+
+/**
+ * What the `smoa` vendor offers in VS Code's model picker: each configured OpenAI-compatible model, and the SMoA
+ * ensemble. Pure: the objects have the shape of vscode.LanguageModelChatInformation, with no vscode import.
+ */
+
+export const ENSEMBLE_MODEL_ID = 'smoa-ensemble';
+
+/** Most current models take at least this much; the endpoint rejects with a clear error if a prompt is longer. */
+export const DEFAULT_MAX_INPUT_TOKENS = 128_000;
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+export interface ModelInformation {
+  readonly id: string;
+  readonly name: string;
+  readonly family: string;
+  readonly version: string;
+  readonly tooltip?: string;
+  readonly detail?: string;
+  readonly maxInputTokens: number;
+  readonly maxOutputTokens: number;
+  readonly capabilities: { readonly toolCalling?: boolean; readonly imageInput?: boolean };
+}
+
+/** A picker entry for one configured model on its endpoint. */
+export interface EndpointModel {
+  model: ModelConfig;
+  endpoint: EndpointConfig;
+}
+
+/**
+ * The endpoint models the settings define, each entry checked on its own: a user who only wants to chat with their
+ * endpoints need not configure proposers, and one bad entry must not hide the others. Models on the "vscode" endpoint
+ * are VS Code's own and already in the picker.
+ */
+export function endpointModels(settings: { endpoints?: unknown; models?: unknown }): EndpointModel[] {
+  const endpoints = new Map<string, EndpointConfig>();
+  for (const raw of asArray(settings.endpoints)) {
+    const parsed = endpointSchema.safeParse(raw);
+    if (parsed.success && !endpoints.has(parsed.data.id)) endpoints.set(parsed.data.id, parsed.data);
+  }
+  const out: EndpointModel[] = [];
+  const seen = new Set<string>([ENSEMBLE_MODEL_ID]);
+  for (const raw of asArray(settings.models)) {
+    const parsed = modelSchema.safeParse(raw);
+    if (!parsed.success || parsed.data.endpoint === VSCODE_ENDPOINT || seen.has(parsed.data.id)) continue;
+    const endpoint = endpoints.get(parsed.data.endpoint);
+    if (!endpoint) continue;
+    seen.add(parsed.data.id);
+    out.push({ model: parsed.data, endpoint });
+  }
+  return out;
+}
+
+function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function endpointModelInformation({ model, endpoint }: EndpointModel): ModelInformation {
+  return {
+    id: model.id,
+    name: model.label ?? model.id,
+    family: model.model,
+    version: endpoint.id,
+    detail: endpoint.id,
+    tooltip: `${model.model} on ${endpoint.baseURL} (SMoA endpoint "${endpoint.id}")`,
+    maxInputTokens: DEFAULT_MAX_INPUT_TOKENS,
+    maxOutputTokens: model.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    capabilities: { toolCalling: model.toolCalling ?? true },
+  };
+}
+
+/**
+ * The ensemble declares tool calling so that it is listed in Agent mode, the chat's default; it never calls a tool and
+ * answers in text (the proposers, judge and aggregator see the conversation, not the tools).
+ */
+export function ensembleInformation(config: SmoaConfig | undefined): ModelInformation {
+  const aggregator = config?.models.find((m) => m.id === config.aggregator);
+  const detail = config ? `${config.strategy.toUpperCase()}, ${config.proposers.length} proposers` : 'SMoA';
+  return {
+    id: ENSEMBLE_MODEL_ID,
+    name: 'SMoA ensemble',
+    family: ENSEMBLE_MODEL_ID,
+    version: '1',
+    detail,
+    tooltip:
+      'Several models answer, a judge keeps the best, an aggregator writes the final answer (settings smoa.*). ' +
+      'Answers in text: it does not call tools. Each answer is a run you can inspect with "SMoA: Open Trace".',
+    maxInputTokens: DEFAULT_MAX_INPUT_TOKENS,
+    maxOutputTokens: aggregator?.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    capabilities: { toolCalling: true },
+  };
+}
+
+/**
+ * The engine's estimate (about four characters a token) over everything a message carries, plus a few tokens of
+ * chat-format overhead per message, as the engine counts when an endpoint reports no usage.
+ */
+export function countTokens(input: string | LmMessage): number {
+  if (typeof input === 'string') return estimateTokens(input);
+  let tokens = 4;
+  for (const raw of input.content) {
+    const part = classifyPart(raw);
+    if (part.kind === 'text' || part.kind === 'tool-result') tokens += estimateTokens(part.text);
+    else if (part.kind === 'tool-call') tokens += estimateTokens(part.name) + estimateTokens(JSON.stringify(part.input ?? {}));
+  }
+  return tokens;
+}
+
