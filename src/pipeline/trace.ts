@@ -1,6 +1,6 @@
 import type { TokenUsage } from './client';
 import type { SmoaConfig, Strategy } from './config';
-import type { CallFailure, CallStage, RunStatus, RunTotals, SmoaEvent } from './events';
+import type { CallFailure, CallInfo, RunStatus, RunTotals, SmoaEvent } from './events';
 
 /**
  * A trace is the fold of a run's events: what the panel shows, what `--trace` saves, what can be loaded again.
@@ -9,14 +9,7 @@ import type { CallFailure, CallStage, RunStatus, RunTotals, SmoaEvent } from './
 
 export const TRACE_VERSION = 1;
 
-export interface TraceCall {
-  callId: string;
-  stage: CallStage;
-  layer?: number;
-  slot?: number;
-  modelId: string;
-  model: string;
-  role?: string;
+export interface TraceCall extends CallInfo {
   status: 'running' | 'done' | 'failed';
   text: string;
   usage?: TokenUsage;

@@ -70,6 +70,17 @@ export async function record(
   return { result, events };
 }
 
+/** One fake server for a describe block, reset before each test. Returns a getter: the server exists only once `before` ran. */
+export function useFakeServer(opts: FakeServerOptions = {}): () => FakeServer {
+  let server: FakeServer | undefined;
+  before(async () => {
+    server = await startFakeServer(opts);
+  });
+  beforeEach(() => server!.reset());
+  after(() => server?.close());
+  return () => server!;
+}
+
 export async function withServer<T>(opts: FakeServerOptions, body: (server: FakeServer) => Promise<T>): Promise<T> {
   const server = await startFakeServer(opts);
   try {

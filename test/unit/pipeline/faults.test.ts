@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
+import type { FakeServer } from '../../../test/server/fake-openai';
 import { EndpointPool } from '../../../src/pipeline/clients';
-import { kindOf, ofType, record, testConfig } from '../helpers/engine-harness';
+import { foldEvents } from '../../../src/pipeline/trace';
+import { kindOf, ofType, record, testConfig, useFakeServer, withServer } from '../helpers/engine-harness';
 
 describe('faults: retries, timeouts, failures, cancellation, usage', () => {
+  const fake = useFakeServer();
   let server: FakeServer;
-  before(async () => {
-    server = await startFakeServer();
+  beforeEach(() => {
+    server = fake();
   });
-  beforeEach(() => server.reset());
-  after(() => server.close());
 
   it('retries a 429 after the server-given Retry-After and reports the retry as an event', async () => {
     server.injectFault({ kind: 'rate-limit', retryAfterSeconds: 0.3 }, { model: 'model-c', times: 1 });
@@ -150,26 +150,24 @@ describe('faults: retries, timeouts, failures, cancellation, usage', () => {
   });
 
   it('falls back from structured outputs to the prompt when the endpoint rejects response_format, once per endpoint', async () => {
-    await server.close();
-    server = await startFakeServer({ supportsResponseFormat: false });
-    const config = testConfig(server, { strategy: 'smoa', layers: 2 });
-    const pool = new EndpointPool();
-    const { result, events } = await record(config, { prompt: 'hi' }, { pool });
-    assert.equal(result.status, 'ok');
-    const judgeRequests = server.requests.filter((r) => kindOf(r) === 'judge');
-    assert.equal(judgeRequests.filter((r) => r.responseFormat).length, 1, 'rejected once, then not sent again');
-    assert.equal(judgeRequests.filter((r) => !r.responseFormat).length, 2);
-    assert.equal(ofType(events, 'call-failed').length, 0);
+    await withServer({ supportsResponseFormat: false }, async (strict) => {
+      const config = testConfig(strict, { strategy: 'smoa', layers: 2 });
+      const { result, events } = await record(config, { prompt: 'hi' }, { pool: new EndpointPool() });
+      assert.equal(result.status, 'ok');
+      const judgeRequests = strict.requests.filter((r) => kindOf(r) === 'judge');
+      assert.equal(judgeRequests.filter((r) => r.responseFormat).length, 1, 'rejected once, then not sent again');
+      assert.equal(judgeRequests.filter((r) => !r.responseFormat).length, 2);
+      assert.equal(ofType(events, 'call-failed').length, 0);
+    });
   });
 });
 
 describe('faults: provider quirks and streaming edge cases', () => {
+  const fake = useFakeServer();
   let server: FakeServer;
-  before(async () => {
-    server = await startFakeServer();
+  beforeEach(() => {
+    server = fake();
   });
-  beforeEach(() => server.reset());
-  after(() => server.close());
 
   it('a cut aggregator stream is retried and the answer restarts instead of repeating the partial text', async () => {
     let aggregatorCalls = 0;
@@ -184,7 +182,6 @@ describe('faults: provider quirks and streaming edge cases', () => {
     const { result, events } = await record(config, { prompt: 'hi' });
     assert.equal(result.status, 'ok');
     assert.equal(result.answer, 'one two three four five six');
-    const { foldEvents } = await import('../../../src/pipeline/trace');
     assert.equal(foldEvents(events).answer, 'one two three four five six', 'the trace answer restarts too');
   });
 

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
+import type { FakeServer } from '../../../test/server/fake-openai';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
-import { kindOf, lastUser, ofType, record, systemOf, testConfig } from '../helpers/engine-harness';
+import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
 
 describe('moderator and roles', () => {
+  const fake = useFakeServer();
   let server: FakeServer;
-  before(async () => {
-    server = await startFakeServer();
+  beforeEach(() => {
+    server = fake();
   });
-  beforeEach(() => server.reset());
-  after(() => server.close());
 
   const judgeSays = (stop: boolean) =>
     server.setResponder((req) =>

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
-import { kindOf, lastUser, ofType, record, systemOf, testConfig } from '../helpers/engine-harness';
+import type { FakeServer } from '../../../test/server/fake-openai';
+import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
 
 describe('strategies: which calls run and what reaches them', () => {
+  const fake = useFakeServer();
   let server: FakeServer;
-  before(async () => {
-    server = await startFakeServer();
+  beforeEach(() => {
+    server = fake();
   });
-  beforeEach(() => server.reset());
-  after(() => server.close());
 
   // Proposers answer with a text naming their model and layer, so later prompts can be inspected.
   function answerByModel() {
