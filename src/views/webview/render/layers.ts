@@ -62,7 +62,7 @@ class LayerView {
             ...(proposer.role ? { role: proposer.role } : {}),
             ...(call ? { call } : {}),
             ...(rankIndex >= 0 ? { rank: rankIndex + 1 } : {}),
-            dropped: !!judge && rankIndex < 0,
+            dropped: !!judge && rankIndex < 0 && call?.status === 'done',
             expanded: expanded.has(key),
             key,
           },

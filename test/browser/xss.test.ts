@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import type { SmoaEvent } from '../../src/pipeline/events';
+import { kindOf } from '../unit/helpers/engine-harness';
+import { launch, openPanel, settled } from './support/browser';
+import { recordRun } from './support/record';
+import { xssPayloads } from './support/xss-payloads';
+
+describe('trace panel: hostile model output', function () {
+  let browser: Browser;
+  let canary: http.Server;
+  const hits: string[] = [];
+  let payloads: string[];
+  let events: SmoaEvent[];
+
+  before(async () => {
+    // The canary: any request reaching it means something in the page loaded a remote resource.
+    canary = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('hit');
+    });
+    await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
+    payloads = xssPayloads(`http://127.0.0.1:${(canary.address() as AddressInfo).port}`);
+    // Proposers, the judge's reason and the aggregator all answer with payloads, through the real engine.
+    const bySlot = (model: string) => model.charCodeAt(model.length - 1) - 97;
+    [browser, events] = await Promise.all([
+      launch(),
+      recordRun({
+        prompt: 'Say something dangerous',
+        config: { layers: 2, earlyStop: false },
+        responder: (req) => {
+          const kind = kindOf(req);
+          if (kind === 'judge') {
+            return { text: JSON.stringify({ reason: `${payloads[0]} ${payloads[7]} Response 1 is best`, picks: [1, 2] }) };
+          }
+          if (req.messages.some((m) => m.role === 'system' && m.content.includes('### Candidate'))) {
+            return { text: payloads.join('\n\n') };
+          }
+          const slot = bySlot(req.model);
+          return { text: payloads.filter((_, i) => i % 6 === slot).join('\n\n') };
+        },
+      }),
+    ]);
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => canary.close(r));
+  });
+
+  it(`renders at least 30 XSS payloads as inert text: nothing runs, nothing loads, nothing is posted`, async () => {
+    assert.ok(payloads.length >= 30, `${payloads.length} payloads`);
+    const panel = await openPanel(browser);
+    try {
+      const runId = (events[0] as Extract<SmoaEvent, { type: 'run-started' }>).runId;
+      await panel.dispatch({ type: 'runStarted', runId, origin: 'chat', events });
+      await settled(panel.page);
+      const page = panel.page;
+      // Open everything and poke at whatever a payload might have produced.
+      for (const button of await page.getByTestId('card-expand').all()) await button.click();
+      for (const el of await page.locator('.md-link, .md-image').all()) {
+        await el.hover({ timeout: 200, force: true }).catch(() => undefined);
+        await el.click({ timeout: 200, force: true }).catch(() => undefined);
+      }
+      await page.waitForTimeout(1000); // give delayed handlers (onerror, refresh, autofocus) their chance
+
+      const answer = await page.getByTestId('final-answer').innerText();
+      assert.ok(answer.includes("window.__xss = 'script'"), 'payloads are shown as text');
+      assert.equal(await page.locator('.card').count(), 12);
+      assert.match(await page.getByTestId('judge-reason').first().innerText(), /<script>/, "the judge's reason is text too");
+
+      const report = await page.evaluate(() => {
+        const md = [...document.querySelectorAll('.md')];
+        const all = md.flatMap((el) => [...el.querySelectorAll('*')]);
+        return {
+          flag: (window as unknown as { __xss?: unknown }).__xss,
+          tags: [...new Set(all.map((e) => e.tagName.toLowerCase()))].sort(),
+          attrs: [...new Set(all.flatMap((e) => [...e.attributes].map((a) => a.name)))].sort(),
+          classes: [...new Set(all.flatMap((e) => [...e.classList]))].filter((c) => !/^(hl-|md-|language-)/.test(c)),
+          url: location.href,
+        };
+      });
+      assert.equal(report.flag, undefined, 'no payload set the global flag');
+      assert.deepEqual(panel.dialogs, [], 'no dialog opened');
+      const allowedTags = ['blockquote', 'br', 'code', 'em', 'h1', 'h2', 'h3', 'hr', 'li', 'ol', 'p', 'pre', 'span', 'strong', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul'];
+      assert.deepEqual(report.tags.filter((t) => !allowedTags.includes(t)), [], `only the allowlisted tags: ${report.tags.join(', ')}`);
+      assert.deepEqual(report.attrs.filter((a) => a !== 'class' && a !== 'title'), [], 'no attributes but class and title');
+      assert.deepEqual(report.classes, [], 'model output cannot use the panel\'s own classes');
+      assert.match(report.url, /harness\.html$/, 'the page did not navigate');
+      assert.deepEqual(await panel.messages(), [{ type: 'ready' }], 'nothing was posted to the extension');
+      assert.deepEqual(panel.blocked, [], 'no request to anything but local files');
+      assert.deepEqual(panel.requests.filter((u) => !u.startsWith('file:')), []);
+      assert.deepEqual(hits, [], 'the canary server saw no request');
+      assert.ok(!(await page.getByTestId('panel-error').isVisible()), 'no message from the page reached the panel either');
+      console.log(`      ${payloads.length} payloads in ${12} proposals, the judge's reason and the answer: none executed or loaded anything`);
+    } finally {
+      await panel.close();
+    }
+  });
+});
