@@ -1,8 +1,10 @@
 import type { ChatMessage } from '../pipeline/client';
+import { VSCODE_ENDPOINT, type ModelConfig } from '../pipeline/config';
 import type { SmoaEvent } from '../pipeline/events';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
 import { classifyPart, LM_ROLE, type LmMessage } from './message-mapping';
+import { ENSEMBLE_MODEL_ID } from './model-catalog';
 
 /**
  * The "SMoA ensemble" entry of the model picker: any chat request, from any participant or Agent mode, answered by
@@ -63,6 +65,14 @@ export async function answerWithEnsemble(
 ): Promise<EnsembleAnswer> {
   const resolved = await deps.resolveConfig();
   if (!resolved.ok) throw new Error(resolved.problem.message);
+  const member = resolved.config.models.find(isEnsemble);
+  if (member) {
+    // With no models configured, the panel is built from what VS Code offers, and this model is one of those.
+    throw new Error(
+      `SMoA ensemble: the SMoA panel contains the ensemble itself (smoa.models entry "${member.id}"), which would ask itself forever. ` +
+        'Configure models in the settings (smoa.models, smoa.proposers) or "SMoA: Configure Models".',
+    );
+  }
   const { prompt, history } = conversationOf(messages);
   let streamed = false;
   let aggregatorCall: string | undefined;
@@ -87,4 +97,9 @@ export async function answerWithEnsemble(
     onText(`\n\n_SMoA: ${result.error ?? 'the run failed'}; this is ${result.answerSource ?? 'a fallback answer'} (run ${run.runId})._`);
   }
   return { runId: run.runId, status: result.status };
+}
+
+/** A panel member on VS Code's models that is this ensemble ("smoa/smoa-ensemble" or its id). */
+function isEnsemble(model: ModelConfig): boolean {
+  return model.endpoint === VSCODE_ENDPOINT && (model.model === `smoa/${ENSEMBLE_MODEL_ID}` || model.model === ENSEMBLE_MODEL_ID);
 }

@@ -91,6 +91,16 @@ describe('SMoA ensemble model', () => {
     assert.equal(server.requests.length, 0);
   });
 
+  it('refuses a panel that contains the ensemble itself (zero set-up lists every VS Code model, this one included)', async () => {
+    const deps = services(server, { models: [], proposers: [] });
+    deps.resolveConfig = () =>
+      resolveConfig({
+        settingsInput: () => ({}),
+        vscodeModels: async () => [{ id: 'smoa-ensemble', vendor: 'smoa', family: 'smoa-ensemble', name: 'SMoA ensemble' }],
+      });
+    await assert.rejects(answerWithEnsemble([user('q')], deps, new AbortController().signal, () => {}), /contains the ensemble itself/);
+  });
+
   it('fails with the run id and the reason when no answer came out', async () => {
     server.setResponder(() => ({ fault: { kind: 'server-error' } }));
     await assert.rejects(
