@@ -1,7 +1,22 @@
-// Minimal placeholder so the extension builds, packages and activates in the real-VS-Code tests.
-// Others fill it in: chat participant, views, language model provider (each feature registers its own disposables).
 import type * as vscode from 'vscode';
+import { registerChatParticipant, type ChatEntry } from './chat/participant';
+import { registerCommands } from './commands';
+import { createServices, type ExtensionServices } from './host/services';
+import { registerSettingsValidation } from './host/settings-validation';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+/** What activate() returns: the extension-host tests drive chat through it (the chat UI is tested elsewhere). */
+export interface SmoaExtensionApi {
+  services: ExtensionServices;
+  chat: ChatEntry;
+}
+
+export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
+  const services = createServices(context);
+  registerSettingsValidation(context, services);
+  const chat = registerChatParticipant(context, services);
+  registerCommands(context, services);
+  // registerTracePanel(context, services);  (src/views/trace-panel.ts)
+  return { services, chat };
+}
 
 export function deactivate(): void {}

@@ -56,6 +56,7 @@ export interface CancellationPort {
 export interface LoadedReference {
   label: string;
   content: string;
+  /** A Uri or Location for stream.reference; undefined when there is nothing to show (e.g. a plain string). */
   anchor: unknown;
 }
 

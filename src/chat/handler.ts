@@ -111,7 +111,8 @@ async function attachReferences(refs: readonly ChatReferencePort[], stream: Chat
   for (const ref of refs) {
     const loaded = await deps.readReference(ref).catch(() => undefined);
     if (!loaded) continue;
-    stream.reference(loaded.anchor);
+    // Plain-string references (e.g. a pasted value) have nothing stable API can show.
+    if (loaded.anchor !== undefined) stream.reference(loaded.anchor);
     context.push({ label: loaded.label, content: loaded.content });
   }
   return context;

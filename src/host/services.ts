@@ -1,0 +1,59 @@
+import * as vscode from 'vscode';
+import { createClientFactory, EndpointPool } from '../pipeline/clients';
+import type { ChatClient } from '../pipeline/client';
+import type { ModelConfig, SmoaConfig } from '../pipeline/config';
+import { LanguageModelClient, listVsCodeModels } from '../models/lm-client';
+import { secretsThenEnv } from './api-keys';
+import { logRun } from './call-log';
+import { resolveConfig, type ResolvedConfig } from './config-resolver';
+import { MementoRoleCache } from './role-cache';
+import { RunService } from './run-service';
+import { SettingsService } from './settings';
+import { UserProblemError } from './user-problem';
+import type { VsCodeModelInfo } from './vscode-models';
+
+/**
+ * What every feature of the extension shares, created once in activate(): chat, commands, the trace panel and the
+ * settings check all take this object. Features import the type only; they never create services of their own.
+ */
+export interface ExtensionServices {
+  /** The one place runs start; keeps this window's runs for "Open trace" and "Insert Last Answer". */
+  runs: RunService;
+  /** The "SMoA" output channel: one line per model call, never a key. */
+  log: vscode.LogOutputChannel;
+  /** The `smoa.*` settings (current snapshot, onDidChange, insert mode). */
+  settings: SettingsService;
+  /** API keys, one per endpoint id (see host/api-keys.ts). */
+  secrets: vscode.SecretStorage;
+  roleCache: MementoRoleCache;
+  /** The config a run would use now; `chosen` is the chat's selected model (it aggregates when nothing is configured). */
+  currentConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
+  /** Clients for a config's models: OpenAI-compatible endpoints and VS Code's own models. */
+  clientFor(config: SmoaConfig): (model: ModelConfig) => ChatClient;
+}
+
+export function createServices(context: vscode.ExtensionContext): ExtensionServices {
+  const log = vscode.window.createOutputChannel('SMoA', { log: true });
+  const settings = new SettingsService();
+  // One pool for the window: endpoint concurrency caps hold across runs from chat and panel alike.
+  const pool = new EndpointPool({ apiKey: secretsThenEnv(context.secrets) });
+  const clientFor = (config: SmoaConfig) => createClientFactory(config, pool, (model) => new LanguageModelClient(model));
+  const currentConfig = (chosen?: VsCodeModelInfo) =>
+    resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: listVsCodeModels }, chosen);
+  const roleCache = new MementoRoleCache(context.globalState);
+  const runs = new RunService({
+    getConfig: async () => {
+      const resolved = await currentConfig();
+      if (!resolved.ok) throw new UserProblemError(resolved.problem);
+      return resolved.config;
+    },
+    clientFor,
+    roleCache,
+  });
+  const stopLogging = runs.onDidStartRun((run) => {
+    const unsubscribe = logRun(run, log);
+    void run.result.finally(unsubscribe);
+  });
+  context.subscriptions.push(log, settings, { dispose: stopLogging }, { dispose: () => runs.cancelAll() });
+  return { runs, log, settings, secrets: context.secrets, roleCache, currentConfig, clientFor };
+}

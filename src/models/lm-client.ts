@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { CallError, estimateUsage, type ChatClient, type ChatRequest, type ChatResponse, type TokenUsage } from '../pipeline/client';
+import type { ModelConfig } from '../pipeline/config';
+import { matchesSelector, parseSelector, type VsCodeModelInfo } from '../host/vscode-models';
+import { classifyLmError, toLmTurns } from './lm-messages';
+
+/** The models VS Code offers, as the host's plain model info. */
+export async function listVsCodeModels(): Promise<VsCodeModelInfo[]> {
+  const models = await vscode.lm.selectChatModels();
+  return models.map(infoOf);
+}
+
+export function infoOf(model: vscode.LanguageModelChat): VsCodeModelInfo {
+  return { id: model.id, vendor: model.vendor, family: model.family, name: model.name };
+}
+
+/** Finds the model a config entry on the "vscode" endpoint names ("vendor/family" or an id). */
+async function findModel(config: ModelConfig): Promise<vscode.LanguageModelChat> {
+  const selector = parseSelector(config.model);
+  const direct = await vscode.lm.selectChatModels(selector);
+  // An id that is really a family name ("gpt-4o") is matched too: it is what users type.
+  const found = direct[0] ?? (await vscode.lm.selectChatModels()).find((m) => matchesSelector(infoOf(m), selector));
+  if (!found) {
+    throw new CallError(
+      `VS Code offers no model "${config.model}" (smoa.models entry "${config.id}"); is its extension (e.g. GitHub Copilot) installed and signed in?`,
+      'not-found',
+    );
+  }
+  return found;
+}
+
+/**
+ * The engine's ChatClient for a model VS Code offers (Copilot's and others'). Streams through `sendRequest`,
+ * cancels through a CancellationToken tied to the engine's AbortSignal, counts tokens with the model's tokenizer.
+ */
+export class LanguageModelClient implements ChatClient {
+  constructor(private readonly config: ModelConfig) {}
+
+  async complete(request: ChatRequest): Promise<ChatResponse> {
+    const cts = new vscode.CancellationTokenSource();
+    const onAbort = () => cts.cancel();
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    const name = this.config.label ?? this.config.model;
+    try {
+      if (request.signal.aborted) throw new CallError('cancelled', 'cancelled');
+      const model = await findModel(this.config);
+      const messages = toLmTurns(request.messages).map((t) =>
+        t.role === 'user' ? vscode.LanguageModelChatMessage.User(t.content) : vscode.LanguageModelChatMessage.Assistant(t.content),
+      );
+      const response = await model.sendRequest(
+        messages,
+        { justification: 'SMoA asks several models the same question and combines their answers.' },
+        cts.token,
+      );
+      let text = '';
+      // Errors can surface mid-stream; they land in the catch below like any other.
+      for await (const piece of response.text) {
+        text += piece;
+        request.onToken?.(piece);
+      }
+      if (request.signal.aborted) throw new CallError('cancelled', 'cancelled');
+      if (text.trim() === '') throw new CallError('the model returned an empty answer', 'empty');
+      // JSON is asked for in the prompt only: the Language Model API has no response_format.
+      return { text, usage: await usageOf(model, request, text, cts.token), attempts: 1, structured: false };
+    } catch (error) {
+      throw classifyLmError(error, name, request.signal.aborted);
+    } finally {
+      request.signal.removeEventListener('abort', onAbort);
+      cts.dispose();
+    }
+  }
+}
+
+/** The model's own token counts when it can give them, else the engine's estimate (marked estimated). */
+async function usageOf(model: vscode.LanguageModelChat, request: ChatRequest, text: string, token: vscode.CancellationToken): Promise<TokenUsage> {
+  try {
+    const counts = await Promise.all(request.messages.map((m) => model.countTokens(m.content, token)));
+    const completionTokens = await model.countTokens(text, token);
+    return { promptTokens: counts.reduce((a, b) => a + b, 0), completionTokens, estimated: false };
+  } catch {
+    return estimateUsage(request.messages, text);
+  }
+}
