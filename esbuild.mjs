@@ -49,10 +49,24 @@ const targets = [...nodeTargets, ...browserTargets, ...suiteTargets].filter((t) 
   t.entryPoints.every((e) => existsSync(e)),
 );
 
+/** Prints the lines the esbuild problem matcher of .vscode/tasks.json waits for, on every rebuild. */
+const watchReporter = {
+  name: 'watch-reporter',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
 if (watch) {
-  const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+  const contexts = await Promise.all(targets.map((t) => esbuild.context({ ...t, plugins: [watchReporter] })));
   await Promise.all(contexts.map((c) => c.watch()));
-  console.log('[watch] build finished, watching for changes');
 } else {
   await Promise.all(targets.map((t) => esbuild.build(t)));
 }
