@@ -67,10 +67,10 @@ export async function answerWithEnsemble(
   if (!resolved.ok) throw new Error(resolved.problem.message);
   const member = resolved.config.models.find(isEnsemble);
   if (member) {
-    // With no models configured, the panel is built from what VS Code offers, and this model is one of those.
+    // Zero set-up leaves this vendor out (host/vscode-models.ts offeredByOthers); a hand-written entry can still name it.
     throw new Error(
-      `SMoA ensemble: the SMoA panel contains the ensemble itself (smoa.models entry "${member.id}"), which would ask itself forever. ` +
-        'Configure models in the settings (smoa.models, smoa.proposers) or "SMoA: Configure Models".',
+      `SMoA ensemble: smoa.models entry "${member.id}" is the ensemble itself, which would ask itself forever. ` +
+        'Use the endpoint models of the panel instead (smoa.models, smoa.proposers).',
     );
   }
   const { prompt, history } = conversationOf(messages);

@@ -91,14 +91,16 @@ describe('SMoA ensemble model', () => {
     assert.equal(server.requests.length, 0);
   });
 
-  it('refuses a panel that contains the ensemble itself (zero set-up lists every VS Code model, this one included)', async () => {
-    const deps = services(server, { models: [], proposers: [] });
-    deps.resolveConfig = () =>
-      resolveConfig({
-        settingsInput: () => ({}),
-        vscodeModels: async () => [{ id: 'smoa-ensemble', vendor: 'smoa', family: 'smoa-ensemble', name: 'SMoA ensemble' }],
-      });
-    await assert.rejects(answerWithEnsemble([user('q')], deps, new AbortController().signal, () => {}), /contains the ensemble itself/);
+  it('refuses a panel that names the ensemble itself, which would ask itself forever', async () => {
+    const deps = services(server, {
+      models: [{ id: 'loop', endpoint: 'vscode', model: 'smoa/smoa-ensemble' }],
+      proposers: ['loop'],
+      aggregator: 'loop',
+      judge: 'loop',
+      topK: 1,
+    });
+    await assert.rejects(answerWithEnsemble([user('q')], deps, new AbortController().signal, () => {}), /entry "loop" is the ensemble itself/);
+    assert.equal(server.requests.length, 0);
   });
 
   it('fails with the run id and the reason when no answer came out', async () => {

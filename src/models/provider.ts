@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import { abortSignalFor } from '../chat/chat-port';
+import { secretsThenEnv } from '../host/api-keys';
+import type { ExtensionServices } from '../host/services';
+import { streamEndpointChat } from './endpoint-chat';
+import { answerWithEnsemble } from './ensemble-model';
+import {
+  countTokens,
+  endpointModelInformation,
+  endpointModels,
+  ensembleInformation,
+  ENSEMBLE_MODEL_ID,
+  type ModelInformation,
+} from './model-catalog';
+
+/**
+ * VS Code glue for the `smoa` vendor in the chat's model picker: the configured endpoint models (a user without
+ * Copilot chats with their own endpoints) and the SMoA ensemble. The logic lives in the pure modules it calls.
+ */
+
+export const MODEL_VENDOR = 'smoa';
+
+/** Secrets under this prefix are endpoint keys (host/api-keys.ts). */
+const API_KEY_SECRET_PREFIX = 'smoa.apiKey.';
+
+class SmoaModelProvider implements vscode.LanguageModelChatProvider<ModelInformation>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeLanguageModelChatInformation = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly services: ExtensionServices) {
+    this.subscriptions = [
+      this.changed,
+      services.settings.onDidChange(() => this.changed.fire()),
+      services.secrets.onDidChange((e) => {
+        if (e.key.startsWith(API_KEY_SECRET_PREFIX)) this.changed.fire();
+      }),
+    ];
+  }
+
+  provideLanguageModelChatInformation(): ModelInformation[] {
+    const snapshot = this.services.settings.current;
+    const config = !snapshot.auto && snapshot.result.ok ? snapshot.result.config : undefined;
+    return [...endpointModels(snapshot.input).map(endpointModelInformation), ensembleInformation(config)];
+  }
+
+  async provideLanguageModelChatResponse(
+    model: ModelInformation,
+    messages: readonly vscode.LanguageModelChatRequestMessage[],
+    options: vscode.ProvideLanguageModelChatResponseOptions,
+    progress: vscode.Progress<vscode.LanguageModelResponsePart>,
+    token: vscode.CancellationToken,
+  ): Promise<void> {
+    const abort = abortSignalFor(token);
+    const onText = (text: string) => progress.report(new vscode.LanguageModelTextPart(text));
+    try {
+      if (model.id === ENSEMBLE_MODEL_ID) {
+        // Tools are ignored on purpose: the ensemble answers in text (see ensembleInformation).
+        await answerWithEnsemble(messages, { runs: this.services.runs, resolveConfig: () => this.services.currentConfig() }, abort.signal, onText);
+        return;
+      }
+      const entry = endpointModels(this.services.settings.current.input).find((m) => m.model.id === model.id);
+      if (!entry) {
+        throw vscode.LanguageModelError.NotFound(`SMoA model "${model.id}" is no longer in the setting smoa.models (or its endpoint is gone).`);
+      }
+      await streamEndpointChat({
+        ...entry,
+        messages,
+        tools: options.tools,
+        toolMode: options.toolMode,
+        modelOptions: options.modelOptions,
+        apiKey: secretsThenEnv(this.services.secrets),
+        signal: abort.signal,
+        onText,
+        onToolCall: (call) => progress.report(new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)),
+      });
+    } finally {
+      abort.dispose();
+    }
+  }
+
+  async provideTokenCount(_model: ModelInformation, text: string | vscode.LanguageModelChatRequestMessage): Promise<number> {
+    return countTokens(text);
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+export function registerModelProvider(context: vscode.ExtensionContext, services: ExtensionServices): void {
+  const provider = new SmoaModelProvider(services);
+  context.subscriptions.push(provider, vscode.lm.registerLanguageModelChatProvider(MODEL_VENDOR, provider));
+}
