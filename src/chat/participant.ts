@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { infoOf } from '../models/lm-client';
 import type { ExtensionServices } from '../host/services';
+import { offeredByOthers } from '../host/vscode-models';
 import type { CancellationPort, ChatRequestPort, ChatResultPort, ChatStreamPort, HistoryTurn, SmoaChatMetadata } from './chat-port';
 import { followupsFor } from './followups';
 import { handleChatRequest, type ChatDeps } from './handler';
@@ -29,7 +30,13 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
 
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, async (request, chatContext, stream, token) => {
     const result = await entry(
-      { prompt: request.prompt, command: request.command, references: request.references, model: infoOf(request.model) },
+      {
+        prompt: request.prompt,
+        command: request.command,
+        references: request.references,
+        // The SMoA ensemble picked in the dropdown cannot aggregate its own panel; the zero set-up then picks another.
+        model: offeredByOthers([infoOf(request.model)])[0],
+      },
       chatContext.history.map(toHistoryTurn).filter((t): t is HistoryTurn => t !== undefined),
       streamPort(stream),
       token,

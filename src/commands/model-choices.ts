@@ -1,5 +1,5 @@
 import { VSCODE_ENDPOINT, type ModelConfig } from '../pipeline/config';
-import { configModelFor, matchesSelector, parseSelector, type VsCodeModelInfo } from '../host/vscode-models';
+import { configModelFor, OWN_VENDOR, matchesSelector, parseSelector, type VsCodeModelInfo } from '../host/vscode-models';
 
 /** One entry of the "Configure Models" pickers: a configured model, or one VS Code offers that is not configured yet. */
 export interface ModelChoice {
@@ -18,6 +18,7 @@ export function modelChoices(configured: readonly ModelConfig[], offered: readon
   const ids = new Set(configured.map((m) => m.id));
   const seen = new Set<string>();
   for (const info of offered) {
+    if (info.vendor === OWN_VENDOR) continue;
     const key = `${info.vendor}/${info.family}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -18,11 +18,12 @@ export interface AutoPanel {
   aggregator: string;
 }
 
-export function autoPanel(available: readonly VsCodeModelInfo[], chosen?: VsCodeModelInfo): AutoPanel | undefined {
-  if (available.length === 0 && !chosen) return undefined;
+export function autoPanel(offered: readonly VsCodeModelInfo[], chosen?: VsCodeModelInfo): AutoPanel | undefined {
+  const candidates = chosen ? [chosen, ...offered] : offered;
+  if (candidates.length === 0) return undefined;
   const byFamily = new Map<string, VsCodeModelInfo>();
-  // The chosen model first, so its family is always on the panel.
-  for (const info of chosen ? [chosen, ...available] : available) {
+  // The chosen model comes first, so its family is always on the panel.
+  for (const info of candidates) {
     const key = `${info.vendor}/${info.family}`;
     if (!byFamily.has(key)) byFamily.set(key, info);
   }

@@ -29,3 +29,13 @@ export function matchesSelector(info: VsCodeModelInfo, selector: VsCodeModelSele
 export function configModelFor(info: VsCodeModelInfo, id = info.family): ModelConfig {
   return { id, endpoint: VSCODE_ENDPOINT, model: `${info.vendor}/${info.family}`, label: info.name };
 }
+
+/**
+ * This extension's own vendor (src/models/provider.ts). Its endpoint models are reachable directly, and its ensemble
+ * model would run a panel inside the panel, so the models VS Code offers are always taken without it.
+ */
+export const OWN_VENDOR = 'smoa';
+
+export function offeredByOthers<T extends Pick<VsCodeModelInfo, 'vendor'>>(models: readonly T[]): T[] {
+  return models.filter((m) => m.vendor !== OWN_VENDOR);
+}

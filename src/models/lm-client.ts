@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
 import { CallError, estimateUsage, type ChatClient, type ChatRequest, type ChatResponse, type TokenUsage } from '../pipeline/client';
 import type { ModelConfig } from '../pipeline/config';
-import { matchesSelector, parseSelector, type VsCodeModelInfo } from '../host/vscode-models';
+import { matchesSelector, offeredByOthers, parseSelector, type VsCodeModelInfo } from '../host/vscode-models';
 import { classifyLmError, toLmTurns } from './lm-messages';
 
-/** The models VS Code offers, as the host's plain model info. */
+/** The models VS Code offers, as the host's plain model info, without this extension's own. */
 export async function listVsCodeModels(): Promise<VsCodeModelInfo[]> {
-  const models = await vscode.lm.selectChatModels();
-  return models.map(infoOf);
+  return offeredByOthers((await vscode.lm.selectChatModels()).map(infoOf));
 }
 
 export function infoOf(model: vscode.LanguageModelChat): VsCodeModelInfo {

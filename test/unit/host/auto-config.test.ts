@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { autoPanel } from '../../../src/host/auto-config';
 import { resolveConfig } from '../../../src/host/config-resolver';
 import type { VsCodeModelInfo } from '../../../src/host/vscode-models';
-import { parseSelector } from '../../../src/host/vscode-models';
+import { offeredByOthers, parseSelector } from '../../../src/host/vscode-models';
 
 const lm = (vendor: string, family: string, id = `${family}-2025`): VsCodeModelInfo => ({ id, vendor, family, name: family.toUpperCase() });
 
@@ -14,6 +14,10 @@ describe('zero set-up with the models VS Code offers', () => {
     assert.deepEqual(panel.proposers, ['claude-sonnet-4', 'gpt-4o', 'gemini-2.5-pro', 'o3']);
     assert.equal(panel.aggregator, 'claude-sonnet-4');
     assert.deepEqual(panel.models[0], { id: 'claude-sonnet-4', endpoint: 'vscode', model: 'copilot/claude-sonnet-4', label: 'CLAUDE-SONNET-4' });
+  });
+
+  it('leaves out this extension’s own models (the ensemble would run a panel inside the panel)', () => {
+    assert.deepEqual(offeredByOthers([lm('smoa', 'smoa-ensemble'), lm('copilot', 'gpt-4o')]), [lm('copilot', 'gpt-4o')]);
   });
 
   it('asks a lone family several times, so there is still a panel', () => {
