@@ -3,6 +3,7 @@ import { registerChatParticipant, type ChatEntry } from './chat/participant';
 import { registerCommands } from './commands';
 import { createServices, type ExtensionServices } from './host/services';
 import { registerSettingsValidation } from './host/settings-validation';
+import { registerTracePanel } from './views/trace-panel';
 
 /** What activate() returns: the extension-host tests drive chat through it (the chat UI is tested elsewhere). */
 export interface SmoaExtensionApi {
@@ -15,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerSettingsValidation(context, services);
   const chat = registerChatParticipant(context, services);
   registerCommands(context, services);
-  // registerTracePanel(context, services);  (src/views/trace-panel.ts)
+  registerTracePanel(context, services);
   return { services, chat };
 }
 
