@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { startFakeServer, type FakeServer } from '../../server/fake-openai';
 
 // The smoa vendor in a real VS Code: the configured endpoint models (test/vscode/settings.json: "a" and "b" on the fake
 // server) and the SMoA ensemble reach vscode.lm, answer requests, and the consult tool is registered.
@@ -51,6 +52,70 @@ suite('Model picker and consult tool', () => {
     const text = await answer(model, 'How should I debounce a function?');
     assert.ok(text.trim().length > 0, 'a non-empty answer');
     assert.equal(await model.countTokens('12345678'), 2);
+  });
+
+  suite('tool calling through an endpoint model', () => {
+    // A second fake server inside the extension host, so this test decides the replies: a tool call first, then text
+    // once the tool result comes back. An extra endpoint and model are added to the user settings for the test.
+    let server: FakeServer;
+    const settings = () => vscode.workspace.getConfiguration('smoa');
+    let saved: { endpoints: unknown; models: unknown };
+    const tools: vscode.LanguageModelChatTool[] = [
+      { name: 'read_file', description: 'Reads a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } },
+    ];
+
+    suiteSetup(async () => {
+      server = await startFakeServer({
+        ttftMs: 0,
+        tokensPerSecond: 0,
+        responder: (req) =>
+          req.messages.some((m) => m.role === 'tool')
+            ? { text: 'The file says hi.' }
+            : { text: 'Reading it.', toolCalls: [{ id: 'call_1', name: 'read_file', arguments: '{"path":"a.ts"}' }] },
+      });
+      saved = { endpoints: settings().inspect('endpoints')?.globalValue, models: settings().inspect('models')?.globalValue };
+      const asArray = (v: unknown) => (Array.isArray(v) ? v : []);
+      await settings().update('endpoints', [...asArray(saved.endpoints), { id: 'tools', baseURL: server.url, maxRetries: 0 }], vscode.ConfigurationTarget.Global);
+      await settings().update('models', [...asArray(saved.models), { id: 'tooly', endpoint: 'tools', model: 'tool-model' }], vscode.ConfigurationTarget.Global);
+    });
+
+    suiteTeardown(async () => {
+      await settings().update('models', saved.models, vscode.ConfigurationTarget.Global);
+      await settings().update('endpoints', saved.endpoints, vscode.ConfigurationTarget.Global);
+      await server.close();
+    });
+
+    test('tools reach the endpoint, tool calls come back as parts, the tool result goes back as a tool message', async () => {
+      const models = await smoaModels(4);
+      const model = models.find((m) => m.id === 'tooly');
+      assert.ok(model, `the new model is offered after the settings change (got ${models.map((m) => m.id).join(', ')})`);
+      const cts = new vscode.CancellationTokenSource();
+      const ask = [vscode.LanguageModelChatMessage.User('What is in a.ts?')];
+      const first = await model.sendRequest(ask, { tools }, cts.token);
+      const parts: unknown[] = [];
+      for await (const part of first.stream) parts.push(part);
+      const call = parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
+      assert.ok(call, 'a LanguageModelToolCallPart');
+      assert.deepEqual([call.callId, call.name, call.input], ['call_1', 'read_file', { path: 'a.ts' }]);
+      assert.equal(server.requests[0].body.tools[0].function.name, 'read_file');
+
+      const second = await model.sendRequest(
+        [
+          ...ask,
+          vscode.LanguageModelChatMessage.Assistant([call]),
+          vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('hi')])]),
+        ],
+        { tools },
+        cts.token,
+      );
+      let text = '';
+      for await (const piece of second.text) text += piece;
+      cts.dispose();
+      assert.equal(text, 'The file says hi.');
+      const sent = server.requests[1].body.messages;
+      assert.equal(sent[1].tool_calls[0].id, 'call_1');
+      assert.deepEqual(sent[2], { role: 'tool', tool_call_id: 'call_1', content: 'hi' });
+    });
   });
 
   test('the smoa_consult tool is registered', () => {
