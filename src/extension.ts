@@ -3,6 +3,8 @@ import { registerChatParticipant, type ChatEntry } from './chat/participant';
 import { registerCommands } from './commands';
 import { createServices, type ExtensionServices } from './host/services';
 import { registerSettingsValidation } from './host/settings-validation';
+import { registerConsultTool } from './models/consult-tool';
+import { registerModelProvider } from './models/provider';
 import { registerTracePanel } from './views/trace-panel';
 
 /** What activate() returns: the extension-host tests drive chat through it (the chat UI is tested elsewhere). */
@@ -16,6 +18,8 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerSettingsValidation(context, services);
   const chat = registerChatParticipant(context, services);
   registerCommands(context, services);
+  registerModelProvider(context, services);
+  registerConsultTool(context, services);
   registerTracePanel(context, services);
   return { services, chat };
 }
