@@ -65,6 +65,7 @@ export async function handleChatRequest(
 
     const narrator = new ProgressNarrator();
     let streamed = '';
+    let aggregatorCall: string | undefined;
     const handle = await deps.runs.start(
       { prompt: request.prompt, history: historyMessages(history), context, strategy },
       {
@@ -76,6 +77,12 @@ export async function handleChatRequest(
             streamed += event.text;
             stream.markdown(event.text);
             return;
+          }
+          if (event.type === 'call-started' && event.stage === 'aggregator') aggregatorCall = event.callId;
+          if (event.type === 'call-retry' && event.callId === aggregatorCall && streamed) {
+            // Chat cannot take back streamed text: say that the retried answer starts over below.
+            stream.markdown('\n\n---\n_The aggregator\'s stream broke off; it answers again from the start:_\n\n');
+            streamed = '';
           }
           const line = narrator.describe(event);
           if (line) stream.progress(line);

@@ -15,10 +15,15 @@ export function formatMs(ms: number | undefined): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** "2 layers, 11 calls, 4,210 tokens (...), $0.0123, 8.4 s" */
 export function summarizeTotals(totals: RunTotals): string {
   const failed = totals.failedCalls ? ` (${totals.failedCalls} failed)` : '';
-  return `${totals.layersRun} layer${totals.layersRun === 1 ? '' : 's'}, ${totals.calls} calls${failed}, ${formatTokens(totals)}, ${formatCost(totals)}, ${formatMs(totals.wallMs)}`;
+  const layers = totals.layersRun ? `${plural(totals.layersRun, 'layer')}, ` : '';
+  return `${layers}${plural(totals.calls, 'call')}${failed}, ${formatTokens(totals)}, ${formatCost(totals)}, ${formatMs(totals.wallMs)}`;
 }
 
 /** Plain-text table with right-aligned numeric columns. */

@@ -174,6 +174,8 @@ class OpenAICompatibleClient implements ChatClient {
           };
         }
       }
+      // The SDK may end an aborted stream quietly instead of throwing: a cut-off text is not an answer.
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
     } catch (error) {
       if (idle.signal.aborted && !request.signal.aborted) {
         throw new CallError(`timed out: no data for ${formatSeconds(config.timeoutMs)} (endpoint "${config.id}" timeoutMs)`, 'timeout');

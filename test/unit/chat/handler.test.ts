@@ -108,6 +108,23 @@ describe('chat participant logic', () => {
     assert.equal(result.metadata.strategy, 'smoa');
   });
 
+  it('when the aggregator stream breaks and is retried, the chat says the answer starts over', async () => {
+    let aggregatorCalls = 0;
+    server.setResponder((req) => {
+      if (req.model === 'model-b' && req.messages[0]?.content.startsWith('Below are candidate')) {
+        aggregatorCalls++;
+        return { text: 'alpha beta gamma delta', ...(aggregatorCalls === 1 ? { fault: { kind: 'cut-stream', afterTokens: 2 } } : {}) };
+      }
+      return agreeingJudge(req);
+    });
+    const { deps } = harness(server, { endpoints: [{ id: 'local', baseURL: server.url, maxRetries: 1 }] });
+    const stream = new RecordingStream();
+    const result = await handleChatRequest(ask('Explain'), [], stream, new TestCancellation(), deps);
+    assert.equal(result.errorDetails, undefined);
+    assert.equal(result.metadata.answer, 'alpha beta gamma delta');
+    assert.match(stream.markdownText, /^alpha beta\n\n---\n_The aggregator's stream broke off; it answers again from the start:_\n\nalpha beta gamma delta\n\n---\n_SMoA/);
+  });
+
   it('runs the strategy named by the slash command', async () => {
     const { deps } = harness(server);
     const stream = new RecordingStream();
@@ -115,7 +132,7 @@ describe('chat participant logic', () => {
     assert.equal(result.errorDetails, undefined);
     assert.deepEqual(stream.progressLines, ['Aggregator gpt-4o is writing the answer']);
     assert.equal(server.requests.length, 1);
-    assert.match(stream.markdownText, /_Single model: 0 layers, 1 calls/);
+    assert.match(stream.markdownText, /_Single model: 1 call, /);
   });
 
   it('sends the earlier @smoa turns and the attached references to every model, and shows each reference', async () => {

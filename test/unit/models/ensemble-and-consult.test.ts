@@ -142,7 +142,7 @@ describe('smoa_consult tool', () => {
   it('runs the strategy the agent asks for', async () => {
     const text = await consult({ question: 'q', strategy: 'single' }, services(server), new AbortController().signal);
     assert.equal(server.requests.length, 1);
-    assert.match(text, /\(single model\): 0 layers, 1 calls/);
+    assert.match(text, /\(single model\): 1 call, /);
     assert.doesNotMatch(text, /judge kept/);
   });
 

@@ -221,3 +221,26 @@ describe('faults: provider quirks and streaming edge cases', () => {
     assert.equal(server.requests.at(-1)!.body.max_completion_tokens, 300);
   });
 });
+
+describe('faults: cancellation marks every in-flight call', () => {
+  const fake = useFakeServer();
+
+  it('after a cancel no proposal counts as done with cut-off text', async () => {
+    const server = fake();
+    server.setResponder(() => ({ ttftMs: 10, tokensPerSecond: 40, text: 'one two three four five six seven eight nine ten eleven twelve' }));
+    const controller = new AbortController();
+    let tokens = 0;
+    const { events, result } = await record(testConfig(server, { strategy: 'moa', layers: 1 }), { prompt: 'q' }, {
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'call-token' && ++tokens === 8) controller.abort();
+      },
+    });
+    assert.equal(result.status, 'cancelled');
+    assert.equal(ofType(events, 'call-done').length, 0);
+    const failed = ofType(events, 'call-failed');
+    assert.equal(failed.length, 4);
+    for (const f of failed) assert.equal(f.error.kind, 'cancelled');
+    assert.ok(failed.some((f) => (f.partialText ?? '').length > 0), 'partial text is kept on the failed call');
+  });
+});
