@@ -1,17 +1,8 @@
 import type { ChatMessage } from './client';
 import { configForTrace, type SmoaConfig, type Strategy } from './config';
 import type { RunStatus, RunTotals } from './events';
-import {
-  buildJudgeRequest,
-  buildModeratorRequest,
-  judgeResponseFormat,
-  moderatorSchema,
-  parseJudgeReply,
-  parseModeratorReply,
-  FALLBACK_RULE,
-} from './judge';
-import { responseFormatFor } from './json-reply';
-import { buildMessages, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
+import { judgeLayer, type Proposal } from './judge-step';
+import { buildMessages, synthesisSystemPart, type ContextItem } from './prompts';
 import { randomId } from './random';
 import { resolveRoles } from './role-step';
 import type { RoleCache } from './roles';
@@ -41,11 +32,6 @@ export interface RunResult {
   answerSource?: string;
   error?: string;
   totals: RunTotals;
-}
-
-interface Proposal extends Candidate {
-  slot: number;
-  modelId: string;
 }
 
 class RunFailure extends Error {}
@@ -199,84 +185,6 @@ async function proposerLayer(
     throw new RunFailure(`all ${outcomes.length} proposers failed in layer ${layer}:\n- ${reasons.join('\n- ')}`);
   }
   return survivors;
-}
-
-interface LayerVerdict {
-  picks: number[];
-  stop: boolean;
-}
-
-/** Judge (and moderator) after a layer: keeps the best k, decides on an early stop. */
-async function judgeLayer(
-  run: RunContext,
-  input: RunInput,
-  layer: number,
-  survivors: Proposal[],
-  k: number,
-  askStop: boolean,
-): Promise<LayerVerdict> {
-  const { config } = run;
-  const separateModerator = askStop && config.moderator !== undefined;
-  const combined = askStop && !separateModerator;
-  const moderation = separateModerator ? moderate(run, input, layer, survivors) : undefined;
-
-  let picks: number[];
-  let stop: { stop: boolean; reason: string; fallback?: boolean } | undefined;
-  if (survivors.length <= k && !combined) {
-    // Nothing to choose between: skip the serial judge call.
-    picks = survivors.map((p) => p.slot);
-    run.emit({ type: 'judge-picks', layer, picks, reason: `only ${survivors.length} answer(s) to choose from: all kept`, fallback: false });
-  } else {
-    const request = buildJudgeRequest({
-      prompt: input.prompt,
-      history: input.history,
-      candidates: survivors,
-      k,
-      askStop: combined,
-      seed: config.seed * 1009 + layer,
-    });
-    const outcome = await run.call({
-      stage: 'judge',
-      modelId: config.judge ?? config.aggregator,
-      layer,
-      messages: request.messages,
-      temperature: 0,
-      responseFormat: judgeResponseFormat(combined),
-    });
-    const raw = outcome.ok ? outcome.text : '';
-    const verdict = outcome.ok
-      ? parseJudgeReply(raw, request, k, combined)
-      : {
-          picks: survivors.map((p) => p.slot).slice(0, k),
-          reason: '',
-          fallback: { problem: `the judge call failed: ${outcome.error.message}`, rule: FALLBACK_RULE },
-          stop: combined ? { missing: 'the judge call failed' } : undefined,
-        };
-    if (verdict.fallback) {
-      run.emit({ type: 'judge-fallback', layer, problem: verdict.fallback.problem, rule: verdict.fallback.rule, ...(raw ? { raw } : {}) });
-    }
-    picks = verdict.picks;
-    run.emit({ type: 'judge-picks', layer, picks, reason: verdict.reason || verdict.fallback?.rule || '', fallback: !!verdict.fallback });
-    if (verdict.stop) {
-      stop = 'missing' in verdict.stop ? { stop: false, reason: `${verdict.stop.missing}: continuing`, fallback: true } : verdict.stop;
-    }
-  }
-  if (moderation) stop = await moderation;
-  if (stop) run.emit({ type: 'moderator-decision', layer, stop: stop.stop, reason: stop.reason, ...(stop.fallback ? { fallback: true } : {}) });
-  return { picks, stop: stop?.stop ?? false };
-}
-
-async function moderate(run: RunContext, input: RunInput, layer: number, survivors: Proposal[]) {
-  const outcome = await run.call({
-    stage: 'moderator',
-    modelId: run.config.moderator!,
-    layer,
-    temperature: 0,
-    messages: buildModeratorRequest(input.prompt, input.history, survivors.map((p) => p.text)),
-    responseFormat: responseFormatFor('moderator', moderatorSchema),
-  });
-  const parsed = outcome.ok ? parseModeratorReply(outcome.text) : { missing: `the moderator call failed: ${outcome.error.message}` };
-  return 'missing' in parsed ? { stop: false, reason: `${parsed.missing}: continuing`, fallback: true } : parsed;
 }
 
 /** The final aggregator (or the single model) streams the answer the user gets. */
