@@ -249,7 +249,17 @@ class OpenAICompatibleClient implements ChatClient {
 
 function apiErrorMessage(error: InstanceType<typeof OpenAI.APIError>): string {
   const body = error.error as { message?: string } | undefined;
-  return (body?.message ?? error.message).replace(/^\d{3}\s+/, '');
+  return redactSecrets((body?.message ?? error.message).replace(/^\d{3}\s+/, ''));
+}
+
+/**
+ * Some providers echo (part of) the key in a 401 message ("Incorrect API key provided: sk-ab***yz"). Error texts go
+ * to chat, logs and traces, so anything shaped like a key is masked first.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\b(sk|pk|rk|gsk|xai|key)[-_][A-Za-z0-9_\-*.]{6,}/gi, '$1-[redacted]')
+    .replace(/\b(Bearer)\s+[A-Za-z0-9_\-.~+/=*]{8,}/gi, '$1 [redacted]');
 }
 
 function formatSeconds(ms: number): string {

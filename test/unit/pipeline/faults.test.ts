@@ -244,3 +244,40 @@ describe('faults: cancellation marks every in-flight call', () => {
     assert.ok(failed.some((f) => (f.partialText ?? '').length > 0), 'partial text is kept on the failed call');
   });
 });
+
+describe('faults: keys in error messages', () => {
+  const fake = useFakeServer({ apiKey: 'right-key' });
+
+  it('a 401 is an auth failure, not retried, with a hint, and the key sent never shows', async () => {
+    const server = fake();
+    process.env.SMOA_TEST_WRONG_KEY = 'wrong-key-1234567890';
+    try {
+      const config = testConfig(server, { strategy: 'single' });
+      config.endpoints[0].apiKeyEnv = 'SMOA_TEST_WRONG_KEY';
+      const { events } = await record(config, { prompt: 'q' });
+      const failed = ofType(events, 'call-failed')[0];
+      assert.equal(failed.error.kind, 'auth');
+      assert.equal(server.requests.length, 1, 'auth errors are not retried');
+      assert.match(failed.error.message, /HTTP 401: .*\(check the API key\)/);
+      assert.doesNotMatch(JSON.stringify(events), /wrong-key-1234567890/);
+    } finally {
+      delete process.env.SMOA_TEST_WRONG_KEY;
+    }
+  });
+
+  it('a key echoed back in a provider error message is masked before it reaches events', async () => {
+    const server = fake();
+    server.setResponder(() => ({ fault: { kind: 'bad-request', message: 'Incorrect API key provided: sk-proj-abc123SECRETxyz; header was Bearer sk-live-999999999' } }));
+    process.env.SMOA_TEST_RIGHT_KEY = 'right-key';
+    try {
+      const config = testConfig(server, { strategy: 'single' });
+      config.endpoints[0].apiKeyEnv = 'SMOA_TEST_RIGHT_KEY';
+      const { events } = await record(config, { prompt: 'q' });
+      const message = ofType(events, 'call-failed')[0].error.message;
+      assert.match(message, /Incorrect API key provided: sk-\[redacted\]; header was Bearer \[redacted\]/);
+      assert.doesNotMatch(JSON.stringify(events), /SECRET|999999999/);
+    } finally {
+      delete process.env.SMOA_TEST_RIGHT_KEY;
+    }
+  });
+});
