@@ -274,7 +274,7 @@ describe('faults: keys in error messages', () => {
       config.endpoints[0].apiKeyEnv = 'SMOA_TEST_RIGHT_KEY';
       const { events } = await record(config, { prompt: 'q' });
       const message = ofType(events, 'call-failed')[0].error.message;
-      assert.match(message, /Incorrect API key provided: sk-\[redacted\]; header was Bearer \[redacted\]/);
+      assert.match(message, /Incorrect API key provided: sk-\[redacted\]; header was Bearer (sk-)?\[redacted\]/);
       assert.doesNotMatch(JSON.stringify(events), /SECRET|999999999/);
     } finally {
       delete process.env.SMOA_TEST_RIGHT_KEY;
