@@ -29,6 +29,10 @@ export const QUIET_WORKBENCH_SETTINGS = {
   'extensions.autoUpdate': false,
   // The sample workspace lives inside this repository's git work tree.
   'git.openRepositoryInParentFolders': 'never',
+  // VS Code 1.139 opens the Chat view in the secondary side bar at start-up; tests open it when they want it.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // A test saves explicitly (and may check the editor's dirty state first).
+  'files.autoSave': 'off',
 };
 
 /** Opens the workbench of a started code-server on `folder` and waits until it is usable. */
@@ -85,7 +89,7 @@ export async function screenshot(page, name) {
  * code to 1 (so scripts stay one await long).
  * @param {string} name
  * @param {{ vsix?: string|string[], workspace?: string, userSettings?: object, env?: Record<string,string>,
- *   verbose?: boolean }} opts
+ *   verbose?: boolean, viewport?: { width: number, height: number } }} opts
  * @param {(ctx: { page: import('playwright-core').Page, cs: Awaited<ReturnType<typeof startCodeServer>>,
  *   browser: import('playwright-core').BrowserContext }) => Promise<void>} fn
  */
@@ -103,7 +107,7 @@ export async function uiTest(name, opts, fn) {
   let browser;
   let page;
   try {
-    browser = await launchBrowser();
+    browser = await launchBrowser(opts.viewport ? { viewport: opts.viewport } : {});
     page = browser.pages()[0] ?? (await browser.newPage());
     if (verbose) page.on('console', (m) => console.log(`[browser:${m.type()}] ${m.text()}`));
     await openWorkbench(page, cs);

@@ -1,0 +1,75 @@
+/* global console, requestAnimationFrame -- requestAnimationFrame runs in the page; Node globals: the ESLint config declares none for .mjs */
+// UI end-to-end: an invalid setting is reported clearly, in a real VS Code (code-server + Chromium), packaged VSIX.
+// 1. At start-up: the user settings say `"smoa.topK": 9` with 4 proposers. An error notification names `smoa.topK` and
+//    says why; its "Open Settings" button opens the Settings editor on that setting.
+// 2. At run time, in the Settings editor: Top K set to 5 (still invalid): a new notification names `smoa.topK` again,
+//    with the new value.
+// Screenshots: invalid-setting-startup.png (the notification), invalid-setting-settings-editor.png.
+import { notification, screenshotOf, smoaSettings, smoaUiTest, updateDocsImage } from './lib/smoa.mjs';
+import { screenshot, SCREENSHOT_DIR } from './lib/workbench.mjs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+await smoaUiTest('invalid-setting', { settings: (url) => smoaSettings(url, { 'smoa.topK': 9 }) }, async ({ page, cs }) => {
+  // 1. Start-up check.
+  const toast = notification(page, 'smoa.topK');
+  await toast.waitFor({ timeout: 30_000 });
+  const message = (await toast.locator('.notification-list-item-message').innerText()).trim();
+  if (!/Invalid SMoA setting/.test(message) || !/topK \(9\) cannot exceed the number of proposers \(4\)/.test(message)) {
+    throw new Error(`the notification does not say what is wrong: "${message}"`);
+  }
+  if (!(await toast.locator('.notification-list-item-icon.codicon-error').count())) throw new Error('the notification is not an error');
+  const openSettings = toast.getByRole('button', { name: 'Open Settings' });
+  await openSettings.waitFor({ timeout: 5000 });
+  console.log(`[ui] notification: "${message}" [Open Settings]`);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const startup = await screenshotOf(page, toast, join(SCREENSHOT_DIR, 'invalid-setting-startup.png'), 16);
+  console.log(`[ui] screenshot: ${startup}`);
+  updateDocsImage(startup, 'invalid-setting');
+
+  // "Open Settings" opens the Settings editor filtered to the setting.
+  await openSettings.click();
+  const editor = page.locator('.settings-editor');
+  await editor.waitFor({ timeout: 15_000 });
+  const search = await editor.locator('.settings-header .suggest-input-container .view-lines').innerText();
+  if (!search.replace(/\u00a0/g, ' ').includes('smoa.topK')) throw new Error(`the Settings editor searched "${search}", not smoa.topK`);
+  const item = editor.locator('.setting-item-contents', { hasText: 'Top K' }).first();
+  await item.waitFor({ timeout: 10_000 });
+  const input = item.locator('input').first();
+  if ((await input.inputValue()) !== '9') throw new Error(`Top K shows "${await input.inputValue()}", expected 9`);
+  console.log('[ui] Open Settings: the Settings editor shows smoa.topK = 9');
+
+  // 2. Run-time change through the Settings editor: 5 is still too many for 4 proposers, and a new message says so.
+  // (Not 3 then 5: the editor re-renders the input from the first write while the second is typed, a race of its own.)
+  await input.fill('5');
+  await settingWritten(cs, 'smoa.topK', 5);
+  const again = notification(page, 'topK (5) cannot exceed the number of proposers (4)');
+  await again.waitFor({ timeout: 15_000 });
+  await again.getByRole('button', { name: 'Open Settings' }).waitFor({ timeout: 5000 });
+  if (!(await again.innerText()).includes('smoa.topK')) throw new Error('the second notification does not name smoa.topK');
+  console.log('[ui] changed in the Settings editor to 5: a new notification names smoa.topK');
+  // The Settings editor re-renders the input from the configuration change: for a moment it shows the old value.
+  await input.evaluate((e) => new Promise((done, fail) => {
+    const deadline = Date.now() + 5000;
+    const check = () => (e.value === '5' ? done() : Date.now() > deadline ? fail(new Error(`Top K shows ${e.value}`)) : requestAnimationFrame(check));
+    check();
+  }));
+  console.log(`[ui] screenshot: ${await screenshot(page, 'invalid-setting-settings-editor')}`);
+});
+
+/** Waits until the Settings editor has written `key: value` to the profile's settings.json. */
+async function settingWritten(cs, key, value, timeoutMs = 10_000) {
+  const file = join(cs.userDataDir, 'User', 'settings.json');
+  let last;
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
+    try {
+      // The Settings editor writes JSON with comments allowed; this profile's file has none.
+      last = JSON.parse(readFileSync(file, 'utf8'))[key];
+      if (last === value) return;
+    } catch {
+      /* mid-write */
+    }
+  }
+  throw new Error(`${key} in ${file} is ${JSON.stringify(last)}, expected ${value} (the Settings editor did not write it)`);
+}

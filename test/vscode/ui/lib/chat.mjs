@@ -1,0 +1,57 @@
+/* global console -- Node globals: the ESLint config declares none for .mjs */
+// Driving VS Code's Chat view (1.139, code-server) without Copilot: open it, pick a model the SMoA extension provides,
+// send a request. What was found here:
+// - The model picker first reads "Models" and offers only "Sign in to use Copilot": models of extension providers are
+//   resolved lazily. Opening "Chat: Manage Language Models" resolves them (it lists a, b and "SMoA ensemble"); after
+//   that the picker selects the first one and its dropdown lists them with a search box.
+// - The default mode (Agent) lists models that declare toolCalling; the SMoA models do, so Ask mode is not needed.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runCommand } from './workbench.mjs';
+
+export const chatInput = (page) => page.locator('.interactive-input-part').first();
+
+/** Opens the Chat view (palette "Chat: Open Chat") and waits for its input. */
+export async function openChat(page) {
+  await runCommand(page, 'Chat: Open Chat');
+  await chatInput(page).locator('.interactive-input-editor .monaco-editor').waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Selects `name` in the chat's model picker. If the dropdown does not list it yet (models not resolved), it opens and
+ * closes "Chat: Manage Language Models" and tries again.
+ */
+export async function selectChatModel(page, name, { tries = 4 } = {}) {
+  const pickerButton = chatInput(page).locator('.model-picker-name');
+  const dropdown = page.locator('.chat-model-picker-dropdown');
+  for (let attempt = 1; ; attempt++) {
+    await pickerButton.click();
+    await dropdown.waitFor({ timeout: 5000 });
+    const search = page.locator('.action-widget input').first();
+    if (await search.isVisible()) await search.fill(name);
+    const row = dropdown.locator('.monaco-list-row', { hasText: name }).first();
+    if (await row.waitFor({ timeout: 2000 }).then(() => true, () => false)) {
+      await row.click();
+      break;
+    }
+    const offered = (await dropdown.innerText().catch(() => '')).replace(/\s+/g, ' ');
+    await page.keyboard.press('Escape');
+    if (attempt >= tries) throw new Error(`the chat model picker does not offer "${name}" (it lists: ${offered})`);
+    console.log(`[ui] model picker lists "${offered}"; resolving the providers' models via Chat: Manage Language Models`);
+    await runCommand(page, 'Chat: Manage Language Models');
+    // The Language Models editor lists every provider's models once they are resolved.
+    await page.getByText(name, { exact: true }).first().waitFor({ timeout: 10_000 }).catch(() => {});
+    await page.keyboard.press('Escape');
+    await sleep(200);
+  }
+  await pickerButton.filter({ hasText: name }).waitFor({ timeout: 5000 });
+}
+
+/** Types `text` into the chat input and sends it with Enter. */
+export async function sendChat(page, text) {
+  await chatInput(page).locator('.interactive-input-editor .monaco-editor').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** The last response in the chat list. */
+export const lastResponse = (page) => page.locator('.interactive-list .interactive-item-container.interactive-response').last();
