@@ -91,4 +91,7 @@ class SmoaModelProvider implements vscode.LanguageModelChatProvider<ModelInforma
 export function registerModelProvider(context: vscode.ExtensionContext, services: ExtensionServices): void {
   const provider = new SmoaModelProvider(services);
   context.subscriptions.push(provider, vscode.lm.registerLanguageModelChatProvider(MODEL_VENDOR, provider));
+  // VS Code resolves a vendor's models only when someone asks for them: until then the chat's model picker (without
+  // Copilot) offers nothing but "Sign in to use Copilot". Asking once makes the SMoA models appear there.
+  void Promise.resolve(vscode.lm.selectChatModels({ vendor: MODEL_VENDOR })).catch(() => undefined);
 }

@@ -1,9 +1,10 @@
 /* global console -- Node globals: the ESLint config declares none for .mjs */
 // Driving VS Code's Chat view (1.139, code-server) without Copilot: open it, pick a model the SMoA extension provides,
 // send a request. What was found here:
-// - The model picker first reads "Models" and offers only "Sign in to use Copilot": models of extension providers are
-//   resolved lazily. Opening "Chat: Manage Language Models" resolves them (it lists a, b and "SMoA ensemble"); after
-//   that the picker selects the first one and its dropdown lists them with a search box.
+// - Models of extension providers are resolved lazily: until something asks for them, the model picker reads "Models"
+//   and offers only "Sign in to use Copilot". The extension now asks for its own models at activation
+//   (src/models/provider.ts), so the picker lists a, b and "SMoA ensemble" with a search box. Should it not, opening
+//   "Chat: Manage Language Models" resolves them too: selectChatModel falls back to that and says so.
 // - The default mode (Agent) lists models that declare toolCalling; the SMoA models do, so Ask mode is not needed.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCommand } from './workbench.mjs';
