@@ -1,12 +1,12 @@
-/* global console, requestAnimationFrame -- requestAnimationFrame runs in the page; Node globals: the ESLint config declares none for .mjs */
+/* global console -- Node globals: the ESLint config declares none for .mjs */
 // UI end-to-end: an invalid setting is reported clearly, in a real VS Code (code-server + Chromium), packaged VSIX.
 // 1. At start-up: the user settings say `"smoa.topK": 9` with 4 proposers. An error notification names `smoa.topK` and
 //    says why; its "Open Settings" button opens the Settings editor on that setting.
 // 2. At run time, in the Settings editor: Top K set to 5 (still invalid): a new notification names `smoa.topK` again,
 //    with the new value.
-// Screenshots: invalid-setting-startup.png (the notification), invalid-setting-settings-editor.png.
+// Screenshots: invalid-setting-startup.png and invalid-setting-runtime.png (the two notifications).
 import { notification, screenshotOf, smoaSettings, smoaUiTest, updateDocsImage } from './lib/smoa.mjs';
-import { screenshot, SCREENSHOT_DIR } from './lib/workbench.mjs';
+import { SCREENSHOT_DIR } from './lib/workbench.mjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,13 +49,9 @@ await smoaUiTest('invalid-setting', { settings: (url) => smoaSettings(url, { 'sm
   await again.getByRole('button', { name: 'Open Settings' }).waitFor({ timeout: 5000 });
   if (!(await again.innerText()).includes('smoa.topK')) throw new Error('the second notification does not name smoa.topK');
   console.log('[ui] changed in the Settings editor to 5: a new notification names smoa.topK');
-  // The Settings editor re-renders the input from the configuration change: for a moment it shows the old value.
-  await input.evaluate((e) => new Promise((done, fail) => {
-    const deadline = Date.now() + 5000;
-    const check = () => (e.value === '5' ? done() : Date.now() > deadline ? fail(new Error(`Top K shows ${e.value}`)) : requestAnimationFrame(check));
-    check();
-  }));
-  console.log(`[ui] screenshot: ${await screenshot(page, 'invalid-setting-settings-editor')}`);
+  // (Not checked: the input's own display. After the write VS Code's Settings editor re-renders it from the
+  // configuration and shows the old value for a while, sometimes for seconds; the file and the extension have the new one.)
+  console.log(`[ui] screenshot: ${await screenshotOf(page, again, join(SCREENSHOT_DIR, 'invalid-setting-runtime.png'), 16)}`);
 });
 
 /** Waits until the Settings editor has written `key: value` to the profile's settings.json. */
