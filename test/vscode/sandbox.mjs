@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { startCodeServer } from './code-server.mjs';
 import { fakeServerAvailable, startFakeServerProcess } from './fake-server.mjs';
 import { ensureInstalled, paths } from './install.mjs';
+import { smoaSettings } from './smoa-settings.mjs';
 import { buildAndPackage } from './vsix.mjs';
 import { join } from 'node:path';
 
@@ -21,28 +22,13 @@ const { values: args } = parseArgs({
   },
 });
 
-/**
- * ---- The user settings the sandbox writes. ----
- * Keep in step with the extension's `contributes.configuration` (being written by others): this is the one place to
- * change when the settings schema moves. Models a/b are two simulated models on one endpoint, as in the engine's
- * config example (src/pipeline/config.ts schema, `smoa.` + its keys): 4 proposers (a, b, a, b), aggregator a, judge b.
- */
+/** The user settings the sandbox writes: the SMoA panel the UI tests use too, plus a friendlier workbench. */
 export function sandboxSettings(baseURL) {
   return {
     'workbench.startupEditor': 'readme',
     'telemetry.telemetryLevel': 'off',
     'git.openRepositoryInParentFolders': 'never',
-    'smoa.endpoints': [{ id: 'local', baseURL, apiKeyEnv: 'OPENAI_API_KEY' }],
-    'smoa.models': [
-      { id: 'a', endpoint: 'local', model: 'model-a' },
-      { id: 'b', endpoint: 'local', model: 'model-b' },
-    ],
-    'smoa.strategy': 'smoa',
-    'smoa.proposers': ['a', 'b', 'a', 'b'],
-    'smoa.aggregator': 'a',
-    'smoa.judge': 'b',
-    'smoa.layers': 2,
-    'smoa.topK': 2,
+    ...smoaSettings(baseURL),
   };
 }
 

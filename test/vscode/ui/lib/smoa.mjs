@@ -9,7 +9,10 @@ import process from 'node:process';
 import { startFakeServerProcess } from '../../fake-server.mjs';
 import { paths } from '../../install.mjs';
 import { VSIX_PATH, buildAndPackage } from '../../vsix.mjs';
+import { smoaSettings } from '../../smoa-settings.mjs';
 import { SAMPLE_WORKSPACE, uiTest } from './workbench.mjs';
+
+export { smoaSettings };
 
 /** What goes into the VSIX: if none of it is newer than the last package, the package is reused. */
 const VSIX_INPUTS = ['src', 'media', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE'];
@@ -41,28 +44,6 @@ export function packagedVsix() {
     }
   }
   return buildAndPackage();
-}
-
-/**
- * User settings for a run against the fake server: models a/b (simulated model-a/model-b on one endpoint), four
- * proposers, two layers, the judge keeping two, as in the sandbox. `overrides` are merged on top.
- */
-export function smoaSettings(baseURL, overrides = {}) {
-  return {
-    'smoa.endpoints': [{ id: 'local', baseURL, apiKeyEnv: 'OPENAI_API_KEY' }],
-    'smoa.models': [
-      { id: 'a', endpoint: 'local', model: 'model-a' },
-      { id: 'b', endpoint: 'local', model: 'model-b' },
-    ],
-    'smoa.strategy': 'smoa',
-    'smoa.proposers': ['a', 'b', 'a', 'b'],
-    'smoa.aggregator': 'a',
-    'smoa.judge': 'b',
-    'smoa.layers': 2,
-    'smoa.topK': 2,
-    'smoa.earlyStop': true,
-    ...overrides,
-  };
 }
 
 /** A copy of test/vscode/sample-workspace in a temp dir, so a test may edit and save files. */

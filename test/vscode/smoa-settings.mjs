@@ -1,0 +1,24 @@
+// The extension's settings for a VS Code pointed at the fake OpenAI server (or any endpoint): shared by the sandbox
+// and the UI tests, so both show the same panel.
+
+/**
+ * User settings for a run against the fake server: models a/b (simulated model-a/model-b on one endpoint), four
+ * proposers, two layers, the judge keeping two, as in the sandbox. `overrides` are merged on top.
+ */
+export function smoaSettings(baseURL, overrides = {}) {
+  return {
+    'smoa.endpoints': [{ id: 'local', baseURL, apiKeyEnv: 'OPENAI_API_KEY' }],
+    'smoa.models': [
+      { id: 'a', endpoint: 'local', model: 'model-a' },
+      { id: 'b', endpoint: 'local', model: 'model-b' },
+    ],
+    'smoa.strategy': 'smoa',
+    'smoa.proposers': ['a', 'b', 'a', 'b'],
+    'smoa.aggregator': 'a',
+    'smoa.judge': 'b',
+    'smoa.layers': 2,
+    'smoa.topK': 2,
+    'smoa.earlyStop': true,
+    ...overrides,
+  };
+}
