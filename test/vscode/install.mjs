@@ -84,6 +84,9 @@ export function ensureInstalled({ force = false } = {}) {
   }
   const nodeVersion = spawnSync(join(paths.node24Bin, 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim();
 
+  if (!existsSync('/usr/include/krb5.h') && !existsSync('/usr/include/krb5/krb5.h')) {
+    throw new Error('code-server builds its kerberos module from source and needs libkrb5-dev: run `bash scripts/install-system-packages.sh` (or apt-get install -y libkrb5-dev)');
+  }
   // code-server's native modules (kerberos needs libkrb5-dev) compile against Node 24's headers: put that Node first on
   // PATH and point node-gyp at it. "prebuild download failed, building from source" lines are expected.
   const env = cleanEnv({

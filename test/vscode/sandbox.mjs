@@ -1,9 +1,10 @@
-/* global console -- Node globals: the ESLint config declares none for .mjs */
+/* global console, fetch -- Node globals: the ESLint config declares none for .mjs */
 // A hands-on VS Code with SMoA installed: builds and packages the extension, installs it into a fresh code-server
 // profile on test/vscode/sample-workspace, points it at the fake OpenAI server (simulated models) unless OPENAI_BASE_URL
 // is set, prints the URL to open, and runs until Ctrl-C.
 // Usage: npm run sandbox [-- --port 8080] [-- --ttft-ms 400 --tokens-per-second 40]
-//        OPENAI_BASE_URL=https://api.example.com/v1 OPENAI_API_KEY=... npm run sandbox
+//        OPENAI_BASE_URL=https://api.example.com/v1 OPENAI_API_KEY=... [SMOA_MODELS=m1,m2,m3] npm run sandbox
+//        npm run sandbox -- --config smoa.json       (the CLI's config file; keys from the env vars it names)
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { startCodeServer } from './code-server.mjs';
@@ -11,6 +12,7 @@ import { fakeServerAvailable, startFakeServerProcess } from './fake-server.mjs';
 import { ensureInstalled, paths } from './install.mjs';
 import { smoaSettings } from './smoa-settings.mjs';
 import { buildAndPackage } from './vsix.mjs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const { values: args } = parseArgs({
@@ -19,16 +21,49 @@ const { values: args } = parseArgs({
     'ttft-ms': { type: 'string' },
     'tokens-per-second': { type: 'string' },
     workspace: { type: 'string', default: join(paths.repoRoot, 'test/vscode/sample-workspace') },
+    config: { type: 'string' },
   },
 });
 
 /** The user settings the sandbox writes: the SMoA panel the UI tests use too, plus a friendlier workbench. */
-export function sandboxSettings(baseURL) {
+export function sandboxSettings(smoa) {
   return {
     'workbench.startupEditor': 'readme',
     'telemetry.telemetryLevel': 'off',
     'git.openRepositoryInParentFolders': 'never',
-    ...smoaSettings(baseURL),
+    ...smoa,
+  };
+}
+
+/** A CLI config file becomes `smoa.*` user settings (the extension checks them with the same schema). */
+function settingsFromConfigFile(file) {
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [`smoa.${key}`, value]));
+}
+
+/**
+ * Models on a real OPENAI_BASE_URL: SMOA_MODELS (comma-separated), else the first four the endpoint lists at /models.
+ * The first model aggregates and judges.
+ */
+async function endpointModels(baseURL, apiKey) {
+  const listed = process.env.SMOA_MODELS?.split(',').map((m) => m.trim()).filter(Boolean);
+  if (listed?.length) return listed;
+  const response = await fetch(`${baseURL.replace(/\/$/, '')}/models`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+  if (!response.ok) throw new Error(`GET ${baseURL}/models answered HTTP ${response.status}: set SMOA_MODELS=model1,model2,...`);
+  const ids = ((await response.json()).data ?? []).map((m) => m.id).filter((id) => typeof id === 'string');
+  if (ids.length === 0) throw new Error(`${baseURL}/models lists no models: set SMOA_MODELS=model1,model2,...`);
+  return ids.slice(0, 4);
+}
+
+function realEndpointSettings(baseURL, models) {
+  const ids = models.map((_, i) => `m${i + 1}`);
+  const proposers = ids.length >= 4 ? ids.slice(0, 4) : Array.from({ length: 4 }, (_, i) => ids[i % ids.length]);
+  return {
+    'smoa.endpoints': [{ id: 'env', baseURL, apiKeyEnv: 'OPENAI_API_KEY' }],
+    'smoa.models': models.map((model, i) => ({ id: ids[i], endpoint: 'env', model })),
+    'smoa.proposers': proposers,
+    'smoa.aggregator': ids[0],
+    'smoa.judge': ids[0],
   };
 }
 
@@ -45,8 +80,14 @@ try {
   const vsix = buildAndPackage();
   let baseURL = process.env.OPENAI_BASE_URL;
   const env = {};
-  if (baseURL) {
-    console.log(`[sandbox] using OPENAI_BASE_URL=${baseURL} (OPENAI_API_KEY ${process.env.OPENAI_API_KEY ? 'set' : 'NOT set'})`);
+  let smoa;
+  if (args.config) {
+    smoa = settingsFromConfigFile(args.config);
+    console.log(`[sandbox] models from ${args.config}`);
+  } else if (baseURL) {
+    const models = await endpointModels(baseURL, process.env.OPENAI_API_KEY);
+    smoa = realEndpointSettings(baseURL, models);
+    console.log(`[sandbox] using OPENAI_BASE_URL=${baseURL} with ${models.join(', ')} (OPENAI_API_KEY ${process.env.OPENAI_API_KEY ? 'set' : 'NOT set'})`);
   } else if (fakeServerAvailable()) {
     const fake = await startFakeServerProcess({
       ttftMs: args['ttft-ms'] === undefined ? undefined : Number(args['ttft-ms']),
@@ -64,7 +105,7 @@ try {
   const cs = await startCodeServer({
     workspace: args.workspace,
     port: Number(args.port),
-    userSettings: sandboxSettings(baseURL),
+    userSettings: sandboxSettings(smoa ?? smoaSettings(baseURL)),
     installVsix: vsix,
     env,
     quiet: true,
