@@ -15,6 +15,7 @@ export class ProgressNarrator {
         return `Layer ${event.layer}/${event.of}: ${event.proposers.length} proposers answering`;
       case 'call-started':
         this.calls.set(event.callId, event);
+        if (event.note) return `${event.stage === 'proposer' ? `Layer ${event.layer}: proposer` : 'Aggregator'} ${event.modelId}: ${event.note}`;
         if (event.stage === 'judge') return `Layer ${event.layer}: judge ${event.modelId} is choosing`;
         if (event.stage === 'aggregator') return `Aggregator ${event.modelId} is writing the answer`;
         if (event.stage === 'roles') return `Role writer ${event.modelId} is assigning roles`;

@@ -2,11 +2,11 @@ import type { ChatMessage } from './client';
 import { configForTrace, type SmoaConfig, type Strategy } from './config';
 import type { RunStatus, RunTotals } from './events';
 import { judgeLayer, type Proposal } from './judge-step';
-import { buildMessages, synthesisSystemPart, type ContextItem } from './prompts';
+import { buildMessages, clip, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
 import { randomId } from './random';
 import { resolveRoles } from './role-step';
 import type { RoleCache } from './roles';
-import { RunContext, type EngineDeps } from './run-context';
+import { RunContext, type CallOutcome, type CallSpec, type EngineDeps } from './run-context';
 
 export type { EngineDeps } from './run-context';
 
@@ -160,20 +160,18 @@ async function proposerLayer(
   });
   const outcomes = await Promise.all(
     config.proposers.map((modelId, slot) =>
-      run.call({
-        stage: 'proposer',
-        modelId,
-        layer,
-        slot,
-        ...(roles ? { role: roles[slot] } : {}),
-        maxTokens: config.proposerMaxTokens,
-        messages: buildMessages({
-          systemParts: [config.systemPrompt, roles?.[slot], synthesisSystemPart(previous)],
-          history: input.history,
-          prompt: input.prompt,
-          context: input.context,
-        }),
-      }),
+      callWithCandidates(
+        run,
+        { stage: 'proposer', modelId, layer, slot, ...(roles ? { role: roles[slot] } : {}), maxTokens: config.proposerMaxTokens },
+        previous,
+        (candidates) =>
+          buildMessages({
+            systemParts: [config.systemPrompt, roles?.[slot], synthesisSystemPart(candidates)],
+            history: input.history,
+            prompt: input.prompt,
+            context: input.context,
+          }),
+      ),
     ),
   );
   const survivors: Proposal[] = [];
@@ -187,6 +185,24 @@ async function proposerLayer(
   return survivors;
 }
 
+/**
+ * Calls a model whose prompt carries earlier answers. When they overflow its context window, it tries once more with
+ * every candidate shortened to a third, so a small-context model is not silently dropped; the note says so.
+ */
+async function callWithCandidates(
+  run: RunContext,
+  spec: Omit<CallSpec, 'messages'>,
+  candidates: Proposal[],
+  build: (candidates: Candidate[]) => ChatMessage[],
+): Promise<CallOutcome> {
+  const first = await run.call({ ...spec, messages: build(candidates) });
+  if (first.ok || first.error.kind !== 'context-overflow' || candidates.length === 0 || run.cancelled) return first;
+  const shortened = candidates.map((c) => ({ text: clip(c.text, Math.max(400, Math.floor(c.text.length / 3))) }));
+  return run.call({ ...spec, messages: build(shortened), note: CONTEXT_TRIM_NOTE });
+}
+
+export const CONTEXT_TRIM_NOTE = 'second try with the earlier answers shortened to a third: the first overflowed the context window';
+
 /** The final aggregator (or the single model) streams the answer the user gets. */
 async function aggregate(
   run: RunContext,
@@ -196,18 +212,18 @@ async function aggregate(
   restartAnswer: () => void,
 ) {
   const { config } = run;
-  const outcome = await run.call({
-    stage: 'aggregator',
-    modelId: config.aggregator,
-    messages: buildMessages({
-      systemParts: [config.systemPrompt, synthesisSystemPart(kept)],
-      history: input.history,
-      prompt: input.prompt,
-      context: input.context,
-    }),
-    onToken: emitAnswer,
-    onRestart: restartAnswer,
-  });
+  const outcome = await callWithCandidates(
+    run,
+    { stage: 'aggregator', modelId: config.aggregator, onToken: emitAnswer, onRestart: restartAnswer },
+    kept,
+    (candidates) =>
+      buildMessages({
+        systemParts: [config.systemPrompt, synthesisSystemPart(candidates)],
+        history: input.history,
+        prompt: input.prompt,
+        context: input.context,
+      }),
+  );
   if (outcome.ok) return { ok: true as const };
   if (kept.length === 0 && !run.cancelled) throw new RunFailure(`${config.aggregator} failed: ${outcome.error.message}`);
   return { ok: false as const, message: outcome.error.message };

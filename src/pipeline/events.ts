@@ -18,6 +18,8 @@ export interface CallInfo {
   modelId: string;
   model: string;
   role?: string;
+  /** Set when the call is not a plain one, e.g. a second try with shortened candidates. */
+  note?: string;
 }
 
 export interface CallFailure {

@@ -24,6 +24,8 @@ export interface CallSpec {
   onToken?: (text: string) => void;
   /** Called when a retry voids what the call streamed so far. */
   onRestart?: () => void;
+  /** Why this call differs from a plain one (shown with the call). */
+  note?: string;
 }
 
 export type CallOutcome =
@@ -71,6 +73,7 @@ export class RunContext {
       ...(spec.layer !== undefined ? { layer: spec.layer } : {}),
       ...(spec.slot !== undefined ? { slot: spec.slot } : {}),
       ...(spec.role !== undefined ? { role: spec.role } : {}),
+      ...(spec.note !== undefined ? { note: spec.note } : {}),
     };
     this.emit({ type: 'call-started', ...info });
     const start = performance.now();

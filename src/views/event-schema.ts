@@ -42,6 +42,7 @@ const callInfo = {
   modelId: z.string(),
   model: z.string(),
   role: z.string().optional(),
+  note: z.string().optional(),
 };
 
 const ev = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>

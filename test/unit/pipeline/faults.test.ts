@@ -281,3 +281,28 @@ describe('faults: keys in error messages', () => {
     }
   });
 });
+
+describe('faults: small context windows', () => {
+  const fake = useFakeServer();
+
+  it('a proposer whose context overflows on the earlier answers tries again with them shortened, and says so', async () => {
+    const server = fake();
+    const long = 'word '.repeat(600);
+    server.setResponder((req) => {
+      const system = req.messages[0]?.role === 'system' ? req.messages[0].content : '';
+      if (kindOf(req) === 'plain') return { text: long };
+      // model-c has a small window: the full candidates (4 x 3000 chars) do not fit, a third of them does.
+      if (req.model === 'model-c' && system.length > 6000) return { fault: { kind: 'context-overflow' } };
+      return undefined;
+    });
+    const config = testConfig(server, { strategy: 'moa', layers: 2 });
+    const { result, events } = await record(config, { prompt: 'q' });
+    assert.equal(result.status, 'ok');
+    const cCalls = ofType(events, 'call-started').filter((e) => e.modelId === 'c' && e.layer === 2);
+    assert.equal(cCalls.length, 2, 'a second try for model c in layer 2');
+    assert.match(cCalls[1].note ?? '', /shortened to a third/);
+    assert.deepEqual(ofType(events, 'layer-done')[1].failed, [], 'model c is not dropped');
+    const trace = foldEvents(events);
+    assert.equal(trace.layers[1].proposalCalls[2], cCalls[1].callId, 'the card shows the second try');
+  });
+});

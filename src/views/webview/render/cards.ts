@@ -51,6 +51,7 @@ export class CardView {
   private readonly roleText = h('p', { class: 'role-text' });
   private readonly role = h('details', { class: 'card-role', testid: 'card-role' }, h('summary', { text: 'Role' }), this.roleText);
   private readonly error = h('div', { class: 'card-error', testid: 'card-error' });
+  private readonly note = h('div', { class: 'card-note', testid: 'card-note' });
   private readonly body = h('div', { class: 'md card-body', testid: 'card-answer' });
   private readonly toggle = h('button', { class: 'link-button', testid: 'card-expand', attrs: { type: 'button', 'data-action': 'expand' } });
   private renderedText: string | undefined;
@@ -63,6 +64,7 @@ export class CardView {
       h('header', { class: 'card-head' }, this.rank, this.model, this.status),
       this.meta,
       this.role,
+      this.note,
       this.error,
       this.body,
       this.toggle,
@@ -92,6 +94,8 @@ export class CardView {
 
     setText(this.meta, metaLine(call));
     const failure = call?.error && status !== 'cancelled' ? `${call.error.message}${call.error.attempts > 1 ? ` (after ${call.error.attempts} attempts)` : ''}` : '';
+    show(this.note, !!call?.note);
+    setText(this.note, call?.note ?? '');
     show(this.error, !!failure);
     setText(this.error, failure);
 
