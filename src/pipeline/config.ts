@@ -5,8 +5,9 @@ import { z } from 'zod';
  * `parseConfig`, so a mistake is reported the same way everywhere: by the path of the offending field.
  */
 
-export const STRATEGIES = ['smoa', 'moa', 'single', 'rank'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import { STRATEGIES } from './strategies';
+
+export { STRATEGIES, type Strategy } from './strategies';
 
 /** Endpoint id reserved for models that VS Code itself offers (vscode.lm); the extension supplies their client. */
 export const VSCODE_ENDPOINT = 'vscode';

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
 import type { SmoaEvent } from '../pipeline/events';
 import type { Trace } from '../pipeline/trace';
 
@@ -9,23 +11,27 @@ import type { Trace } from '../pipeline/trace';
  * panel can show a newer run; wrong types do not pass.
  */
 
+// zod/mini keeps the webview bundle small (the classic API pulls in every locale); English messages are loaded once
+// here so a rejected message still says what was wrong.
+z.config(en());
+
 const usage = z.object({ promptTokens: z.number(), completionTokens: z.number(), estimated: z.boolean() });
-const failure = z.object({ message: z.string(), kind: z.string(), status: z.number().optional(), attempts: z.number() });
+const failure = z.object({ message: z.string(), kind: z.string(), status: z.optional(z.number()), attempts: z.number() });
 const totals = z.object({
   calls: z.number(),
   failedCalls: z.number(),
   promptTokens: z.number(),
   completionTokens: z.number(),
   estimated: z.boolean(),
-  cost: z.object({ usd: z.number(), complete: z.boolean() }).optional(),
+  cost: z.optional(z.object({ usd: z.number(), complete: z.boolean() })),
   wallMs: z.number(),
-  firstAnswerTokenMs: z.number().optional(),
+  firstAnswerTokenMs: z.optional(z.number()),
   layersRun: z.number(),
 });
 const stage = z.enum(['roles', 'proposer', 'judge', 'moderator', 'aggregator']);
 const strategy = z.enum(['smoa', 'moa', 'single', 'rank']);
 const runStatus = z.enum(['ok', 'failed', 'cancelled']);
-const proposerSlot = z.object({ slot: z.number(), modelId: z.string(), role: z.string().optional() });
+const proposerSlot = z.object({ slot: z.number(), modelId: z.string(), role: z.optional(z.string()) });
 // The config is only displayed (model names, prices); its full validation belongs to parseConfig on the host.
 const config = z.object({
   models: z.array(z.object({ id: z.string(), model: z.string() })),
@@ -37,20 +43,20 @@ const config = z.object({
 const callInfo = {
   callId: z.string(),
   stage,
-  layer: z.number().optional(),
-  slot: z.number().optional(),
+  layer: z.optional(z.number()),
+  slot: z.optional(z.number()),
   modelId: z.string(),
   model: z.string(),
-  role: z.string().optional(),
-  note: z.string().optional(),
+  role: z.optional(z.string()),
+  note: z.optional(z.string()),
 };
 
-const ev = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+const ev = <T extends string, S extends z.core.$ZodShape>(type: T, shape: S) =>
   z.object({ t: z.number(), type: z.literal(type), ...shape });
 
 export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('run-started', { runId: z.string(), startedAt: z.string(), strategy, prompt: z.string(), config }),
-  ev('roles-assigned', { roles: z.array(z.string()), source: z.enum(['generated', 'cached', 'configured', 'fallback']), note: z.string().optional() }),
+  ev('roles-assigned', { roles: z.array(z.string()), source: z.enum(['generated', 'cached', 'configured', 'fallback']), note: z.optional(z.string()) }),
   ev('layer-started', { layer: z.number(), of: z.number(), proposers: z.array(proposerSlot) }),
   ev('call-started', callInfo),
   ev('call-token', { callId: z.string(), text: z.string() }),
@@ -59,23 +65,23 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
     callId: z.string(),
     text: z.string(),
     usage,
-    cost: z.number().optional(),
+    cost: z.optional(z.number()),
     latencyMs: z.number(),
-    ttftMs: z.number().optional(),
+    ttftMs: z.optional(z.number()),
     attempts: z.number(),
   }),
-  ev('call-failed', { callId: z.string(), error: failure, latencyMs: z.number(), partialText: z.string().optional() }),
+  ev('call-failed', { callId: z.string(), error: failure, latencyMs: z.number(), partialText: z.optional(z.string()) }),
   ev('judge-picks', { layer: z.number(), picks: z.array(z.number()), reason: z.string(), fallback: z.boolean() }),
-  ev('judge-fallback', { layer: z.number(), problem: z.string(), rule: z.string(), raw: z.string().optional() }),
-  ev('moderator-decision', { layer: z.number(), stop: z.boolean(), reason: z.string(), fallback: z.boolean().optional() }),
+  ev('judge-fallback', { layer: z.number(), problem: z.string(), rule: z.string(), raw: z.optional(z.string()) }),
+  ev('moderator-decision', { layer: z.number(), stop: z.boolean(), reason: z.string(), fallback: z.optional(z.boolean()) }),
   ev('layer-done', { layer: z.number(), kept: z.array(z.number()), failed: z.array(z.number()) }),
   ev('layer-skipped', { layer: z.number(), reason: z.string() }),
   ev('answer-token', { text: z.string() }),
   ev('run-finished', {
     status: runStatus,
     answer: z.string(),
-    answerSource: z.string().optional(),
-    error: z.string().optional(),
+    answerSource: z.optional(z.string()),
+    error: z.optional(z.string()),
     totals,
   }),
 ]);
@@ -84,15 +90,15 @@ const traceCall = z.object({
   ...callInfo,
   status: z.enum(['running', 'done', 'failed']),
   text: z.string(),
-  usage: usage.optional(),
-  cost: z.number().optional(),
+  usage: z.optional(usage),
+  cost: z.optional(z.number()),
   startedMs: z.number(),
-  endedMs: z.number().optional(),
-  latencyMs: z.number().optional(),
-  ttftMs: z.number().optional(),
+  endedMs: z.optional(z.number()),
+  latencyMs: z.optional(z.number()),
+  ttftMs: z.optional(z.number()),
   attempts: z.number(),
   retries: z.array(z.object({ attempt: z.number(), delayMs: z.number(), reason: z.string() })),
-  error: failure.optional(),
+  error: z.optional(failure),
 });
 
 const traceLayer = z.object({
@@ -100,20 +106,20 @@ const traceLayer = z.object({
   status: z.enum(['running', 'done', 'skipped']),
   proposers: z.array(proposerSlot),
   proposalCalls: z.record(z.string(), z.string()),
-  judge: z
-    .looseObject({
+  judge: z.optional(
+    z.looseObject({
       picks: z.array(z.number()),
       reason: z.string(),
       fallback: z.boolean(),
-      problem: z.string().optional(),
-      rule: z.string().optional(),
-      raw: z.string().optional(),
-    })
-    .optional(),
-  moderator: z.object({ stop: z.boolean(), reason: z.string(), fallback: z.boolean().optional() }).optional(),
-  kept: z.array(z.number()).optional(),
-  failed: z.array(z.number()).optional(),
-  skippedReason: z.string().optional(),
+      problem: z.optional(z.string()),
+      rule: z.optional(z.string()),
+      raw: z.optional(z.string()),
+    }),
+  ),
+  moderator: z.optional(z.object({ stop: z.boolean(), reason: z.string(), fallback: z.optional(z.boolean()) })),
+  kept: z.optional(z.array(z.number())),
+  failed: z.optional(z.array(z.number())),
+  skippedReason: z.optional(z.string()),
 });
 
 export const traceSchema = z.object({
@@ -123,14 +129,14 @@ export const traceSchema = z.object({
   strategy,
   prompt: z.string(),
   config,
-  roles: z.object({ roles: z.array(z.string()), source: z.string(), note: z.string().optional() }).optional(),
+  roles: z.optional(z.object({ roles: z.array(z.string()), source: z.string(), note: z.optional(z.string()) })),
   layers: z.array(traceLayer),
   calls: z.array(traceCall),
   answer: z.string(),
-  answerSource: z.string().optional(),
+  answerSource: z.optional(z.string()),
   status: z.enum(['ok', 'failed', 'cancelled', 'running']),
-  error: z.string().optional(),
-  totals: totals.optional(),
+  error: z.optional(z.string()),
+  totals: z.optional(totals),
 });
 
 // Compile-time drift checks: every real event and trace must satisfy the schemas.

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { STRATEGIES } from '../pipeline/config';
+import * as z from 'zod/mini';
+import { STRATEGIES } from '../pipeline/strategies';
 import type { SmoaEvent } from '../pipeline/events';
 import type { Trace } from '../pipeline/trace';
 import { smoaEventSchema, traceSchema } from './event-schema';
@@ -12,7 +12,7 @@ import { smoaEventSchema, traceSchema } from './event-schema';
 
 export const VIEW_TYPE = 'smoa.tracePanel';
 
-const runId = z.string().min(1).max(200);
+const runId = z.string().check(z.minLength(1), z.maxLength(200));
 const strategy = z.enum(STRATEGIES);
 
 export const runSummarySchema = z.object({
@@ -23,17 +23,17 @@ export const runSummarySchema = z.object({
   startedAt: z.string(),
   status: z.enum(['ok', 'failed', 'cancelled', 'running']),
   /** A trace loaded from a file rather than a run of this window. */
-  offline: z.boolean().optional(),
+  offline: z.optional(z.boolean()),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 export const panelDefaultsSchema = z.object({
   strategy,
-  layers: z.number().int().min(1).max(10),
-  topK: z.number().int().min(1),
-  proposers: z.number().int().min(0),
+  layers: z.int().check(z.minimum(1), z.maximum(10)),
+  topK: z.int().check(z.minimum(1)),
+  proposers: z.int().check(z.minimum(0)),
   /** Set when the settings are unusable; the panel shows it next to the Run button. */
-  configError: z.string().optional(),
+  configError: z.optional(z.string()),
 });
 export type PanelDefaults = z.infer<typeof panelDefaultsSchema>;
 
@@ -55,10 +55,10 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({
     type: z.literal('run'),
-    prompt: z.string().trim().min(1, 'type a prompt first').max(200_000),
+    prompt: z.string().check(z.trim(), z.minLength(1, 'type a prompt first'), z.maxLength(200_000)),
     strategy,
-    layers: z.number().int().min(1).max(10),
-    topK: z.number().int().min(1).max(64),
+    layers: z.int().check(z.minimum(1), z.maximum(10)),
+    topK: z.int().check(z.minimum(1), z.maximum(64)),
   }),
   z.object({ type: z.literal('stop'), runId }),
   z.object({ type: z.literal('insert'), runId }),
@@ -98,7 +98,7 @@ export function parseTrace(data: unknown): { ok: true; trace: Trace } | { ok: fa
   return parsed.success ? { ok: true, trace: data as Trace } : { ok: false, message: describe(parsed.error) };
 }
 
-function describe(error: z.ZodError): string {
+function describe(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`)

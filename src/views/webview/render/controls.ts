@@ -1,4 +1,4 @@
-import { STRATEGIES, type Strategy } from '../../../pipeline/config';
+import { STRATEGIES, type Strategy } from '../../../pipeline/strategies';
 import type { RunSummary } from '../../protocol';
 import { h, setData, setText, show } from '../dom';
 import type { FormState, PanelState } from '../state';
