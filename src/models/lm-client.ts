@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CallError, estimateUsage, type ChatClient, type ChatRequest, type ChatResponse, type TokenUsage } from '../pipeline/client';
 import type { ModelConfig } from '../pipeline/config';
+import { DEFAULT_SILENCE_MS, SilenceTimer } from '../pipeline/silence-timer';
 import { matchesSelector, offeredByOthers, parseSelector, type VsCodeModelInfo } from '../host/vscode-models';
 import { classifyLmError, toLmTurns } from './lm-messages';
 
@@ -40,6 +41,7 @@ export class LanguageModelClient implements ChatClient {
     const onAbort = () => cts.cancel();
     request.signal.addEventListener('abort', onAbort, { once: true });
     const name = this.config.label ?? this.config.model;
+    let silence: SilenceTimer | undefined;
     try {
       if (request.signal.aborted) throw new CallError('cancelled', 'cancelled');
       const model = await findModel(this.config);
@@ -51,19 +53,29 @@ export class LanguageModelClient implements ChatClient {
         { justification: 'SMoA asks several models the same question and combines their answers.' },
         cts.token,
       );
+      // VS Code's models have no timeout of their own: a silent one is cancelled like a hung endpoint. The clock
+      // starts once the request is accepted, so time spent in VS Code's consent dialog does not count.
+      silence = new SilenceTimer(DEFAULT_SILENCE_MS);
+      silence.signal.addEventListener('abort', onAbort, { once: true });
       let text = '';
       // Errors can surface mid-stream; they land in the catch below like any other.
       for await (const piece of response.text) {
+        silence.heard();
         text += piece;
         request.onToken?.(piece);
       }
-      if (request.signal.aborted) throw new CallError('cancelled', 'cancelled');
+      // A cancelled stream may end quietly: cut-off text is not an answer.
+      if (request.signal.aborted || silence.fired) throw new CallError('cancelled', 'cancelled');
       if (text.trim() === '') throw new CallError('the model returned an empty answer', 'empty');
       // JSON is asked for in the prompt only: the Language Model API has no response_format.
       return { text, usage: await usageOf(model, request, text, cts.token), attempts: 1, structured: false };
     } catch (error) {
+      if (silence?.fired && !request.signal.aborted) {
+        throw new CallError(`timed out: ${name} sent nothing for ${DEFAULT_SILENCE_MS / 1000} s`, 'timeout');
+      }
       throw classifyLmError(error, name, request.signal.aborted);
     } finally {
+      silence?.stop();
       request.signal.removeEventListener('abort', onAbort);
       cts.dispose();
     }

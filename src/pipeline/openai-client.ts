@@ -12,6 +12,7 @@ import {
 import type { EndpointConfig } from './config';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep, type BackoffOptions } from './retry';
 import { Semaphore } from './semaphore';
+import { SilenceTimer } from './silence-timer';
 
 /** Finds an endpoint's key. Environment variables here; the extension adds SecretStorage in front. */
 export type ApiKeyResolver = (endpoint: EndpointConfig) => string | undefined | Promise<string | undefined>;
@@ -148,19 +149,14 @@ class OpenAICompatibleClient implements ChatClient {
     };
     // The timeout counts silence, not total time: a slow model that keeps streaming is not cut off mid-answer,
     // a hung one is abandoned after timeoutMs without a byte.
-    const idle = new AbortController();
-    let timer = setTimeout(() => idle.abort(), config.timeoutMs);
-    const stillAlive = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(), config.timeoutMs);
-    };
-    const signal = AbortSignal.any([request.signal, idle.signal]);
+    const silence = new SilenceTimer(config.timeoutMs);
+    const signal = AbortSignal.any([request.signal, silence.signal]);
     let text = '';
     let usage: TokenUsage | undefined;
     try {
       const stream = await this.endpoint.client(apiKey).chat.completions.create(body, { signal });
       for await (const chunk of stream) {
-        stillAlive();
+        silence.heard();
         const piece = chunk.choices[0]?.delta?.content;
         if (piece) {
           text += piece;
@@ -177,12 +173,12 @@ class OpenAICompatibleClient implements ChatClient {
       // The SDK may end an aborted stream quietly instead of throwing: a cut-off text is not an answer.
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
     } catch (error) {
-      if (idle.signal.aborted && !request.signal.aborted) {
+      if (silence.fired && !request.signal.aborted) {
         throw new CallError(`timed out: no data for ${formatSeconds(config.timeoutMs)} (endpoint "${config.id}" timeoutMs)`, 'timeout');
       }
       throw error;
     } finally {
-      clearTimeout(timer);
+      silence.stop();
     }
     if (text.trim() === '') throw new CallError('the model returned an empty answer', 'empty');
     return { text, usage: usage ?? estimateUsage(request.messages, text), structured };
