@@ -63,7 +63,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
       applyEvent(trace, event);
       if (event.type === 'answer-token') process.stdout.write(event.text);
       // A retried aggregator streams again from the start; what was printed stays, separated, and stderr says why.
-      if (event.type === 'call-retry' && trace.calls.find((c) => c.callId === event.callId)?.stage === 'aggregator') {
+      if (event.type === 'answer-reset') {
         process.stdout.write('\n\n');
       }
       const line = narrator.describe(event);

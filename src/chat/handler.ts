@@ -65,7 +65,6 @@ export async function handleChatRequest(
 
     const narrator = new ProgressNarrator();
     let streamed = '';
-    let aggregatorCall: string | undefined;
     const handle = await deps.runs.start(
       { prompt: request.prompt, history: historyMessages(history), context, strategy },
       {
@@ -78,8 +77,7 @@ export async function handleChatRequest(
             stream.markdown(event.text);
             return;
           }
-          if (event.type === 'call-started' && event.stage === 'aggregator') aggregatorCall = event.callId;
-          if (event.type === 'call-retry' && event.callId === aggregatorCall && streamed) {
+          if (event.type === 'answer-reset') {
             // Chat cannot take back streamed text: say that the retried answer starts over below.
             stream.markdown('\n\n---\n_The aggregator\'s stream broke off; it answers again from the start:_\n\n');
             streamed = '';

@@ -22,9 +22,10 @@ export class ProgressNarrator {
         return undefined;
       case 'call-retry': {
         const call = this.calls.get(event.callId);
-        if (call?.stage === 'aggregator') return `Aggregator ${call.modelId}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s (${event.reason}); the answer restarts`;
         return `${call?.modelId ?? event.callId}: retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s (${event.reason})`;
       }
+      case 'answer-reset':
+        return `The aggregator's stream broke off (${event.reason}); the answer restarts`;
       case 'call-failed': {
         const call = this.calls.get(event.callId);
         if (event.error.kind === 'cancelled') return undefined;

@@ -75,14 +75,11 @@ export async function answerWithEnsemble(
   }
   const { prompt, history } = conversationOf(messages);
   let streamed = false;
-  let aggregatorCall: string | undefined;
   const onEvent = (event: SmoaEvent) => {
     if (event.type === 'answer-token') {
       streamed = true;
       onText(event.text);
-    } else if (event.type === 'call-started' && event.stage === 'aggregator') {
-      aggregatorCall = event.callId;
-    } else if (event.type === 'call-retry' && event.callId === aggregatorCall && streamed) {
+    } else if (event.type === 'answer-reset') {
       // What was streamed cannot be taken back; say that the answer starts over rather than splice two attempts.
       onText('\n\n_(the connection to the aggregator failed; the answer starts again)_\n\n');
     }

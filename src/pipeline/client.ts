@@ -31,6 +31,8 @@ export interface RetryNotice {
 
 export interface ChatRequest {
   messages: ChatMessage[];
+  /** Which engine stage asks (sent as the `x-smoa-stage` header, so servers and tests can tell calls apart). */
+  stage?: string;
   temperature?: number;
   maxTokens?: number;
   responseFormat?: JsonResponseFormat;

@@ -64,9 +64,11 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
     answer += text;
     run.emit({ type: 'answer-token', text });
   };
-  // A retried aggregator streams its answer again from the start (consumers see the aggregator's call-retry).
-  const restartAnswer = () => {
+  // A retried aggregator streams its answer again from the start; every consumer hears it as one event.
+  const restartAnswer = (callId: string, reason: string) => {
+    if (answer === '') return;
     answer = '';
+    run.emit({ type: 'answer-reset', callId, reason });
   };
 
   try {
@@ -209,7 +211,7 @@ async function aggregate(
   input: RunInput,
   kept: Proposal[],
   emitAnswer: (t: string) => void,
-  restartAnswer: () => void,
+  restartAnswer: (callId: string, reason: string) => void,
 ) {
   const { config } = run;
   const outcome = await callWithCandidates(

@@ -80,6 +80,8 @@ export type SmoaEvent = { t: number } & (
   | { type: 'layer-done'; layer: number; kept: number[]; failed: number[] }
   | { type: 'layer-skipped'; layer: number; reason: string }
   | { type: 'answer-token'; text: string }
+  /** The answer streamed so far is void: the aggregator's stream broke and its retry writes the answer from the start. */
+  | { type: 'answer-reset'; callId: string; reason: string }
   | {
       type: 'run-finished';
       status: RunStatus;

@@ -154,7 +154,8 @@ class OpenAICompatibleClient implements ChatClient {
     let text = '';
     let usage: TokenUsage | undefined;
     try {
-      const stream = await this.endpoint.client(apiKey).chat.completions.create(body, { signal });
+      const headers = request.stage ? { 'x-smoa-stage': request.stage } : undefined;
+      const stream = await this.endpoint.client(apiKey).chat.completions.create(body, { signal, ...(headers ? { headers } : {}) });
       for await (const chunk of stream) {
         silence.heard();
         const piece = chunk.choices[0]?.delta?.content;

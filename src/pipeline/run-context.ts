@@ -23,7 +23,7 @@ export interface CallSpec {
   /** Extra listener for this call's tokens (the aggregator's become the answer stream). */
   onToken?: (text: string) => void;
   /** Called when a retry voids what the call streamed so far. */
-  onRestart?: () => void;
+  onRestart?: (callId: string, reason: string) => void;
   /** Why this call differs from a plain one (shown with the call). */
   note?: string;
 }
@@ -82,6 +82,7 @@ export class RunContext {
     try {
       const response = await this.deps.clientFor(model).complete({
         messages: spec.messages,
+        stage: spec.stage,
         temperature: spec.temperature ?? model.temperature ?? this.config.temperature,
         maxTokens: spec.maxTokens ?? model.maxTokens,
         responseFormat: spec.responseFormat,
@@ -95,7 +96,7 @@ export class RunContext {
         onRetry: (notice) => {
           partial = '';
           firstToken = undefined;
-          spec.onRestart?.();
+          spec.onRestart?.(callId, notice.reason);
           this.emit({ type: 'call-retry', callId, ...notice });
         },
       });

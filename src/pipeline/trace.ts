@@ -105,11 +105,12 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
       if (call) {
         call.text = '';
         call.retries.push({ attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
-        // The aggregator's retry restarts the answer stream: what it streamed before is void.
-        if (call.stage === 'aggregator') trace.answer = '';
       }
       break;
     }
+    case 'answer-reset':
+      trace.answer = '';
+      break;
     case 'call-done': {
       const call = callOf(trace, event.callId);
       if (call) {

@@ -55,6 +55,10 @@ export class Coalescer {
         return;
       }
       this.openToken.set(key, this.events.length);
+    } else if (event.type === 'answer-reset') {
+      // Tokens after a reset must not join the ones it voided.
+      this.openToken.delete('\u0000answer');
+      this.openToken.delete(event.callId);
     } else if ('callId' in event) {
       this.openToken.delete(event.callId);
     } else if (event.type === 'run-started') {

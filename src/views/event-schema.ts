@@ -77,6 +77,7 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('layer-done', { layer: z.number(), kept: z.array(z.number()), failed: z.array(z.number()) }),
   ev('layer-skipped', { layer: z.number(), reason: z.string() }),
   ev('answer-token', { text: z.string() }),
+  ev('answer-reset', { callId: z.string(), reason: z.string() }),
   ev('run-finished', {
     status: runStatus,
     answer: z.string(),

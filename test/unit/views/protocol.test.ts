@@ -54,6 +54,23 @@ describe('event batching', () => {
     });
   });
 
+  it('a retried aggregator\'s restarted answer folds the same batched as raw (answer-reset closes the merge)', async () => {
+    await withServer({ ttftMs: 0, tokensPerSecond: 0 }, async (server) => {
+      let aggregatorCalls = 0;
+      server.setResponder((req) => {
+        if (req.headers['x-smoa-stage'] !== 'aggregator') return undefined;
+        aggregatorCalls++;
+        const text = 'alpha beta gamma delta';
+        return aggregatorCalls === 1 ? { text, fault: { kind: 'cut-stream', afterTokens: 2 } } : { text };
+      });
+      const { events } = await record(testConfig(server, { strategy: 'moa', layers: 1 }), { prompt: 'hi' });
+      assert.ok(events.some((e) => e.type === 'answer-reset'), 'the engine says the answer restarts');
+      const raw = foldEvents(events);
+      assert.equal(raw.answer, 'alpha beta gamma delta');
+      assert.deepEqual(foldEvents(coalesce(events)), raw);
+    });
+  });
+
   it('sends a batch per interval and flushes at once when the run finishes', async () => {
     const batches: number[] = [];
     const batcher = new EventBatcher((events) => batches.push(events.length), 20);
