@@ -1,6 +1,7 @@
 import type { ChatClient } from '../pipeline/client';
 import type { ModelConfig, SmoaConfig, Strategy } from '../pipeline/config';
 import { runPipeline, type RunInput, type RunResult } from '../pipeline/engine';
+import { Coalescer } from '../pipeline/coalesce';
 import type { SmoaEvent } from '../pipeline/events';
 import { randomId } from '../pipeline/random';
 import type { RoleCache } from '../pipeline/roles';
@@ -24,7 +25,7 @@ export interface RunHandle {
   readonly origin: RunOrigin;
   /** Live fold of the run's events; complete once `result` settles. */
   readonly trace: Trace;
-  /** Every event so far, so a late viewer can replay the run. */
+  /** Every event so far, token events merged per call, so a late viewer can replay the run. */
   readonly events: readonly SmoaEvent[];
   readonly result: Promise<RunResult>;
   readonly done: boolean;
@@ -77,28 +78,19 @@ export class RunService {
 
     const runId = request.runId ?? randomId();
     const trace = emptyTrace();
-    const events: SmoaEvent[] = [];
+    // Token events are merged per call as they arrive: a late viewer replays a run in a few hundred events, and 50
+    // kept runs do not hold every token twice (the trace has the text already).
+    const replay = new Coalescer();
     const listeners = new Set<Listener<SmoaEvent>>();
     if (options.onEvent) listeners.add(options.onEvent);
     let done = false;
-    const result = runPipeline(config, { ...request, runId }, {
-      clientFor: this.deps.clientFor(config),
-      signal: controller.signal,
-      roleCache: this.deps.roleCache,
-      onEvent: (event) => {
-        events.push(event);
-        applyEvent(trace, event);
-        for (const listener of listeners) listener(event);
-      },
-    }).finally(() => {
-      done = true;
-      options.signal?.removeEventListener('abort', onAbort);
-    });
+    let settle!: { resolve: (r: RunResult) => void; reject: (e: unknown) => void };
+    const result = new Promise<RunResult>((resolve, reject) => (settle = { resolve, reject }));
     const handle: RunHandle = {
       runId,
       origin: options.origin,
       trace,
-      events,
+      events: replay.events,
       result,
       get done() {
         return done;
@@ -109,8 +101,24 @@ export class RunService {
         return () => listeners.delete(listener);
       },
     };
+    // Announce the run before it starts, so listeners (the log, the panel) hear its first event too.
     this.remember(handle);
     for (const listener of this.startListeners) listener(handle);
+    runPipeline(config, { ...request, runId }, {
+      clientFor: this.deps.clientFor(config),
+      signal: controller.signal,
+      roleCache: this.deps.roleCache,
+      onEvent: (event) => {
+        replay.push(event);
+        applyEvent(trace, event);
+        for (const listener of listeners) listener(event);
+      },
+    })
+      .finally(() => {
+        done = true;
+        options.signal?.removeEventListener('abort', onAbort);
+      })
+      .then(settle.resolve, settle.reject);
     return handle;
   }
 
