@@ -200,6 +200,8 @@ async function callWithCandidates(
   const first = await run.call({ ...spec, messages: build(candidates) });
   if (first.ok || first.error.kind !== 'context-overflow' || candidates.length === 0 || run.cancelled) return first;
   const shortened = candidates.map((c) => ({ text: clip(c.text, Math.max(400, Math.floor(c.text.length / 3))) }));
+  // Short answers are not clipped: the same request would overflow again, so the first failure stands.
+  if (shortened.every((c, i) => c.text === candidates[i].text)) return first;
   return run.call({ ...spec, messages: build(shortened), note: CONTEXT_TRIM_NOTE });
 }
 

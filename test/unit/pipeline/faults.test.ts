@@ -305,4 +305,20 @@ describe('faults: small context windows', () => {
     const trace = foldEvents(events);
     assert.equal(trace.layers[1].proposalCalls[2], cCalls[1].callId, 'the card shows the second try');
   });
+
+  it('does not send the same request twice when shortening cannot make the earlier answers shorter', async () => {
+    const server = fake();
+    server.setResponder((req) => {
+      if (kindOf(req) === 'plain') return { text: 'short answer' };
+      if (req.model === 'model-c') return { fault: { kind: 'context-overflow' } };
+      return undefined;
+    });
+    const config = testConfig(server, { strategy: 'moa', layers: 2 });
+    const { result, events } = await record(config, { prompt: 'q' });
+    assert.equal(result.status, 'ok');
+    const layer2c = server.requests.filter((r) => r.model === 'model-c' && kindOf(r) === 'synthesis');
+    assert.equal(layer2c.length, 1, 'no identical second request');
+    const failed = ofType(events, 'call-failed').find((e) => e.error.kind === 'context-overflow');
+    assert.match(failed?.error.message ?? '', /too long for this model/);
+  });
 });
