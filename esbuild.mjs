@@ -1,7 +1,8 @@
-// Builds every bundle of the project. Entries whose source does not exist yet are skipped, so the
-// build stays green while features land one by one.
+// Builds every bundle of the project. A missing entry point fails the build: skipping it would leave an old bundle
+// in dist/ (a renamed src/cli.ts once kept a stale dist/cli.js while the build stayed green).
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
+import process from 'node:process';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -45,9 +46,12 @@ const suiteTargets = existsSync(suiteDir)
     ]
   : [];
 
-const targets = [...nodeTargets, ...browserTargets, ...suiteTargets].filter((t) =>
-  t.entryPoints.every((e) => existsSync(e)),
-);
+const targets = [...nodeTargets, ...browserTargets, ...suiteTargets];
+const missing = targets.flatMap((t) => t.entryPoints).filter((e) => !existsSync(e));
+if (missing.length) {
+  console.error(`build: entry point(s) not found: ${missing.join(', ')} (renamed or deleted? update esbuild.mjs)`);
+  process.exit(1);
+}
 
 /** Prints the lines the esbuild problem matcher of .vscode/tasks.json waits for, on every rebuild. */
 const watchReporter = {
