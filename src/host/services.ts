@@ -28,6 +28,8 @@ export interface ExtensionServices {
   roleCache: MementoRoleCache;
   /** The config a run would use now; `chosen` is the chat's selected model (it aggregates when nothing is configured). */
   currentConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
+  /** The window's one endpoint pool: runs and the model picker's pass-through share its caps and learned quirks. */
+  pool: EndpointPool;
   /** Clients for a config's models: OpenAI-compatible endpoints and VS Code's own models. */
   clientFor(config: SmoaConfig): (model: ModelConfig) => ChatClient;
 }
@@ -55,5 +57,5 @@ export function createServices(context: vscode.ExtensionContext): ExtensionServi
     void run.result.finally(unsubscribe);
   });
   context.subscriptions.push(log, settings, { dispose: stopLogging }, { dispose: () => runs.cancelAll() });
-  return { runs, log, settings, secrets: context.secrets, roleCache, currentConfig, clientFor };
+  return { runs, log, settings, secrets: context.secrets, roleCache, currentConfig, pool, clientFor };
 }

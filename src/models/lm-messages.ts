@@ -19,14 +19,16 @@ export function toLmTurns(messages: readonly ChatMessage[]): LmTurn[] {
   let systemPlaced = !system;
   for (const m of messages) {
     if (m.role === 'system') continue;
-    let content = m.content;
-    if (!systemPlaced && m.role === 'user') {
+    // The Language Model API message helpers used here carry text only: a tool result is told as user text.
+    const role = m.role === 'tool' ? 'user' : m.role;
+    let content = m.role === 'tool' ? `Tool result (${m.toolCallId ?? 'call'}):\n${m.content}` : m.content;
+    if (!systemPlaced && role === 'user') {
       content = withInstructions(system, content);
       systemPlaced = true;
     }
     const last = turns.at(-1);
-    if (last && last.role === m.role) last.content += `\n\n${content}`;
-    else turns.push({ role: m.role, content });
+    if (last && last.role === role) last.content += `\n\n${content}`;
+    else turns.push({ role, content });
   }
   if (!systemPlaced) turns.unshift({ role: 'user', content: withInstructions(system, '') });
   return turns;

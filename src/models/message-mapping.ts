@@ -1,12 +1,7 @@
-import type {
-  ChatCompletionAssistantMessageParam,
-  ChatCompletionFunctionTool,
-  ChatCompletionMessageParam,
-  ChatCompletionToolChoiceOption,
-} from 'openai/resources/chat/completions';
+import type { ChatMessage, ChatRequest, ToolSpec } from '../pipeline/client';
 
 /**
- * VS Code's Language Model API messages → OpenAI Chat Completions messages. Pure: parts are recognised by their shape,
+ * VS Code's Language Model API messages → the engine's chat messages (the transport writes them as OpenAI's). Pure: parts are recognised by their shape,
  * not with `instanceof`, so the real vscode classes and plain test objects go through the same code, in plain Node.
  */
 
@@ -68,33 +63,24 @@ export function partsText(parts: readonly unknown[]): string {
     .join('');
 }
 
-/** Arguments go over the wire as a JSON string; VS Code holds them as an object. */
-function argumentsJson(input: unknown): string {
-  return JSON.stringify(input ?? {});
-}
-
-export function toOpenAIMessages(messages: readonly LmMessage[]): ChatCompletionMessageParam[] {
-  const out: ChatCompletionMessageParam[] = [];
+export function toChatMessages(messages: readonly LmMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
   for (const message of messages) {
     const parts = message.content.map(classifyPart);
     const text = parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
     if (message.role === LM_ROLE.assistant) {
-      const calls = parts.filter((p) => p.kind === 'tool-call');
-      const assistant: ChatCompletionAssistantMessageParam = { role: 'assistant', content: text || (calls.length ? null : '') };
-      if (calls.length) {
-        assistant.tool_calls = calls.map((c) => ({
-          id: c.callId,
-          type: 'function',
-          function: { name: c.name, arguments: argumentsJson(c.input) },
-        }));
-      }
-      out.push(assistant);
+      const calls = parts.flatMap((p) => (p.kind === 'tool-call' ? [p] : []));
+      out.push({
+        role: 'assistant',
+        content: text,
+        ...(calls.length ? { toolCalls: calls.map((c) => ({ callId: c.callId, name: c.name, input: objectInput(c.input) })) } : {}),
+      });
     } else if (message.role === LM_ROLE.system) {
       if (text) out.push({ role: 'system', content: text });
     } else {
       // OpenAI wants each tool result as its own `tool` message right after the assistant's tool_calls, so results come
       // first and any text the user message also carries follows as a user message.
-      for (const p of parts) if (p.kind === 'tool-result') out.push({ role: 'tool', tool_call_id: p.callId, content: p.text });
+      for (const p of parts) if (p.kind === 'tool-result') out.push({ role: 'tool', toolCallId: p.callId, content: p.text });
       const hadResults = parts.some((p) => p.kind === 'tool-result');
       if (text || !hadResults) out.push({ role: 'user', content: text });
     }
@@ -102,23 +88,23 @@ export function toOpenAIMessages(messages: readonly LmMessage[]): ChatCompletion
   return out;
 }
 
-/** An object schema is what OpenAI function parameters must be; a tool without one takes no input. */
-const NO_INPUT = { type: 'object', properties: {} };
+function objectInput(input: unknown): object {
+  return typeof input === 'object' && input !== null ? input : {};
+}
 
-export function toOpenAITools(
+export function toToolSpecs(
   tools: readonly LmTool[] | undefined,
   toolMode: number | undefined,
-): { tools?: ChatCompletionFunctionTool[]; tool_choice?: ChatCompletionToolChoiceOption } {
+): Pick<ChatRequest, 'tools' | 'toolChoice'> {
   if (!tools || tools.length === 0) return {};
   return {
-    tools: tools.map((t) => ({
-      type: 'function',
-      function: {
+    tools: tools.map(
+      (t): ToolSpec => ({
         name: t.name,
         description: t.description,
-        parameters: (t.inputSchema as Record<string, unknown> | undefined) ?? NO_INPUT,
-      },
-    })),
-    tool_choice: toolMode === LM_TOOL_MODE.required ? 'required' : 'auto',
+        ...(t.inputSchema ? { parameters: t.inputSchema as Record<string, unknown> } : {}),
+      }),
+    ),
+    toolChoice: toolMode === LM_TOOL_MODE.required ? 'required' : 'auto',
   };
 }

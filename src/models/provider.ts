@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { abortSignalFor } from '../chat/chat-port';
-import { secretsThenEnv } from '../host/api-keys';
 import type { ExtensionServices } from '../host/services';
 import { streamEndpointChat } from './endpoint-chat';
 import { answerWithEnsemble } from './ensemble-model';
@@ -69,7 +68,7 @@ class SmoaModelProvider implements vscode.LanguageModelChatProvider<ModelInforma
         tools: options.tools,
         toolMode: options.toolMode,
         modelOptions: options.modelOptions,
-        apiKey: secretsThenEnv(this.services.secrets),
+        pool: this.services.pool,
         signal: abort.signal,
         onText,
         onToolCall: (call) => progress.report(new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)),

@@ -3,12 +3,39 @@
  * implements it for VS Code's own models. Every call streams: `onToken` sees each piece as it arrives.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** On an assistant message: the tools it called. */
+  toolCalls?: ToolCall[];
+  /** On a tool message: the call it answers. */
+  toolCallId?: string;
 }
+
+/** A whole tool call, its arguments parsed (they stream as JSON text). */
+export interface ToolCall {
+  callId: string;
+  name: string;
+  input: object;
+}
+
+/** A function the model may call: OpenAI function-calling shape, JSON Schema parameters. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters?: Record<string, unknown>;
+}
+
+/**
+ * When a failed call may be tried again. `restart`: any retryable failure, even mid-stream (the caller hears
+ * `onRetry` and voids what streamed). `before-output`: only while nothing was streamed, for callers that cannot take
+ * streamed text back (the model picker's pass-through writes straight into VS Code's chat).
+ */
+export type RetryPolicy = 'restart' | 'before-output';
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
 
 export interface TokenUsage {
   promptTokens: number;
@@ -40,6 +67,12 @@ export interface ChatRequest {
   onToken?: (text: string) => void;
   /** Called before a retry; text streamed by the failed attempt is void from then on. */
   onRetry?: (notice: RetryNotice) => void;
+  /** Functions the model may call; their calls arrive whole through `onToolCall`. */
+  tools?: ToolSpec[];
+  toolChoice?: 'auto' | 'required';
+  onToolCall?: (call: ToolCall) => void;
+  /** Default `restart`. */
+  retry?: RetryPolicy;
 }
 
 export interface ChatResponse {
@@ -49,6 +82,8 @@ export interface ChatResponse {
   attempts: number;
   /** Whether the JSON format was enforced by the endpoint (false = only asked for in the prompt). */
   structured?: boolean;
+  toolCalls?: ToolCall[];
+  finishReason?: FinishReason;
 }
 
 export interface ChatClient {

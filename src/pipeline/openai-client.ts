@@ -1,18 +1,28 @@
 import OpenAI from 'openai';
-import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import {
   CallError,
   estimateUsage,
   type CallErrorKind,
   type ChatClient,
+  type ChatMessage,
   type ChatRequest,
   type ChatResponse,
+  type FinishReason,
   type TokenUsage,
+  type ToolCall,
 } from './client';
 import type { EndpointConfig } from './config';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep, type BackoffOptions } from './retry';
 import { Semaphore } from './semaphore';
 import { SilenceTimer } from './silence-timer';
+import { ToolCallAssembler } from './tool-calls';
+
+/**
+ * The one OpenAI-compatible transport (the only module that imports the `openai` package). The engine's calls and the
+ * model picker's pass-through both go through it, so both get the same retries, silence timeout, per-endpoint
+ * concurrency cap, learned endpoint quirks, error classification and key redaction.
+ */
 
 /** Finds an endpoint's key. Environment variables here; the extension adds SecretStorage in front. */
 export type ApiKeyResolver = (endpoint: EndpointConfig) => string | undefined | Promise<string | undefined>;
@@ -52,7 +62,10 @@ class EndpointState {
   }
 }
 
-/** Holds the state of every configured endpoint; hands out one ChatClient per (endpoint, model). */
+/**
+ * Holds the state of every configured endpoint; hands out one ChatClient per (endpoint, model). The extension keeps
+ * one pool per window, so caps and learned quirks hold across chat, panel and model-picker requests.
+ */
 export class EndpointPool {
   private readonly states = new Map<string, EndpointState>();
 
@@ -90,8 +103,9 @@ class OpenAICompatibleClient implements ChatClient {
       const release = await this.endpoint.semaphore.acquire(request.signal);
       let failure: CallError;
       let retryAfterMs: number | undefined;
+      const progress = { output: false };
       try {
-        return { ...(await this.attempt(apiKey ?? 'not-needed', request)), attempts: attempt };
+        return { ...(await this.attempt(apiKey ?? 'not-needed', request, progress)), attempts: attempt };
       } catch (error) {
         if (request.signal.aborted) throw new CallError('cancelled', 'cancelled', undefined, attempt);
         if (this.learnQuirk(error)) {
@@ -104,7 +118,8 @@ class OpenAICompatibleClient implements ChatClient {
         release();
       }
       const retryable = ['rate-limit', 'server', 'connection'].includes(failure.kind);
-      if (!retryable || attempt > config.maxRetries) throw failure;
+      const mayRestart = request.retry !== 'before-output' || !progress.output;
+      if (!retryable || !mayRestart || attempt > config.maxRetries) throw failure;
       if (retryAfterMs !== undefined && retryAfterMs > backoff.maxRetryAfterMs) {
         throw new CallError(
           `${failure.message}; the server asks to retry after ${Math.round(retryAfterMs / 1000)} s`,
@@ -123,13 +138,13 @@ class OpenAICompatibleClient implements ChatClient {
     }
   }
 
-  private async attempt(apiKey: string, request: ChatRequest): Promise<Omit<ChatResponse, 'attempts'>> {
+  private async attempt(apiKey: string, request: ChatRequest, progress: { output: boolean }): Promise<Omit<ChatResponse, 'attempts'>> {
     const { config } = this.endpoint;
     const structured = request.responseFormat !== undefined && this.endpoint.acceptsResponseFormat;
     const quirks = this.endpoint.modelQuirks.get(this.model) ?? {};
     const body: ChatCompletionCreateParamsStreaming = {
       model: this.model,
-      messages: request.messages,
+      messages: toWireMessages(request.messages),
       stream: true,
       ...(this.endpoint.acceptsStreamOptions ? { stream_options: { include_usage: true } } : {}),
       ...(request.temperature !== undefined && !quirks.noTemperature ? { temperature: request.temperature } : {}),
@@ -146,22 +161,48 @@ class OpenAICompatibleClient implements ChatClient {
             },
           }
         : {}),
+      ...(request.tools?.length
+        ? {
+            tools: request.tools.map((t) => ({
+              type: 'function' as const,
+              function: { name: t.name, description: t.description, parameters: t.parameters ?? NO_INPUT },
+            })),
+            tool_choice: request.toolChoice ?? 'auto',
+          }
+        : {}),
     };
     // The timeout counts silence, not total time: a slow model that keeps streaming is not cut off mid-answer,
-    // a hung one is abandoned after timeoutMs without a byte.
+    // a hung one is abandoned after timeoutMs without a byte, also once the headers have arrived.
     const silence = new SilenceTimer(config.timeoutMs);
     const signal = AbortSignal.any([request.signal, silence.signal]);
+    const assembler = new ToolCallAssembler(`endpoint "${config.id}" (model "${this.model}")`);
+    const toolCalls: ToolCall[] = [];
+    const flushCalls = () => {
+      for (const call of assembler.take()) {
+        toolCalls.push(call);
+        progress.output = true;
+        request.onToolCall?.(call);
+      }
+    };
     let text = '';
     let usage: TokenUsage | undefined;
+    let finishReason: FinishReason | undefined;
     try {
       const headers = request.stage ? { 'x-smoa-stage': request.stage } : undefined;
       const stream = await this.endpoint.client(apiKey).chat.completions.create(body, { signal, ...(headers ? { headers } : {}) });
       for await (const chunk of stream) {
         silence.heard();
-        const piece = chunk.choices[0]?.delta?.content;
+        const choice = chunk.choices[0];
+        const piece = choice?.delta?.content;
         if (piece) {
           text += piece;
+          progress.output = true;
           request.onToken?.(piece);
+        }
+        assembler.add(choice?.delta?.tool_calls);
+        if (choice?.finish_reason) {
+          finishReason = knownFinish(choice.finish_reason);
+          flushCalls();
         }
         if (chunk.usage) {
           usage = {
@@ -173,6 +214,8 @@ class OpenAICompatibleClient implements ChatClient {
       }
       // The SDK may end an aborted stream quietly instead of throwing: a cut-off text is not an answer.
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      // Some servers end the stream without a finish_reason; the calls gathered are still whole.
+      flushCalls();
     } catch (error) {
       if (silence.fired && !request.signal.aborted) {
         throw new CallError(`timed out: no data for ${formatSeconds(config.timeoutMs)} (endpoint "${config.id}" timeoutMs)`, 'timeout');
@@ -181,8 +224,14 @@ class OpenAICompatibleClient implements ChatClient {
     } finally {
       silence.stop();
     }
-    if (text.trim() === '') throw new CallError('the model returned an empty answer', 'empty');
-    return { text, usage: usage ?? estimateUsage(request.messages, text), structured };
+    if (text.trim() === '' && toolCalls.length === 0) throw new CallError('the model returned an empty answer', 'empty');
+    return {
+      text,
+      usage: usage ?? estimateUsage(request.messages, text),
+      structured,
+      ...(toolCalls.length ? { toolCalls } : {}),
+      ...(finishReason ? { finishReason } : {}),
+    };
   }
 
   /** True when the error says the endpoint refuses a parameter we can do without; we then stop sending it. */
@@ -234,14 +283,50 @@ class OpenAICompatibleClient implements ChatClient {
               : '';
       return new CallError(`HTTP ${status}: ${detail}${hint}`, kind, status, attempts);
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
     if (error instanceof OpenAI.APIConnectionError || error instanceof TypeError || /terminated|socket|ECONN|EPIPE|premature/i.test(message)) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.code ?? cause?.message ?? message;
-      return new CallError(`cannot reach ${where} at ${this.endpoint.config.baseURL} (${why})`, 'connection', undefined, attempts);
+      return new CallError(`cannot reach ${where} at ${this.endpoint.config.baseURL} (${rootCause(error) ?? message})`, 'connection', undefined, attempts);
     }
     return new CallError(message, 'unknown', undefined, attempts);
   }
+}
+
+/** An object schema is what OpenAI function parameters must be; a tool without one takes no input. */
+const NO_INPUT = { type: 'object', properties: {} };
+
+/** The engine's messages in Chat Completions form: tool calls as `tool_calls`, tool results as `tool` messages. */
+function toWireMessages(messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
+  return messages.map((m): ChatCompletionMessageParam => {
+    if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId ?? '', content: m.content };
+    if (m.role === 'assistant' && m.toolCalls?.length) {
+      return {
+        role: 'assistant',
+        content: m.content || null,
+        tool_calls: m.toolCalls.map((c) => ({
+          id: c.callId,
+          type: 'function',
+          // Arguments go over the wire as a JSON string; the engine holds them as an object.
+          function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) },
+        })),
+      };
+    }
+    return { role: m.role, content: m.content };
+  });
+}
+
+/** The innermost system error code (ECONNREFUSED, ENOTFOUND, ...) under the SDK's and fetch's wrappers. */
+function rootCause(error: unknown): string | undefined {
+  let found: string | undefined;
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 6; depth++) {
+    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) found = e.code;
+    else if (!found && typeof e.message === 'string' && e.message !== 'fetch failed' && depth > 0) found = e.message;
+    e = typeof e.cause === 'object' && e.cause !== null ? (e.cause as typeof e) : undefined;
+  }
+  return found;
+}
+
+function knownFinish(reason: string): FinishReason {
+  return reason === 'stop' || reason === 'length' || reason === 'tool_calls' || reason === 'content_filter' ? reason : 'other';
 }
 
 function apiErrorMessage(error: InstanceType<typeof OpenAI.APIError>): string {

@@ -250,7 +250,7 @@ class Server implements FakeServer {
         return sendError(res, 400, { message: 'The request body must be a JSON object.', type: 'invalid_request_error', code: null, param: null });
       }
       const fr = this.record(req, body);
-      if (!this.authorized(req)) return sendUnauthorized(res);
+      if (!this.authorized(req)) return sendUnauthorized(res, req);
       if (!fr.model) {
         return sendError(res, 400, { message: 'you must provide a model parameter', type: 'invalid_request_error', code: null, param: null });
       }
@@ -259,7 +259,7 @@ class Server implements FakeServer {
       }
       return this.complete(fr, res, signal, state);
     }
-    if (!this.authorized(req)) return sendUnauthorized(res);
+    if (!this.authorized(req)) return sendUnauthorized(res, req);
     if (req.method === 'GET' && path === '/models') {
       const ids = [...new Set([...DEFAULT_MODELS, ...this.seenModels])];
       return sendJson(res, 200, {
@@ -541,8 +541,10 @@ function sendError(res: http.ServerResponse, status: number, error: OpenAIErrorB
   sendJson(res, status, { error }, headers);
 }
 
-function sendUnauthorized(res: http.ServerResponse): void {
-  sendError(res, 401, { message: 'Incorrect API key provided (fake server).', type: 'invalid_request_error', code: 'invalid_api_key', param: null });
+/** Echoes the key it was sent, as some providers do, so tests see that it never reaches the user unmasked. */
+function sendUnauthorized(res: http.ServerResponse, req: http.IncomingMessage): void {
+  const sent = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+  sendError(res, 401, { message: `Incorrect API key provided: ${sent || '(none)'} (fake server).`, type: 'invalid_request_error', code: 'invalid_api_key', param: null });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { endpointSchema, modelSchema, type EndpointConfig, type ModelConfig } from '../../../src/pipeline/config';
 import { streamEndpointChat, type EndpointChatRequest } from '../../../src/models/endpoint-chat';
 import { LM_ROLE, LM_TOOL_MODE, type LmMessage } from '../../../src/models/message-mapping';
-import type { CompletedToolCall } from '../../../src/models/tool-call-assembler';
+import type { ToolCall } from '../../../src/pipeline/client';
+import { EndpointPool } from '../../../src/pipeline/openai-client';
+import { createServer, type AddressInfo } from 'node:net';
 import { startFakeServer, type FakeServer } from '../../server/fake-openai';
 
 // The model picker's pass-through to an endpoint, through the real openai SDK against the fake server.
@@ -26,12 +28,12 @@ describe('model picker: streaming from an OpenAI-compatible endpoint', () => {
 
   function request(overrides: Partial<EndpointChatRequest> = {}) {
     const texts: string[] = [];
-    const calls: CompletedToolCall[] = [];
+    const calls: ToolCall[] = [];
     const req: EndpointChatRequest = {
       endpoint,
       model,
       messages: [user('Hello')],
-      apiKey: () => 'sk-test',
+      pool: new EndpointPool({ apiKey: () => 'sk-test' }),
       signal: new AbortController().signal,
       onText: (t) => texts.push(t),
       onToolCall: (c) => calls.push(c),
@@ -117,13 +119,76 @@ describe('model picker: streaming from an OpenAI-compatible endpoint', () => {
   });
 
   it('says how to fix a wrong or missing key', async () => {
-    await assert.rejects(streamEndpointChat(request({ apiKey: () => 'wrong' }).req), /HTTP 401.*Check the API key/);
-    await assert.rejects(streamEndpointChat(request({ apiKey: () => undefined }).req), /no API key\. Run "SMoA: Set API Key" for endpoint "local", or set the environment variable SMOA_TEST_UNSET_KEY/);
+    await assert.rejects(streamEndpointChat(request({ pool: new EndpointPool({ apiKey: () => 'wrong' }) }).req), /HTTP 401.*Check the API key/);
+    await assert.rejects(streamEndpointChat(request({ pool: new EndpointPool({ apiKey: () => undefined }) }).req), /no API key\. Run "SMoA: Set API Key" for endpoint "local", or set the environment variable SMOA_TEST_UNSET_KEY/);
     assert.equal(server.requests.length, 1, 'no request is sent without a key');
   });
 
   it('says when the endpoint cannot be reached', async () => {
-    endpoint = { ...endpoint, baseURL: 'http://127.0.0.1:9/v1' };
-    await assert.rejects(streamEndpointChat(request().req), /SMoA model "fast" .*: cannot reach the endpoint/);
+    const port = await closedPort();
+    endpoint = { ...endpoint, baseURL: `http://127.0.0.1:${port}/v1` };
+    await assert.rejects(streamEndpointChat(request().req), /SMoA model "fast" .*: cannot reach endpoint "local" at http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\)/);
+  });
+
+  // The pass-through goes through the engine's transport: the same redaction, timeout, cap and quirks.
+  it('masks a key the provider echoes in its error', async () => {
+    await assert.rejects(streamEndpointChat(request({ pool: new EndpointPool({ apiKey: () => 'sk-proj-ABCDEFGH12345678' }) }).req), (err: Error) => {
+      assert.match(err.message, /HTTP 401/);
+      assert.doesNotMatch(err.message, /ABCDEFGH12345678/);
+      assert.match(err.message, /sk-\[redacted\]/);
+      return true;
+    });
+  });
+
+  it('times out a stream that stalls after its headers', async () => {
+    endpoint = { ...endpoint, timeoutMs: 300 };
+    server.setResponder(() => ({ text: 'late answer', ttftMs: 3000 }));
+    const started = Date.now();
+    await assert.rejects(streamEndpointChat(request().req), /timed out: no data for 0\.3 s/);
+    assert.ok(Date.now() - started < 2500, `gave up after ${Date.now() - started} ms`);
+  });
+
+  it('holds to the endpoint\'s concurrency cap across requests of one pool', async () => {
+    endpoint = { ...endpoint, maxConcurrency: 1 };
+    server.setResponder(() => ({ text: 'one two three', ttftMs: 150 }));
+    const pool = new EndpointPool({ apiKey: () => 'sk-test' });
+    await Promise.all([streamEndpointChat(request({ pool }).req), streamEndpointChat(request({ pool }).req)]);
+    const [first, second] = server.requests;
+    assert.ok(second.receivedAt - first.receivedAt >= 140, `second request sent ${second.receivedAt - first.receivedAt} ms after the first`);
+  });
+
+  it('learns that a model refuses temperature, once per pool', async () => {
+    server.setResponder((req) =>
+      req.temperature !== undefined
+        ? { fault: { kind: 'bad-request', param: 'temperature', message: "Unsupported value: 'temperature' does not support 0.3 with this model. Only the default (1) value is supported." } }
+        : { text: 'fine' },
+    );
+    const pool = new EndpointPool({ apiKey: () => 'sk-test' });
+    assert.equal(await streamEndpointChat(request({ pool }).req), 'stop');
+    assert.equal(await streamEndpointChat(request({ pool }).req), 'stop');
+    assert.deepEqual(server.requests.map((r) => r.temperature), [0.3, undefined, undefined]);
+  });
+
+  it('retries a failure before the first token, never after it (chat cannot take text back)', async () => {
+    endpoint = { ...endpoint, maxRetries: 2 };
+    server.injectFault({ kind: 'server-error', status: 503 }, { times: 1 });
+    const { req, texts } = request();
+    assert.equal(await streamEndpointChat(req), 'stop');
+    assert.equal(server.requests.length, 2);
+    server.reset();
+    server.setResponder(() => ({ text: 'one two three four', fault: { kind: 'cut-stream', afterTokens: 2 } }));
+    const second = request();
+    await assert.rejects(streamEndpointChat(second.req), /cannot reach|terminated|connection/i);
+    assert.equal(server.requests.length, 1, 'no second attempt once text was shown');
+    assert.ok(second.texts.length > 0 && texts.length > 0);
   });
 });
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { LM_ROLE, LM_TOOL_MODE, toOpenAIMessages, toOpenAITools, type LmMessage } from '../../../src/models/message-mapping';
-import { ToolCallAssembler } from '../../../src/models/tool-call-assembler';
+import { LM_ROLE, LM_TOOL_MODE, toChatMessages, toToolSpecs, type LmMessage } from '../../../src/models/message-mapping';
+import { ToolCallAssembler } from '../../../src/pipeline/tool-calls';
 
 // Plain objects shaped like vscode's parts: the mapping recognises parts by their fields, so these stand in for
 // LanguageModelTextPart, LanguageModelToolCallPart and LanguageModelToolResultPart.
@@ -10,9 +10,9 @@ const toolResult = (callId: string, ...content: unknown[]) => ({ callId, content
 const user = (...content: unknown[]): LmMessage => ({ role: LM_ROLE.user, content, name: undefined });
 const assistant = (...content: unknown[]): LmMessage => ({ role: LM_ROLE.assistant, content, name: undefined });
 
-describe('LM API messages to OpenAI messages', () => {
+describe('LM API messages to the engine\'s chat messages', () => {
   it('maps text turns without inventing a system message (the LM API has none)', () => {
-    const out = toOpenAIMessages([user(text('Hi '), text('there')), assistant(text('Hello!')), user(text('Explain closures'))]);
+    const out = toChatMessages([user(text('Hi '), text('there')), assistant(text('Hello!')), user(text('Explain closures'))]);
     assert.deepEqual(out, [
       { role: 'user', content: 'Hi there' },
       { role: 'assistant', content: 'Hello!' },
@@ -20,45 +20,41 @@ describe('LM API messages to OpenAI messages', () => {
     ]);
   });
 
-  it('turns an assistant tool call into tool_calls with JSON arguments, and content null when there is no text', () => {
-    const [msg] = toOpenAIMessages([assistant(toolCall('call_1', 'readFile', { path: 'a.ts' }))]);
-    assert.deepEqual(msg, {
-      role: 'assistant',
-      content: null,
-      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'readFile', arguments: '{"path":"a.ts"}' } }],
-    });
+  it('turns an assistant tool call into the message\'s tool calls, with empty text when there is none', () => {
+    const [msg] = toChatMessages([assistant(toolCall('call_1', 'readFile', { path: 'a.ts' }))]);
+    assert.deepEqual(msg, { role: 'assistant', content: '', toolCalls: [{ callId: 'call_1', name: 'readFile', input: { path: 'a.ts' } }] });
   });
 
   it('keeps the assistant text next to its tool calls', () => {
-    const [msg] = toOpenAIMessages([assistant(text('Let me look.'), toolCall('c1', 'a', {}), toolCall('c2', 'b', { n: 1 }))]);
+    const [msg] = toChatMessages([assistant(text('Let me look.'), toolCall('c1', 'a', {}), toolCall('c2', 'b', { n: 1 }))]);
     assert.equal(msg.role, 'assistant');
     assert.equal(msg.content, 'Let me look.');
     assert.deepEqual(
-      'tool_calls' in msg ? msg.tool_calls?.map((c) => (c.type === 'function' ? [c.id, c.function.name] : [])) : [],
+      msg.toolCalls?.map((c) => [c.callId, c.name]),
       [['c1', 'a'], ['c2', 'b']],
     );
   });
 
-  it('turns tool results in a user message into tool messages with tool_call_id, before the user text', () => {
-    const out = toOpenAIMessages([user(toolResult('c1', text('file body')), toolResult('c2', text('a'), text('b')), text('Now fix it'))]);
+  it('turns tool results in a user message into tool messages with their call id, before the user text', () => {
+    const out = toChatMessages([user(toolResult('c1', text('file body')), toolResult('c2', text('a'), text('b')), text('Now fix it'))]);
     assert.deepEqual(out, [
-      { role: 'tool', tool_call_id: 'c1', content: 'file body' },
-      { role: 'tool', tool_call_id: 'c2', content: 'ab' },
+      { role: 'tool', toolCallId: 'c1', content: 'file body' },
+      { role: 'tool', toolCallId: 'c2', content: 'ab' },
       { role: 'user', content: 'Now fix it' },
     ]);
   });
 
   it('sends a user message made only of tool results as tool messages alone', () => {
-    assert.deepEqual(toOpenAIMessages([user(toolResult('c1', text('42')))]), [{ role: 'tool', tool_call_id: 'c1', content: '42' }]);
+    assert.deepEqual(toChatMessages([user(toolResult('c1', text('42')))]), [{ role: 'tool', toolCallId: 'c1', content: '42' }]);
   });
 
   it('writes non-text tool result parts (prompt-tsx trees) as JSON instead of dropping them', () => {
-    const [msg] = toOpenAIMessages([user(toolResult('c1', { value: { node: 'x' } }))]);
-    assert.deepEqual(msg, { role: 'tool', tool_call_id: 'c1', content: '{"node":"x"}' });
+    const [msg] = toChatMessages([user(toolResult('c1', { value: { node: 'x' } }))]);
+    assert.deepEqual(msg, { role: 'tool', toolCallId: 'c1', content: '{"node":"x"}' });
   });
 
   it('keeps a multi-turn tool conversation in order', () => {
-    const out = toOpenAIMessages([
+    const out = toChatMessages([
       user(text('What is in a.ts?')),
       assistant(toolCall('c1', 'readFile', { path: 'a.ts' })),
       user(toolResult('c1', text('export const a = 1;'))),
@@ -72,7 +68,7 @@ describe('LM API messages to OpenAI messages', () => {
   });
 
   it('maps a system message (sent by newer VS Code builds) to the system role, and ignores unknown parts', () => {
-    const out = toOpenAIMessages([{ role: LM_ROLE.system, content: [text('Be brief.')] }, user(text('Hi'), { mimeType: 'image/png', data: new Uint8Array() })]);
+    const out = toChatMessages([{ role: LM_ROLE.system, content: [text('Be brief.')] }, user(text('Hi'), { mimeType: 'image/png', data: new Uint8Array() })]);
     assert.deepEqual(out, [
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Hi' },
@@ -81,22 +77,22 @@ describe('LM API messages to OpenAI messages', () => {
 });
 
 describe('LM API tools to OpenAI tools', () => {
-  it('sends each tool as a function with its JSON schema, auto mode by default', () => {
+  it('keeps each tool with its JSON schema, auto mode by default', () => {
     const schema = { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] };
-    const out = toOpenAITools([{ name: 'search', description: 'Searches', inputSchema: schema }, { name: 'now', description: 'Time' }], LM_TOOL_MODE.auto);
+    const out = toToolSpecs([{ name: 'search', description: 'Searches', inputSchema: schema }, { name: 'now', description: 'Time' }], LM_TOOL_MODE.auto);
     assert.deepEqual(out, {
       tools: [
-        { type: 'function', function: { name: 'search', description: 'Searches', parameters: schema } },
-        { type: 'function', function: { name: 'now', description: 'Time', parameters: { type: 'object', properties: {} } } },
+        { name: 'search', description: 'Searches', parameters: schema },
+        { name: 'now', description: 'Time' },
       ],
-      tool_choice: 'auto',
+      toolChoice: 'auto',
     });
   });
 
-  it('maps Required mode to tool_choice "required", and sends nothing without tools', () => {
-    assert.equal(toOpenAITools([{ name: 't', description: '' }], LM_TOOL_MODE.required).tool_choice, 'required');
-    assert.deepEqual(toOpenAITools([], LM_TOOL_MODE.required), {});
-    assert.deepEqual(toOpenAITools(undefined, LM_TOOL_MODE.auto), {});
+  it('maps Required mode to tool choice "required", and sends nothing without tools', () => {
+    assert.equal(toToolSpecs([{ name: 't', description: '' }], LM_TOOL_MODE.required).toolChoice, 'required');
+    assert.deepEqual(toToolSpecs([], LM_TOOL_MODE.required), {});
+    assert.deepEqual(toToolSpecs(undefined, LM_TOOL_MODE.auto), {});
   });
 });
 

@@ -1,3 +1,5 @@
+import type { ToolCall } from './client';
+
 /**
  * OpenAI streams a tool call in pieces: the first delta of an index brings its id and name, later ones append fragments
  * of the JSON arguments. VS Code wants whole calls (LanguageModelToolCallPart with a parsed input), so the pieces are
@@ -10,11 +12,6 @@ export interface ToolCallDelta {
   function?: { name?: string; arguments?: string };
 }
 
-export interface CompletedToolCall {
-  callId: string;
-  name: string;
-  input: object;
-}
 
 interface Pending {
   id: string;
@@ -39,13 +36,13 @@ export class ToolCallAssembler {
   }
 
   /** The calls gathered so far, in index order; empties the assembler. */
-  take(): CompletedToolCall[] {
+  take(): ToolCall[] {
     const calls = [...this.pending.entries()].sort(([a], [b]) => a - b).map(([index, c]) => this.complete(index, c));
     this.pending.clear();
     return calls;
   }
 
-  private complete(index: number, call: Pending): CompletedToolCall {
+  private complete(index: number, call: Pending): ToolCall {
     if (!call.name) throw new Error(`${this.where} streamed a tool call (index ${index}) without a function name`);
     let input: unknown = {};
     if (call.args.trim()) {
