@@ -1,5 +1,40 @@
 import js from '@eslint/js';
+import importPlugin from 'eslint-plugin-import';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Layers (docs/ARCHITECTURE.md): commands / chat / views / models -> host -> pipeline. The pipeline is pure; the CLI
+ * is a leaf; the webview runs in a browser and may import only the engine's browser-safe modules and its protocol.
+ * test/unit/architecture.test.ts checks the same zones and that no two top-level folders of src import each other.
+ */
+const surfaces = ['./src/chat', './src/views', './src/models', './src/commands'];
+/** Engine modules with no Node or SDK dependency, which the webview may bundle. */
+export const browserSafePipeline = ['strategies.ts', 'events.ts', 'trace.ts', 'coalesce.ts', 'format.ts'];
+
+const layerZones = [
+  {
+    target: './src/pipeline',
+    from: ['./src/host', './src/cli', './src/cli.ts', './src/extension.ts', ...surfaces],
+    message: 'src/pipeline is the pure engine: it imports nothing from the rest of src.',
+  },
+  {
+    target: './src/host',
+    from: ['./src/cli', './src/cli.ts', './src/extension.ts', ...surfaces],
+    message: 'src/host is below the surfaces: pass what it needs in from extension.ts instead.',
+  },
+  {
+    target: './src/views/webview',
+    from: './src',
+    except: [
+      './views/webview',
+      './views/protocol.ts',
+      './views/event-schema.ts',
+      './views/dense-estimate.ts',
+      ...browserSafePipeline.map((f) => `./pipeline/${f}`),
+    ],
+    message: 'The webview runs in a browser: it may import only browser-safe engine modules and its protocol.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'media/dist/**'] },
@@ -9,6 +44,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'warn',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js', '.mjs'] } } },
+    rules: {
+      'import/no-restricted-paths': ['error', { zones: layerZones }],
     },
   },
   {

@@ -4,6 +4,7 @@ import { registerCommands } from './commands';
 import { createServices, type ExtensionServices } from './host/services';
 import { registerSettingsValidation } from './host/settings-validation';
 import { registerConsultTool } from './models/consult-tool';
+import { LanguageModelClient, listVsCodeModels } from './models/lm-client';
 import { registerModelProvider } from './models/provider';
 import { registerTracePanel } from './views/trace-panel';
 
@@ -14,7 +15,7 @@ export interface SmoaExtensionApi {
 }
 
 export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
-  const services = createServices(context);
+  const services = createServices(context, { list: listVsCodeModels, client: (model) => new LanguageModelClient(model) });
   registerSettingsValidation(context, services);
   const chat = registerChatParticipant(context, services);
   registerCommands(context, services);

@@ -47,10 +47,7 @@ export interface ChatResultPort {
   metadata: SmoaChatMetadata;
 }
 
-export interface CancellationPort {
-  readonly isCancellationRequested: boolean;
-  onCancellationRequested(listener: () => void): { dispose(): void };
-}
+export { abortSignalFor, type CancellationPort } from '../host/cancellation';
 
 /** A reference the adapter could read: its text for the models, and the anchor to show with stream.reference. */
 export interface LoadedReference {
@@ -58,12 +55,4 @@ export interface LoadedReference {
   content: string;
   /** A Uri or Location for stream.reference; undefined when there is nothing to show (e.g. a plain string). */
   anchor: unknown;
-}
-
-/** Turns VS Code's cancellation token into the engine's AbortSignal; dispose when the request is over. */
-export function abortSignalFor(token: CancellationPort): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort(new Error('cancelled'));
-  const sub = token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
-  return { signal: controller.signal, dispose: () => sub.dispose() };
 }

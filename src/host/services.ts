@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import type { ChatClient } from '../pipeline/client';
 import type { ModelConfig, SmoaConfig } from '../pipeline/config';
-import { LanguageModelClient, listVsCodeModels } from '../models/lm-client';
 import { secretsThenEnv } from './api-keys';
 import { logRun } from './call-log';
 import { resolveConfig, type ResolvedConfig } from './config-resolver';
@@ -34,14 +33,20 @@ export interface ExtensionServices {
   clientFor(config: SmoaConfig): (model: ModelConfig) => ChatClient;
 }
 
-export function createServices(context: vscode.ExtensionContext): ExtensionServices {
+/** What only the VS Code model adapters (src/models) know; extension.ts passes them in, so host never imports models. */
+export interface VsCodeModelAccess {
+  list(): Promise<VsCodeModelInfo[]>;
+  client(model: ModelConfig): ChatClient;
+}
+
+export function createServices(context: vscode.ExtensionContext, vscodeModels: VsCodeModelAccess): ExtensionServices {
   const log = vscode.window.createOutputChannel('SMoA', { log: true });
   const settings = new SettingsService();
   // One pool for the window: endpoint concurrency caps hold across runs from chat and panel alike.
   const pool = new EndpointPool({ apiKey: secretsThenEnv(context.secrets) });
-  const clientFor = (config: SmoaConfig) => createClientFactory(config, pool, (model) => new LanguageModelClient(model));
+  const clientFor = (config: SmoaConfig) => createClientFactory(config, pool, (model) => vscodeModels.client(model));
   const currentConfig = (chosen?: VsCodeModelInfo) =>
-    resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: listVsCodeModels }, chosen);
+    resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: () => vscodeModels.list() }, chosen);
   const roleCache = new MementoRoleCache(context.globalState);
   const runs = new RunService({
     getConfig: async () => {

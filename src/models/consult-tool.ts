@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { abortSignalFor } from '../chat/chat-port';
+import { abortSignalFor } from '../host/cancellation';
 import type { ExtensionServices } from '../host/services';
 import { consult, CONSULT_TOOL_NAME, describePlan, validStrategy, type ConsultInput } from './consult';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { abortSignalFor } from '../chat/chat-port';
+import { abortSignalFor } from '../host/cancellation';
 import type { ExtensionServices } from '../host/services';
 import { streamEndpointChat } from './endpoint-chat';
 import { answerWithEnsemble } from './ensemble-model';
