@@ -1,6 +1,7 @@
 import { ProgressNarrator } from '../cli/progress';
 import { summarizeTotals } from '../cli/format';
 import { STRATEGIES, type Strategy } from '../pipeline/config';
+import { strategyLabel } from '../pipeline/strategies';
 import type { ContextItem } from '../pipeline/prompts';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
@@ -30,7 +31,6 @@ export interface ChatDeps extends RolesDeps {
   readReference(ref: ChatReferencePort): Promise<LoadedReference | undefined>;
 }
 
-const STRATEGY_LABEL: Record<Strategy, string> = { smoa: 'SMoA', moa: 'MoA', single: 'Single model', rank: 'Rank' };
 
 /**
  * The @smoa participant: runs the engine on the prompt with the conversation and attached references, narrates each
@@ -95,7 +95,7 @@ export async function handleChatRequest(
       stream.markdown(`${streamed ? '\n\n---\n\n' : ''}_Answer from ${result.answerSource ?? 'the best proposal'}:_\n\n${result.answer}`);
     }
     if (result.answer) {
-      stream.markdown(`\n\n---\n_${STRATEGY_LABEL[strategy]}: ${summarizeTotals(result.totals)}_`);
+      stream.markdown(`\n\n---\n_${strategyLabel(strategy)}: ${summarizeTotals(result.totals)}_`);
       stream.button({ title: 'Open trace', command: OPEN_TRACE_COMMAND, arguments: [result.runId] });
       stream.button({ title: 'Insert into editor', command: INSERT_ANSWER_COMMAND, arguments: [result.runId] });
     }

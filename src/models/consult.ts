@@ -1,5 +1,6 @@
 import { summarizeTotals } from '../cli/format';
-import { STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
+import { proposerSlots, STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
+import { layerCap, strategyLabel, STRATEGY_TRAITS } from '../pipeline/strategies';
 import type { Trace } from '../pipeline/trace';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
@@ -26,7 +27,8 @@ export const CONSULT_INPUT_SCHEMA = {
     strategy: {
       type: 'string',
       enum: [...STRATEGIES],
-      description: 'smoa: judge keeps the best answers each layer (default); moa: all answers go on; single: aggregator alone; rank: best proposal, no synthesis.',
+      description:
+        'smoa: judge keeps the best answers each layer (default); moa: all answers go on; single: aggregator alone; rank: best proposal, no synthesis; self: the first model sampled several times, then aggregated; debate: models revise after seeing each other; adaptive: two models first, the rest only if they disagree.',
     },
   },
   required: ['question'],
@@ -37,15 +39,17 @@ export interface ConsultDeps {
   resolveConfig(): Promise<ResolvedConfig>;
 }
 
-const STRATEGY_NAME: Record<Strategy, string> = { smoa: 'SMoA', moa: 'MoA', single: 'single model', rank: 'rank' };
 
 /** What will run, in one line: the confirmation and the progress message both show it. */
 export function describePlan(config: SmoaConfig, strategy: Strategy = config.strategy): string {
-  if (strategy === 'single') return `${STRATEGY_NAME[strategy]}: ${config.aggregator} answers alone`;
-  const layers = strategy === 'rank' ? 1 : config.layers;
-  const upTo = strategy === 'smoa' && config.earlyStop && layers > 1 ? 'up to ' : '';
-  const ending = strategy === 'rank' ? 'the judge picks the best answer' : `${config.aggregator} writes the answer`;
-  return `${STRATEGY_NAME[strategy]}: proposers ${config.proposers.join(', ')}; ${upTo}${layers} layer${layers === 1 ? '' : 's'}; ${ending}`;
+  const traits = STRATEGY_TRAITS[strategy];
+  const label = strategyLabel(strategy);
+  const layers = layerCap(strategy, config.layers);
+  if (layers === 0) return `${label}: ${config.aggregator} answers alone`;
+  const upTo = (traits.earlyStop && config.earlyStop) || traits.adaptive ? 'up to ' : '';
+  const ending = traits.finish === 'pick' ? 'the judge picks the best answer' : `${config.aggregator} writes the answer`;
+  const who = proposerSlots(config, strategy);
+  return `${label}: proposers ${who.join(', ')}; ${upTo}${layers} layer${layers === 1 ? '' : 's'}; ${ending}`;
 }
 
 /** Which models the judge kept, layer by layer: "layer 1: a, b; layer 2: b". */
@@ -79,7 +83,7 @@ export async function consult(input: ConsultInput, deps: ConsultDeps, signal: Ab
   if (!result.answer) throw new Error(`The SMoA run ${run.runId} failed: ${result.error ?? 'no answer'}`);
   const kept = keptModels(run.trace);
   const notes = [
-    `SMoA run ${run.runId} (${STRATEGY_NAME[strategy ?? resolved.config.strategy]}): ${summarizeTotals(result.totals)}`,
+    `SMoA run ${run.runId} (${strategyLabel(strategy ?? resolved.config.strategy)}): ${summarizeTotals(result.totals)}`,
     ...(kept ? [`judge kept: ${kept}`] : []),
     ...(result.status === 'failed' ? [`warning: ${result.error ?? 'the run failed'}; the answer is ${result.answerSource ?? 'a fallback'}`] : []),
   ];

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * `parseConfig`, so a mistake is reported the same way everywhere: by the path of the offending field.
  */
 
-import { STRATEGIES } from './strategies';
+import { STRATEGIES, STRATEGY_TRAITS, type Strategy } from './strategies';
 
 export { STRATEGIES, type Strategy } from './strategies';
 
@@ -81,6 +81,14 @@ export const configSchema = z
     proposerMaxTokens: z.number().int().positive().optional(),
     /** Seed for the judge's candidate shuffling, so a run can be reproduced. */
     seed: z.number().int().default(0),
+    /** Self-MoA: the model sampled in every proposer slot. Default: the first proposer. */
+    selfModel: z.string().min(1).optional(),
+    /** Self-MoA: samples (proposer slots) per layer. Default: the number of proposers. */
+    samples: z.number().int().min(1).max(32).optional(),
+    /** Self-MoA-Seq: the aggregator folds this many answers at a time into a running synthesis. Unset: all at once. */
+    selfWindow: z.number().int().min(2).optional(),
+    /** Adaptive: how many proposers answer first (default 2); the rest join only when these disagree. */
+    adaptiveStart: z.number().int().optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -117,7 +125,23 @@ export const configSchema = z
     checkRef(['judge'], cfg.judge);
     checkRef(['moderator'], cfg.moderator);
     checkRef(['roleModel'], cfg.roleModel);
-    if ((cfg.strategy === 'smoa' || cfg.strategy === 'rank') && cfg.topK > cfg.proposers.length) {
+    checkRef(['selfModel'], cfg.selfModel);
+    const samples = cfg.samples ?? cfg.proposers.length;
+    if (cfg.selfWindow !== undefined && cfg.selfWindow >= samples) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selfWindow'],
+        message: `must be less than the number of samples (${samples}); leave it unset to aggregate all answers at once`,
+      });
+    }
+    if (cfg.adaptiveStart !== undefined && (cfg.adaptiveStart < 1 || cfg.adaptiveStart > cfg.proposers.length)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adaptiveStart'],
+        message: `must be between 1 and the number of proposers (${cfg.proposers.length}), got ${cfg.adaptiveStart}`,
+      });
+    }
+    if (STRATEGY_TRAITS[cfg.strategy].judge === 'topK' && cfg.topK > cfg.proposers.length) {
       ctx.addIssue({
         code: 'custom',
         path: ['topK'],
@@ -196,6 +220,21 @@ export function modelById(config: SmoaConfig, id: string): ModelConfig {
   if (!model) throw new Error(`unknown model "${id}"`);
   return model;
 }
+
+/** The model id in each proposer slot: the configured panel, or `selfModel` `samples` times for Self-MoA. */
+export function proposerSlots(config: SmoaConfig, strategy: Strategy): string[] {
+  const { proposers } = STRATEGY_TRAITS[strategy];
+  if (proposers === 'none') return [];
+  if (proposers === 'self') return Array.from({ length: config.samples ?? config.proposers.length }, () => config.selfModel ?? config.proposers[0]);
+  return config.proposers;
+}
+
+/** Adaptive: how many proposers answer first. */
+export function adaptiveStartOf(config: SmoaConfig): number {
+  return Math.min(config.adaptiveStart ?? DEFAULT_ADAPTIVE_START, config.proposers.length);
+}
+
+export const DEFAULT_ADAPTIVE_START = 2;
 
 export function endpointById(config: SmoaConfig, id: string): EndpointConfig | undefined {
   return config.endpoints.find((e) => e.id === id);

@@ -1,11 +1,12 @@
 import type { ChatMessage } from './client';
-import { configForTrace, type SmoaConfig, type Strategy } from './config';
+import { adaptiveStartOf, configForTrace, proposerSlots, type SmoaConfig, type Strategy } from './config';
 import type { RunStatus, RunTotals } from './events';
-import { judgeLayer, type Proposal } from './judge-step';
-import { buildMessages, clip, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
+import { decideAgreement, judgeLayer, type Proposal } from './judge-step';
+import { buildMessages, clip, debateSystemPart, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
 import { randomId } from './random';
 import { resolveRoles } from './role-step';
 import type { RoleCache } from './roles';
+import { layerCap, STRATEGY_TRAITS } from './strategies';
 import { RunContext, type CallOutcome, type CallSpec, type EngineDeps } from './run-context';
 
 export type { EngineDeps } from './run-context';
@@ -72,48 +73,81 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
   };
 
   try {
-    if (strategy === 'single') {
-      await aggregate(run, input, [], emitAnswer, restartAnswer);
-    } else {
-      const sparse = strategy === 'smoa';
-      const roles = sparse ? await resolveRoles(run, input, options.roleCache) : undefined;
-      const maxLayers = strategy === 'rank' ? 1 : config.layers;
-      let kept: Proposal[] = [];
-      for (let layer = 1; layer <= maxLayers; layer++) {
+    const traits = STRATEGY_TRAITS[strategy];
+    const slots = proposerSlots(config, strategy);
+    const maxLayers = layerCap(strategy, config.layers);
+    const wantsRoles = traits.roles === 'yes' || (traits.roles === 'list-only' && Array.isArray(config.roles));
+    const roles = maxLayers > 0 && wantsRoles ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
+    const roleOf = (slot: number) => (roles && roles.length ? roles[slot % roles.length] : undefined);
+    let kept: Proposal[] = [];
+    /** Every answer of the previous layer (a debate shows each debater the others'). */
+    let previous: Proposal[] = [];
+    for (let layer = 1; layer <= maxLayers; layer++) {
+      if (run.cancelled) break;
+      layersRun = layer;
+      const all = slots.map((_, slot) => slot);
+      const adaptive = traits.adaptive && layer === 1 && adaptiveStartOf(config) < slots.length;
+      const first = adaptive ? all.slice(0, adaptiveStartOf(config)) : all;
+      const layerInput: LayerInput = { layer, of: maxLayers, slots, roleOf, kept, previous, peers: traits.peers };
+      run.emit({ type: 'layer-started', layer, of: maxLayers, proposers: first.map((slot) => slotInfo(slots, slot, roleOf)) });
+      // Adaptive's first proposers may all fail: the rest of the layer still gets its turn.
+      let survivors = await proposerLayer(run, input, layerInput, first, { mayAllFail: adaptive });
+      if (run.cancelled) break;
+      if (adaptive) {
+        const verdict = await adaptiveCheck(run, input, survivors, slots.length, maxLayers, traits.judge !== 'none');
         if (run.cancelled) break;
-        layersRun = layer;
-        const survivors = await proposerLayer(run, input, layer, maxLayers, kept, roles);
-        if (run.cancelled) break;
-        if (strategy === 'moa') {
+        if (verdict.agree) {
           kept = survivors;
-          run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(config, survivors) });
-          continue;
-        }
-        const k = strategy === 'rank' ? 1 : config.topK;
-        const askStop = sparse && config.earlyStop && layer < maxLayers;
-        const { picks, stop } = await judgeLayer(run, input, layer, survivors, k, askStop);
-        kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
-        run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(config, survivors) });
-        if (stop) {
-          for (let skipped = layer + 1; skipped <= maxLayers; skipped++) {
-            run.emit({ type: 'layer-skipped', layer: skipped, reason: 'the moderator stopped early' });
-          }
+          run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(first, survivors) });
+          skipLayers(run, layer, maxLayers, `the first ${first.length} proposers agreed`);
           break;
         }
+        const rest = all.slice(first.length);
+        run.emit({ type: 'layer-widened', layer, proposers: rest.map((slot) => slotInfo(slots, slot, roleOf)) });
+        survivors = [...survivors, ...(await proposerLayer(run, input, layerInput, rest, { widened: true }))].sort((a, b) => a.slot - b.slot);
+        if (run.cancelled) break;
       }
-      if (run.cancelled) throw new RunFailure('cancelled');
-      if (strategy === 'rank') {
-        answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
-        emitAnswer(kept[0].text);
-      } else {
-        const outcome = await aggregate(run, input, kept, emitAnswer, restartAnswer);
-        if (!outcome.ok && !run.cancelled && kept.length > 0) {
-          // Keep what was produced: the best kept proposal stands in, and the run says so.
-          answer = kept[0].text;
-          answerSource = `proposal of ${kept[0].modelId} (best kept answer), because the aggregator failed`;
-          status = 'failed';
-          error = `aggregator "${config.aggregator}" failed: ${outcome.message}`;
+      if (survivors.length === 0) throw allFailed(layer, slots);
+      previous = survivors;
+      if (traits.judge === 'none') {
+        kept = survivors;
+        run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(all, survivors) });
+        if (traits.earlyStop && config.earlyStop && layer < maxLayers && survivors.length > 1) {
+          const decision = await decideAgreement(run, input, layer, survivors);
+          if (run.cancelled) break;
+          run.emit({ type: 'moderator-decision', layer, ...decision });
+          if (decision.stop) {
+            skipLayers(run, layer, maxLayers, 'the moderator stopped early');
+            break;
+          }
         }
+        continue;
+      }
+      const k = traits.judge === 'one' ? 1 : config.topK;
+      const askStop = traits.earlyStop && config.earlyStop && layer < maxLayers;
+      const { picks, stop } = await judgeLayer(run, input, layer, survivors, k, askStop);
+      kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
+      run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(all, survivors) });
+      if (stop) {
+        skipLayers(run, layer, maxLayers, 'the moderator stopped early');
+        break;
+      }
+    }
+    if (run.cancelled) throw new RunFailure('cancelled');
+    if (traits.finish === 'pick') {
+      answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
+      emitAnswer(kept[0].text);
+    } else {
+      const window = traits.proposers === 'self' ? config.selfWindow : undefined;
+      const candidates = window && kept.length > window ? await foldInWindows(run, input, kept, window) : kept;
+      if (run.cancelled) throw new RunFailure('cancelled');
+      const outcome = await aggregate(run, input, candidates, emitAnswer, restartAnswer);
+      if (!outcome.ok && !run.cancelled && kept.length > 0) {
+        // Keep what was produced: the best kept proposal stands in, and the run says so.
+        answer = kept[0].text;
+        answerSource = `proposal of ${kept[0].modelId} (best kept answer), because the aggregator failed`;
+        status = 'failed';
+        error = `aggregator "${config.aggregator}" failed: ${outcome.message}`;
       }
     }
   } catch (err) {
@@ -140,51 +174,147 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
   return { runId, status, answer, totals, ...(answerSource ? { answerSource } : {}), ...(error ? { error } : {}) };
 }
 
-function failedSlots(config: SmoaConfig, survivors: Proposal[]): number[] {
-  return config.proposers.map((_, slot) => slot).filter((slot) => !survivors.some((p) => p.slot === slot));
+function failedSlots(asked: number[], survivors: Proposal[]): number[] {
+  return asked.filter((slot) => !survivors.some((p) => p.slot === slot));
 }
 
-/** All proposers of a layer start at once; the layer ends when the last one is in. */
+function skipLayers(run: RunContext, after: number, maxLayers: number, reason: string): void {
+  for (let skipped = after + 1; skipped <= maxLayers; skipped++) run.emit({ type: 'layer-skipped', layer: skipped, reason });
+}
+
+function slotInfo(slots: string[], slot: number, roleOf: (slot: number) => string | undefined) {
+  const role = roleOf(slot);
+  return { slot, modelId: slots[slot], ...(role ? { role } : {}) };
+}
+
+function allFailed(layer: number, slots: string[]): RunFailure {
+  return new RunFailure(`all ${slots.length} proposers failed in layer ${layer}`);
+}
+
+interface LayerInput {
+  layer: number;
+  of: number;
+  /** Model id per proposer slot. */
+  slots: string[];
+  roleOf: (slot: number) => string | undefined;
+  /** What the judge kept of the previous layer (every answer when there is no judge). */
+  kept: Proposal[];
+  /** Every answer of the previous layer. */
+  previous: Proposal[];
+  peers: 'kept' | 'others';
+}
+
+/** The given proposer slots of a layer start at once; it ends when the last one is in. */
 async function proposerLayer(
   run: RunContext,
   input: RunInput,
-  layer: number,
-  of: number,
-  previous: Proposal[],
-  roles: string[] | undefined,
+  layer: LayerInput,
+  asked: number[],
+  how: { widened?: boolean; mayAllFail?: boolean } = {},
 ): Promise<Proposal[]> {
   const { config } = run;
-  run.emit({
-    type: 'layer-started',
-    layer,
-    of,
-    proposers: config.proposers.map((modelId, slot) => ({ slot, modelId, ...(roles ? { role: roles[slot] } : {}) })),
-  });
   const outcomes = await Promise.all(
-    config.proposers.map((modelId, slot) =>
-      callWithCandidates(
+    asked.map((slot) => {
+      const modelId = layer.slots[slot];
+      const role = layer.roleOf(slot);
+      const own = layer.previous.find((p) => p.slot === slot);
+      // A debater sees the others' previous answers and its own as its own; every other strategy shows the kept ones.
+      const candidates = layer.peers === 'others' ? layer.previous.filter((p) => p.slot !== slot) : layer.kept;
+      return callWithCandidates(
         run,
-        { stage: 'proposer', modelId, layer, slot, ...(roles ? { role: roles[slot] } : {}), maxTokens: config.proposerMaxTokens },
-        previous,
-        (candidates) =>
+        {
+          stage: 'proposer',
+          modelId,
+          layer: layer.layer,
+          slot,
+          ...(role ? { role } : {}),
+          maxTokens: config.proposerMaxTokens,
+          ...(how.widened ? { note: 'joined because the first proposers disagreed' } : {}),
+        },
+        candidates,
+        (shown) =>
           buildMessages({
-            systemParts: [config.systemPrompt, roles?.[slot], synthesisSystemPart(candidates)],
+            systemParts: [
+              config.systemPrompt,
+              role,
+              layer.peers === 'others' ? debateSystemPart(shown, own?.text) : synthesisSystemPart(shown),
+            ],
             history: input.history,
             prompt: input.prompt,
             context: input.context,
           }),
-      ),
-    ),
+      );
+    }),
   );
   const survivors: Proposal[] = [];
-  outcomes.forEach((o, slot) => {
-    if (o.ok) survivors.push({ slot, modelId: config.proposers[slot], text: o.text });
+  outcomes.forEach((o, i) => {
+    if (o.ok) survivors.push({ slot: asked[i], modelId: layer.slots[asked[i]], text: o.text });
   });
-  if (survivors.length === 0 && !run.cancelled) {
-    const reasons = outcomes.map((o, slot) => `${config.proposers[slot]} (slot ${slot + 1}): ${o.ok ? 'ok' : o.error.message}`);
-    throw new RunFailure(`all ${outcomes.length} proposers failed in layer ${layer}:\n- ${reasons.join('\n- ')}`);
+  if (survivors.length === 0 && asked.length > 0 && !run.cancelled && !how.mayAllFail) {
+    const reasons = outcomes.map((o, i) => `${layer.slots[asked[i]]} (slot ${asked[i] + 1}): ${o.ok ? 'ok' : o.error.message}`);
+    throw new RunFailure(`all ${outcomes.length} proposers failed in layer ${layer.layer}:\n- ${reasons.join('\n- ')}`);
   }
   return survivors;
+}
+
+/**
+ * Adaptive: do the first proposers agree? Too few answers to compare, or a failed moderator, mean "widen" (said).
+ * `callsSaved` counts what the rest of an SMoA run would have called at most.
+ */
+async function adaptiveCheck(run: RunContext, input: RunInput, survivors: Proposal[], total: number, maxLayers: number, judges: boolean) {
+  const asked = adaptiveStartOf(run.config);
+  const base = { layer: 1, asked, of: total };
+  if (survivors.length < 2) {
+    const reason = survivors.length === 0 ? 'none of the first proposers answered' : 'one answer has nothing to agree with';
+    run.emit({ type: 'adaptive-decision', ...base, agree: false, reason });
+    return { agree: false };
+  }
+  const decision = await decideAgreement(run, input, 1, survivors);
+  if (run.cancelled) return { agree: false };
+  const rest = total - asked;
+  // Layer 1's other proposers and judge, then every later layer's proposers and judge.
+  const callsSaved = rest + (judges ? 1 : 0) + (maxLayers - 1) * (total + (judges ? 1 : 0));
+  run.emit({
+    type: 'adaptive-decision',
+    ...base,
+    agree: decision.stop,
+    reason: decision.reason,
+    ...(decision.stop ? { callsSaved } : {}),
+    ...(decision.fallback ? { fallback: true } : {}),
+  });
+  return { agree: decision.stop };
+}
+
+/**
+ * Self-MoA-Seq: the aggregator folds `window` answers at a time into a running synthesis, so many samples never
+ * overflow its context. Returns what the final aggregator call gets: the synthesis so far and the last window.
+ */
+async function foldInWindows(run: RunContext, input: RunInput, answers: Proposal[], window: number): Promise<Proposal[]> {
+  const { config } = run;
+  let synthesis: Proposal | undefined;
+  let next = 0;
+  const steps = Math.ceil(answers.length / window);
+  for (let step = 1; step < steps; step++) {
+    const batch = answers.slice(next, next + window);
+    next += window;
+    const candidates = synthesis ? [synthesis, ...batch] : batch;
+    const outcome = await run.call({
+      stage: 'synthesis',
+      modelId: config.aggregator,
+      note: `window ${step} of ${steps}: answers ${next - batch.length + 1}-${next} of ${answers.length}`,
+      messages: buildMessages({
+        systemParts: [config.systemPrompt, synthesisSystemPart(candidates)],
+        history: input.history,
+        prompt: input.prompt,
+        context: input.context,
+      }),
+    });
+    if (run.cancelled) return answers;
+    // A failed step keeps the running synthesis (or its batch), so no answer is silently dropped from what follows.
+    synthesis = outcome.ok ? { slot: -1, modelId: config.aggregator, text: outcome.text } : synthesis;
+    if (!outcome.ok) return [...(synthesis ? [synthesis] : []), ...answers.slice(next - batch.length)];
+  }
+  return [...(synthesis ? [synthesis] : []), ...answers.slice(next)];
 }
 
 /**

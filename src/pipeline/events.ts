@@ -6,7 +6,8 @@ import type { SmoaConfig, Strategy } from './config';
  * a trace is the fold of these events (see trace.ts). `t` is milliseconds since the run started.
  */
 
-export type CallStage = 'roles' | 'proposer' | 'judge' | 'moderator' | 'aggregator';
+/** `synthesis`: a step of Self-MoA-Seq's windowed aggregation before the final aggregator call. */
+export type CallStage = 'roles' | 'proposer' | 'judge' | 'moderator' | 'synthesis' | 'aggregator';
 
 export interface CallInfo {
   callId: string;
@@ -79,6 +80,10 @@ export type SmoaEvent = { t: number } & (
   | { type: 'moderator-decision'; layer: number; stop: boolean; reason: string; fallback?: boolean }
   | { type: 'layer-done'; layer: number; kept: number[]; failed: number[] }
   | { type: 'layer-skipped'; layer: number; reason: string }
+  /** Adaptive: whether the first proposers agreed (the run ends narrow) or not (the rest of the layer joins). */
+  | { type: 'adaptive-decision'; layer: number; agree: boolean; reason: string; asked: number; of: number; callsSaved?: number; fallback?: boolean }
+  /** More proposers join a running layer (adaptive widening). */
+  | { type: 'layer-widened'; layer: number; proposers: { slot: number; modelId: string; role?: string }[] }
   | { type: 'answer-token'; text: string }
   /** The answer streamed so far is void: the aggregator's stream broke and its retry writes the answer from the start. */
   | { type: 'answer-reset'; callId: string; reason: string }

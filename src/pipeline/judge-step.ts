@@ -88,10 +88,24 @@ export async function judgeLayer(
   return { picks, stop: stop?.stop ?? false };
 }
 
-async function moderate(run: RunContext, input: RequestView, layer: number, survivors: Proposal[]) {
+function moderate(run: RunContext, input: RequestView, layer: number, survivors: Proposal[]) {
+  return decideAgreement(run, input, layer, survivors, run.config.moderator!);
+}
+
+/**
+ * A moderator call on its own: do these answers agree? Debate and the adaptive strategy ask it without a judge. A
+ * failed call or an unusable reply is "no" (continue), with the reason said.
+ */
+export async function decideAgreement(
+  run: RunContext,
+  input: RequestView,
+  layer: number,
+  survivors: Proposal[],
+  modelId = run.config.moderator ?? run.config.judge ?? run.config.aggregator,
+): Promise<{ stop: boolean; reason: string; fallback?: boolean }> {
   const outcome = await run.call({
     stage: 'moderator',
-    modelId: run.config.moderator!,
+    modelId,
     layer,
     temperature: 0,
     messages: buildModeratorRequest(input.prompt, input.history, survivors.map((p) => p.text)),

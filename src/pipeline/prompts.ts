@@ -55,6 +55,19 @@ export function synthesisSystemPart(candidates: readonly Candidate[]): string | 
   return `${SYNTHESIZE_INSTRUCTION}\n\n${formatCandidates(candidates)}`;
 }
 
+export const DEBATE_INSTRUCTION = [
+  'This is a later round of a debate between AI models on the latest user message. Below are the other debaters\'',
+  'answers from the previous round. Weigh their reasoning against yours: where they are right, take it on; where they',
+  'are wrong, keep your ground and say why. Then give your full, updated answer to the user.',
+].join(' ');
+
+/** A debater's later round: the others' previous answers, and its own previous answer as its own. */
+export function debateSystemPart(others: readonly Candidate[], own: string | undefined): string | undefined {
+  if (others.length === 0 && own === undefined) return undefined;
+  const mine = own !== undefined ? `\n\n### Your previous answer\n${own.trim()}` : '';
+  return `${DEBATE_INSTRUCTION}\n\n${formatCandidates(others, 'Other debater')}${mine}`;
+}
+
 /** Short view of the request for the judge and the role writer: enough to know what is asked. */
 export function describeRequest(prompt: string, history: readonly ChatMessage[] = [], max = 4000): string {
   const earlier = history

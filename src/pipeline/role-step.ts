@@ -6,9 +6,9 @@ export async function resolveRoles(
   run: RunContext,
   input: { prompt: string },
   cache: RoleCache | undefined,
+  count = run.config.proposers.length,
 ): Promise<string[] | undefined> {
   const { config } = run;
-  const count = config.proposers.length;
   if (config.roles === 'off') return undefined;
   if (Array.isArray(config.roles)) {
     run.emit({ type: 'roles-assigned', roles: config.roles, source: 'configured' });

@@ -1,3 +1,128 @@
-/** The run strategies; in its own file so the webview can list them without bundling the config schema. */
-export const STRATEGIES = ['smoa', 'moa', 'single', 'rank'] as const;
+/**
+ * The run strategies and what each one does, as data. The engine's loop, chat, the panel's controls, the CLI, the tool
+ * and the estimates read this table instead of branching on strategy names. Browser-safe: no zod, no Node.
+ */
+export const STRATEGIES = ['smoa', 'moa', 'single', 'rank', 'self', 'debate', 'adaptive'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+
+export interface StrategyTraits {
+  label: string;
+  description: string;
+  /** Proposer layers: none (the aggregator alone), exactly one, or `layers` from the config. */
+  layers: 'none' | 'one' | 'config';
+  /** Who proposes: the configured panel, or `selfModel` sampled `samples` times (Self-MoA). */
+  proposers: 'panel' | 'self' | 'none';
+  /** Whether a judge selects after each layer, and how many answers it keeps. */
+  judge: 'none' | 'topK' | 'one';
+  /** What a later layer sees: the kept answers (all of them when there is no judge), or, in a debate, the others'. */
+  peers: 'kept' | 'others';
+  /** Roles: written for every proposer, only when configured as a list, or never. */
+  roles: 'yes' | 'list-only' | 'no';
+  /** Whether a moderator may end the run early (with the `earlyStop` setting). */
+  earlyStop: boolean;
+  /** Start with `adaptiveStart` proposers and widen only when they disagree. */
+  adaptive: boolean;
+  /** The answer: an aggregator's synthesis, or the judge's pick returned as written. */
+  finish: 'aggregate' | 'pick';
+}
+
+export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
+  smoa: {
+    label: 'SMoA',
+    description: 'Sparse MoA: a judge keeps the best `topK` answers of each layer; a moderator may stop early; proposers play roles.',
+    layers: 'config',
+    proposers: 'panel',
+    judge: 'topK',
+    peers: 'kept',
+    roles: 'yes',
+    earlyStop: true,
+    adaptive: false,
+    finish: 'aggregate',
+  },
+  moa: {
+    label: 'MoA',
+    description: 'Dense MoA: every answer of a layer goes to the next layer and to the aggregator.',
+    layers: 'config',
+    proposers: 'panel',
+    judge: 'none',
+    peers: 'kept',
+    roles: 'no',
+    earlyStop: false,
+    adaptive: false,
+    finish: 'aggregate',
+  },
+  single: {
+    label: 'Single model',
+    description: 'Only the aggregator model answers (a baseline).',
+    layers: 'none',
+    proposers: 'none',
+    judge: 'none',
+    peers: 'kept',
+    roles: 'no',
+    earlyStop: false,
+    adaptive: false,
+    finish: 'aggregate',
+  },
+  rank: {
+    label: 'Rank',
+    description: 'One layer; the judge picks the single best answer, returned as written.',
+    layers: 'one',
+    proposers: 'panel',
+    judge: 'one',
+    peers: 'kept',
+    roles: 'no',
+    earlyStop: false,
+    adaptive: false,
+    finish: 'pick',
+  },
+  self: {
+    label: 'Self-MoA',
+    description: 'Self-MoA: `selfModel` answers `samples` times per layer, every answer feeds the next layer, then the aggregator (with `selfWindow`, it folds the answers in windows).',
+    layers: 'config',
+    proposers: 'self',
+    judge: 'none',
+    peers: 'kept',
+    roles: 'list-only',
+    earlyStop: false,
+    adaptive: false,
+    finish: 'aggregate',
+  },
+  debate: {
+    label: 'Debate',
+    description: "Multi-agent debate: `layers` rounds; from round 2 each debater sees the others' previous answers and revises its own; a moderator may end it when they agree; the aggregator answers.",
+    layers: 'config',
+    proposers: 'panel',
+    judge: 'none',
+    peers: 'others',
+    roles: 'yes',
+    earlyStop: true,
+    adaptive: false,
+    finish: 'aggregate',
+  },
+  adaptive: {
+    label: 'Adaptive',
+    description: 'Starts with `adaptiveStart` proposers; if they agree the aggregator answers from them, otherwise the rest join and the run continues as SMoA.',
+    layers: 'config',
+    proposers: 'panel',
+    judge: 'topK',
+    peers: 'kept',
+    roles: 'yes',
+    earlyStop: true,
+    adaptive: true,
+    finish: 'aggregate',
+  },
+};
+
+export function isStrategy(value: unknown): value is Strategy {
+  return typeof value === 'string' && (STRATEGIES as readonly string[]).includes(value);
+}
+
+export function strategyLabel(strategy: Strategy): string {
+  return STRATEGY_TRAITS[strategy].label;
+}
+
+/** The layers a strategy runs at most, given the config's `layers`. */
+export function layerCap(strategy: Strategy, configLayers: number): number {
+  const { layers } = STRATEGY_TRAITS[strategy];
+  return layers === 'none' ? 0 : layers === 'one' ? 1 : configLayers;
+}

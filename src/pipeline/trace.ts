@@ -31,6 +31,8 @@ export interface TraceLayer {
   proposalCalls: Record<number, string>;
   judge?: { picks: number[]; reason: string; fallback: boolean; problem?: string; rule?: string; raw?: string };
   moderator?: { stop: boolean; reason: string; fallback?: boolean };
+  /** Adaptive strategy: the decision after the first proposers. */
+  adaptive?: { agree: boolean; reason: string; asked: number; of: number; callsSaved?: number; fallback?: boolean };
   kept?: number[];
   failed?: number[];
   skippedReason?: string;
@@ -106,6 +108,16 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
         call.text = '';
         call.retries.push({ attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
       }
+      break;
+    }
+    case 'adaptive-decision': {
+      const { type: _type, t: _t, layer, ...decision } = event;
+      layerOf(trace, layer).adaptive = decision;
+      break;
+    }
+    case 'layer-widened': {
+      const layer = layerOf(trace, event.layer);
+      layer.proposers = [...layer.proposers, ...event.proposers].sort((a, b) => a.slot - b.slot);
       break;
     }
     case 'answer-reset':

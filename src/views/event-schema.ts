@@ -1,4 +1,5 @@
 import { en } from 'zod/locales';
+import { STRATEGIES } from '../pipeline/strategies';
 import * as z from 'zod/mini';
 
 import type { SmoaEvent } from '../pipeline/events';
@@ -28,8 +29,8 @@ const totals = z.object({
   firstAnswerTokenMs: z.optional(z.number()),
   layersRun: z.number(),
 });
-const stage = z.enum(['roles', 'proposer', 'judge', 'moderator', 'aggregator']);
-const strategy = z.enum(['smoa', 'moa', 'single', 'rank']);
+const stage = z.enum(['roles', 'proposer', 'judge', 'moderator', 'synthesis', 'aggregator']);
+const strategy = z.enum(STRATEGIES);
 const runStatus = z.enum(['ok', 'failed', 'cancelled']);
 const proposerSlot = z.object({ slot: z.number(), modelId: z.string(), role: z.optional(z.string()) });
 // The config is only displayed (model names, prices); its full validation belongs to parseConfig on the host.
@@ -54,6 +55,15 @@ const callInfo = {
 const ev = <T extends string, S extends z.core.$ZodShape>(type: T, shape: S) =>
   z.object({ t: z.number(), type: z.literal(type), ...shape });
 
+const adaptiveDecision = z.object({
+  agree: z.boolean(),
+  reason: z.string(),
+  asked: z.number(),
+  of: z.number(),
+  callsSaved: z.optional(z.number()),
+  fallback: z.optional(z.boolean()),
+});
+
 export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('run-started', { runId: z.string(), startedAt: z.string(), strategy, prompt: z.string(), config }),
   ev('roles-assigned', { roles: z.array(z.string()), source: z.enum(['generated', 'cached', 'configured', 'fallback']), note: z.optional(z.string()) }),
@@ -76,6 +86,8 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('moderator-decision', { layer: z.number(), stop: z.boolean(), reason: z.string(), fallback: z.optional(z.boolean()) }),
   ev('layer-done', { layer: z.number(), kept: z.array(z.number()), failed: z.array(z.number()) }),
   ev('layer-skipped', { layer: z.number(), reason: z.string() }),
+  ev('adaptive-decision', { ...adaptiveDecision.shape, layer: z.number() }),
+  ev('layer-widened', { layer: z.number(), proposers: z.array(proposerSlot) }),
   ev('answer-token', { text: z.string() }),
   ev('answer-reset', { callId: z.string(), reason: z.string() }),
   ev('run-finished', {
@@ -103,6 +115,7 @@ const traceCall = z.object({
 });
 
 const traceLayer = z.object({
+  adaptive: z.optional(adaptiveDecision),
   layer: z.number(),
   status: z.enum(['running', 'done', 'skipped']),
   proposers: z.array(proposerSlot),

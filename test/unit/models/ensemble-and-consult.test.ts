@@ -142,7 +142,7 @@ describe('smoa_consult tool', () => {
   it('runs the strategy the agent asks for', async () => {
     const text = await consult({ question: 'q', strategy: 'single' }, services(server), new AbortController().signal);
     assert.equal(server.requests.length, 1);
-    assert.match(text, /\(single model\): 1 call, /);
+    assert.match(text, /\(Single model\): 1 call, /);
     assert.doesNotMatch(text, /judge kept/);
   });
 
@@ -156,8 +156,10 @@ describe('smoa_consult tool', () => {
     });
     assert.equal(describePlan(config), 'SMoA: proposers a, a; up to 2 layers; a writes the answer');
     assert.equal(describePlan(config, 'moa'), 'MoA: proposers a, a; 2 layers; a writes the answer');
-    assert.equal(describePlan(config, 'rank'), 'rank: proposers a, a; 1 layer; the judge picks the best answer');
-    assert.equal(describePlan(config, 'single'), 'single model: a answers alone');
+    assert.equal(describePlan(config, 'rank'), 'Rank: proposers a, a; 1 layer; the judge picks the best answer');
+    assert.equal(describePlan(config, 'single'), 'Single model: a answers alone');
+    assert.equal(describePlan(config, 'self'), 'Self-MoA: proposers a, a; 2 layers; a writes the answer');
+    assert.equal(describePlan(config, 'adaptive'), 'Adaptive: proposers a, a; up to 2 layers; a writes the answer');
   });
 
   it('offers every strategy in its input schema', () => {

@@ -1,4 +1,4 @@
-import { STRATEGIES, type Strategy } from '../../../pipeline/strategies';
+import { STRATEGIES, STRATEGY_TRAITS, type Strategy } from '../../../pipeline/strategies';
 import type { RunSummary } from '../../protocol';
 import { h, setData, setText, show } from '../dom';
 import type { FormState, PanelState } from '../state';
@@ -11,12 +11,12 @@ export interface ControlActions {
   formChanged(patch: Partial<FormState>): void;
 }
 
-const STRATEGY_LABEL: Record<Strategy, string> = {
-  smoa: 'SMoA (sparse: judge + early stop)',
-  moa: 'MoA (dense)',
-  single: 'Single model',
-  rank: 'Rank (judge picks one)',
-};
+/** The selector's text: the table's label with what sets the strategy apart. */
+function optionText(s: Strategy): string {
+  const t = STRATEGY_TRAITS[s];
+  const what = t.adaptive ? 'widens on disagreement' : t.proposers === 'self' ? 'one model sampled' : t.peers === 'others' ? 'rounds of revision' : t.finish === 'pick' ? 'judge picks one' : t.judge === 'topK' ? 'sparse: judge + early stop' : t.judge === 'none' && t.proposers === 'panel' ? 'dense' : '';
+  return what ? `${t.label} (${what})` : t.label;
+}
 
 /** The prompt box with its strategy/layers/topK controls, Run and Stop, and the history of this window's runs. */
 export class ControlsView {
@@ -33,7 +33,7 @@ export class ControlsView {
   private historyKey = '';
 
   constructor(private readonly actions: ControlActions) {
-    for (const s of STRATEGIES) this.strategy.append(h('option', { text: STRATEGY_LABEL[s], attrs: { value: s } }));
+    for (const s of STRATEGIES) this.strategy.append(h('option', { text: optionText(s), attrs: { value: s } }));
     const form = h(
       'form',
       { class: 'prompt-box', testid: 'prompt-box' },
@@ -84,9 +84,9 @@ export class ControlsView {
     if (active !== this.strategy) this.strategy.value = f.strategy;
     if (active !== this.layers) this.layers.value = String(f.layers);
     if (active !== this.topK) this.topK.value = String(f.topK);
-    const sparse = f.strategy === 'smoa' || f.strategy === 'rank';
-    this.topK.disabled = !sparse;
-    this.layers.disabled = f.strategy === 'single' || f.strategy === 'rank';
+    const traits = STRATEGY_TRAITS[f.strategy];
+    this.topK.disabled = traits.judge !== 'topK';
+    this.layers.disabled = traits.layers !== 'config';
     if (state.defaults?.proposers) this.topK.max = String(state.defaults.proposers);
 
     this.runButton.disabled = state.running;
