@@ -111,7 +111,7 @@ describe('chat participant logic', () => {
   it('when the aggregator stream breaks and is retried, the chat says the answer starts over', async () => {
     let aggregatorCalls = 0;
     server.setResponder((req) => {
-      if (req.model === 'model-b' && req.messages[0]?.content.startsWith('Below are candidate')) {
+      if (req.model === 'model-b' && req.headers['x-smoa-stage'] === 'aggregator') {
         aggregatorCalls++;
         return { text: 'alpha beta gamma delta', ...(aggregatorCalls === 1 ? { fault: { kind: 'cut-stream', afterTokens: 2 } } : {}) };
       }

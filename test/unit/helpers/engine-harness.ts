@@ -5,16 +5,19 @@ import { runPipeline, type RunInput, type RunResult } from '../../../src/pipelin
 import type { SmoaEvent } from '../../../src/pipeline/events';
 import type { RoleCache } from '../../../src/pipeline/roles';
 
-/** What kind of engine call a request to the fake server is, read from the engine's own instructions. */
+/** What kind of engine call a request to the fake server is, by the `x-smoa-stage` header the transport sends. */
 export type CallKind = 'judge' | 'moderator' | 'roles' | 'synthesis' | 'plain';
 
+export function stageOf(req: FakeRequest): string {
+  return String(req.headers['x-smoa-stage'] ?? '');
+}
+
+/** `synthesis`: a call that is shown earlier answers (aggregator, Self-MoA-Seq step, later-layer proposer). */
 export function kindOf(req: FakeRequest): CallKind {
-  const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
-  if (system.startsWith('You judge answers')) return 'judge';
-  if (system.startsWith('You moderate')) return 'moderator';
-  if (/^Write \d+ distinct roles/.test(system)) return 'roles';
-  if (system.includes('### Candidate 1')) return 'synthesis';
-  return 'plain';
+  const stage = stageOf(req);
+  if (stage === 'judge' || stage === 'moderator' || stage === 'roles') return stage;
+  if (stage === 'aggregator' || stage === 'synthesis') return 'synthesis';
+  return systemOf(req).includes('### Candidate 1') ? 'synthesis' : 'plain';
 }
 
 export function systemOf(req: FakeRequest): string {

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import type { FakeRequest } from '../../server/fake-openai';
 import { parseConfig } from '../../../src/pipeline/config';
 import { foldEvents } from '../../../src/pipeline/trace';
-import { ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { ofType, record, stageOf, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
 
 // The baselines of issue 12 as call graphs: which models are called, how often, and which answers reach which call.
 
-const stageOf = (req: FakeRequest) => String(req.headers['x-smoa-stage'] ?? '');
 const candidatesIn = (req: FakeRequest, label = 'Candidate') => (systemOf(req).match(new RegExp(`### ${label} \\d+`, 'g')) ?? []).length;
 
 describe('strategies: self, debate, adaptive', () => {

@@ -92,7 +92,7 @@ describe('faults: retries, timeouts, failures, cancellation, usage', () => {
   });
 
   it('when the aggregator fails, the best kept proposal is returned and the failure is stated', async () => {
-    server.setResponder((req) => (req.messages[0]?.content.startsWith('Below are candidate') && req.model === 'model-a' ? { fault: { kind: 'context-overflow' } } : undefined));
+    server.setResponder((req) => (req.headers['x-smoa-stage'] === 'aggregator' && req.model === 'model-a' ? { fault: { kind: 'context-overflow' } } : undefined));
     const config = testConfig(server, { strategy: 'smoa', layers: 1 });
     const { result } = await record(config, { prompt: 'hi' });
     assert.equal(result.status, 'failed');
@@ -172,7 +172,7 @@ describe('faults: provider quirks and streaming edge cases', () => {
   it('a cut aggregator stream is retried and the answer restarts instead of repeating the partial text', async () => {
     let aggregatorCalls = 0;
     server.setResponder((req) => {
-      if (req.model === 'model-a' && req.messages[0]?.content.startsWith('Below are candidate')) {
+      if (req.model === 'model-a' && req.headers['x-smoa-stage'] === 'aggregator') {
         aggregatorCalls++;
         return aggregatorCalls === 1 ? { text: 'one two three four five six', fault: { kind: 'cut-stream', afterTokens: 3 } } : { text: 'one two three four five six' };
       }
