@@ -24,7 +24,6 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
     resolveConfig: services.currentConfig,
     readReference,
     roleCache: services.roleCache,
-    clientFor: services.clientFor,
   };
   const entry: ChatEntry = (request, history, stream, token) => handleChatRequest(request, history, stream, token, deps);
 

@@ -1,14 +1,11 @@
-import type { ChatClient } from '../pipeline/client';
-import type { ModelConfig, SmoaConfig } from '../pipeline/config';
-import type { EventOf } from '../pipeline/events';
-import { resolveRoles } from '../pipeline/role-step';
+import type { RunService } from '../host/run-service';
+import type { SmoaConfig } from '../pipeline/config';
 import { roleCacheKey, type RoleCache } from '../pipeline/roles';
-import { RunContext } from '../pipeline/run-context';
 import type { ChatStreamPort } from './chat-port';
 
 export interface RolesDeps {
   roleCache: RoleCache;
-  clientFor(config: SmoaConfig): (model: ModelConfig) => ChatClient;
+  runs: Pick<RunService, 'start'>;
 }
 
 const REGENERATE = /\b(regenerate|new|again|refresh|rewrite|reset)\b/i;
@@ -47,25 +44,17 @@ export async function showRoles(
     await deps.roleCache.delete?.(key);
   }
   stream.progress(regenerate ? 'Writing new roles' : 'Looking up the roles');
-  let assigned: EventOf<'roles-assigned'> | undefined;
-  const run = new RunContext(
-    config,
-    {
-      clientFor: deps.clientFor(config),
-      onEvent: (e) => {
-        if (e.type === 'roles-assigned') assigned = e;
-      },
-    },
-    signal,
-  );
-  await resolveRoles(run, { prompt: basis }, deps.roleCache);
+  // A run of its own through the run service, so the role writer's call shows in the log and the trace panel.
+  const run = await deps.runs.start({ prompt: basis, purpose: 'roles' }, { origin: 'chat', signal, config });
+  await run.result;
+  const assigned = run.trace.roles;
   if (!assigned) return;
   const origin = {
     generated: 'Newly written',
     cached: 'Cached',
     configured: 'Configured',
     fallback: 'Stock roles (the role writer did not deliver)',
-  }[assigned.source];
+  }[assigned.source] ?? 'Assigned';
   const task = config.taskDescription.trim() ? `the task "${config.taskDescription.trim()}"` : `"${clip(basis, 80)}"`;
   const note = assigned.note ? `\n\n_${assigned.note}_` : '';
   stream.markdown(`${origin} roles for ${task}:\n\n${formatRoles(config, assigned.roles)}${note}`);

@@ -19,6 +19,11 @@ export interface RunInput {
   context?: ContextItem[];
   /** Overrides the config's strategy for this run. */
   strategy?: Strategy;
+  /**
+   * `roles`: only write (or look up) the proposers' roles, as a run of its own (`@smoa /roles`), so its call shows in
+   * the log and the trace panel like any other. Default `answer`.
+   */
+  purpose?: 'answer' | 'roles';
   runId?: string;
 }
 
@@ -53,6 +58,7 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
     strategy,
     prompt: input.prompt,
     config: configForTrace({ ...config, strategy }),
+    ...(input.purpose === 'roles' ? { purpose: 'roles' as const } : {}),
   });
 
   let answer = '';
@@ -73,81 +79,87 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
   };
 
   try {
-    const traits = STRATEGY_TRAITS[strategy];
-    const slots = proposerSlots(config, strategy);
-    const maxLayers = layerCap(strategy, config.layers);
-    const wantsRoles = traits.roles === 'yes' || (traits.roles === 'list-only' && Array.isArray(config.roles));
-    const roles = maxLayers > 0 && wantsRoles ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
-    const roleOf = (slot: number) => (roles && roles.length ? roles[slot % roles.length] : undefined);
-    let kept: Proposal[] = [];
-    /** Every answer of the previous layer (a debate shows each debater the others'). */
-    let previous: Proposal[] = [];
-    for (let layer = 1; layer <= maxLayers; layer++) {
-      if (run.cancelled) break;
-      layersRun = layer;
-      const all = slots.map((_, slot) => slot);
-      const adaptive = traits.adaptive && layer === 1 && adaptiveStartOf(config) < slots.length;
-      const first = adaptive ? all.slice(0, adaptiveStartOf(config)) : all;
-      const layerInput: LayerInput = { layer, of: maxLayers, slots, roleOf, kept, previous, peers: traits.peers };
-      run.emit({ type: 'layer-started', layer, of: maxLayers, proposers: first.map((slot) => slotInfo(slots, slot, roleOf)) });
-      // Adaptive's first proposers may all fail: the rest of the layer still gets its turn.
-      let survivors = await proposerLayer(run, input, layerInput, first, { mayAllFail: adaptive });
-      if (run.cancelled) break;
-      if (adaptive) {
-        const verdict = await adaptiveCheck(run, input, survivors, slots.length, maxLayers, traits.judge !== 'none');
+    if (input.purpose === 'roles') {
+      // This run's work ends with the roles; it answers nothing.
+      await resolveRoles(run, input, options.roleCache);
+      answerSource = 'roles only: no question was answered';
+    } else {
+      const traits = STRATEGY_TRAITS[strategy];
+      const slots = proposerSlots(config, strategy);
+      const maxLayers = layerCap(strategy, config.layers);
+      const wantsRoles = traits.roles === 'yes' || (traits.roles === 'list-only' && Array.isArray(config.roles));
+      const roles = maxLayers > 0 && wantsRoles ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
+      const roleOf = (slot: number) => (roles && roles.length ? roles[slot % roles.length] : undefined);
+      let kept: Proposal[] = [];
+      /** Every answer of the previous layer (a debate shows each debater the others'). */
+      let previous: Proposal[] = [];
+      for (let layer = 1; layer <= maxLayers; layer++) {
         if (run.cancelled) break;
-        if (verdict.agree) {
-          kept = survivors;
-          run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(first, survivors) });
-          skipLayers(run, layer, maxLayers, `the first ${first.length} proposers agreed`);
-          break;
-        }
-        const rest = all.slice(first.length);
-        run.emit({ type: 'layer-widened', layer, proposers: rest.map((slot) => slotInfo(slots, slot, roleOf)) });
-        survivors = [...survivors, ...(await proposerLayer(run, input, layerInput, rest, { widened: true }))].sort((a, b) => a.slot - b.slot);
+        layersRun = layer;
+        const all = slots.map((_, slot) => slot);
+        const adaptive = traits.adaptive && layer === 1 && adaptiveStartOf(config) < slots.length;
+        const first = adaptive ? all.slice(0, adaptiveStartOf(config)) : all;
+        const layerInput: LayerInput = { layer, of: maxLayers, slots, roleOf, kept, previous, peers: traits.peers };
+        run.emit({ type: 'layer-started', layer, of: maxLayers, proposers: first.map((slot) => slotInfo(slots, slot, roleOf)) });
+        // Adaptive's first proposers may all fail: the rest of the layer still gets its turn.
+        let survivors = await proposerLayer(run, input, layerInput, first, { mayAllFail: adaptive });
         if (run.cancelled) break;
-      }
-      if (survivors.length === 0) throw allFailed(layer, slots);
-      previous = survivors;
-      if (traits.judge === 'none') {
-        kept = survivors;
-        run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(all, survivors) });
-        if (traits.earlyStop && config.earlyStop && layer < maxLayers && survivors.length > 1) {
-          const decision = await decideAgreement(run, input, layer, survivors);
+        if (adaptive) {
+          const verdict = await adaptiveCheck(run, input, survivors, slots.length, maxLayers, traits.judge !== 'none');
           if (run.cancelled) break;
-          run.emit({ type: 'moderator-decision', layer, ...decision });
-          if (decision.stop) {
-            skipLayers(run, layer, maxLayers, 'the moderator stopped early');
+          if (verdict.agree) {
+            kept = survivors;
+            run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(first, survivors) });
+            skipLayers(run, layer, maxLayers, `the first ${first.length} proposers agreed`);
             break;
           }
+          const rest = all.slice(first.length);
+          run.emit({ type: 'layer-widened', layer, proposers: rest.map((slot) => slotInfo(slots, slot, roleOf)) });
+          survivors = [...survivors, ...(await proposerLayer(run, input, layerInput, rest, { widened: true }))].sort((a, b) => a.slot - b.slot);
+          if (run.cancelled) break;
         }
-        continue;
+        if (survivors.length === 0) throw allFailed(layer, slots);
+        previous = survivors;
+        if (traits.judge === 'none') {
+          kept = survivors;
+          run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(all, survivors) });
+          if (traits.earlyStop && config.earlyStop && layer < maxLayers && survivors.length > 1) {
+            const decision = await decideAgreement(run, input, layer, survivors);
+            if (run.cancelled) break;
+            run.emit({ type: 'moderator-decision', layer, ...decision });
+            if (decision.stop) {
+              skipLayers(run, layer, maxLayers, 'the moderator stopped early');
+              break;
+            }
+          }
+          continue;
+        }
+        const k = traits.judge === 'one' ? 1 : config.topK;
+        const askStop = traits.earlyStop && config.earlyStop && layer < maxLayers;
+        const { picks, stop } = await judgeLayer(run, input, layer, survivors, k, askStop);
+        kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
+        run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(all, survivors) });
+        if (stop) {
+          skipLayers(run, layer, maxLayers, 'the moderator stopped early');
+          break;
+        }
       }
-      const k = traits.judge === 'one' ? 1 : config.topK;
-      const askStop = traits.earlyStop && config.earlyStop && layer < maxLayers;
-      const { picks, stop } = await judgeLayer(run, input, layer, survivors, k, askStop);
-      kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
-      run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(all, survivors) });
-      if (stop) {
-        skipLayers(run, layer, maxLayers, 'the moderator stopped early');
-        break;
-      }
-    }
-    if (run.cancelled) throw new RunFailure('cancelled');
-    if (traits.finish === 'pick') {
-      answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
-      emitAnswer(kept[0].text);
-    } else {
-      const window = traits.proposers === 'self' ? config.selfWindow : undefined;
-      const candidates = window && kept.length > window ? await foldInWindows(run, input, kept, window) : kept;
       if (run.cancelled) throw new RunFailure('cancelled');
-      const outcome = await aggregate(run, input, candidates, emitAnswer, restartAnswer);
-      if (!outcome.ok && !run.cancelled && kept.length > 0) {
-        // Keep what was produced: the best kept proposal stands in, and the run says so.
-        answer = kept[0].text;
-        answerSource = `proposal of ${kept[0].modelId} (best kept answer), because the aggregator failed`;
-        status = 'failed';
-        error = `aggregator "${config.aggregator}" failed: ${outcome.message}`;
+      if (traits.finish === 'pick') {
+        answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
+        emitAnswer(kept[0].text);
+      } else {
+        const window = traits.proposers === 'self' ? config.selfWindow : undefined;
+        const candidates = window && kept.length > window ? await foldInWindows(run, input, kept, window) : kept;
+        if (run.cancelled) throw new RunFailure('cancelled');
+        const outcome = await aggregate(run, input, candidates, emitAnswer, restartAnswer);
+        if (!outcome.ok && !run.cancelled && kept.length > 0) {
+          // Keep what was produced: the best kept proposal stands in, and the run says so.
+          answer = kept[0].text;
+          answerSource = `proposal of ${kept[0].modelId} (best kept answer), because the aggregator failed`;
+          status = 'failed';
+          error = `aggregator "${config.aggregator}" failed: ${outcome.message}`;
+        }
       }
     }
   } catch (err) {

@@ -60,6 +60,8 @@ export type SmoaEvent = { t: number } & (
       strategy: Strategy;
       prompt: string;
       config: SmoaConfig;
+      /** Set for a run that only writes the proposers' roles (`@smoa /roles`). */
+      purpose?: 'roles';
     }
   | { type: 'roles-assigned'; roles: string[]; source: 'generated' | 'cached' | 'configured' | 'fallback'; note?: string }
   | { type: 'layer-started'; layer: number; of: number; proposers: { slot: number; modelId: string; role?: string }[] }

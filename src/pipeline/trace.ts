@@ -45,6 +45,8 @@ export interface Trace {
   strategy: Strategy;
   prompt: string;
   config: SmoaConfig;
+  /** A run that only wrote roles. */
+  purpose?: 'roles';
   roles?: { roles: string[]; source: string; note?: string };
   layers: TraceLayer[];
   calls: TraceCall[];
@@ -80,6 +82,7 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
         strategy: event.strategy,
         prompt: event.prompt,
         config: event.config,
+        ...(event.purpose ? { purpose: event.purpose } : {}),
       });
       break;
     case 'roles-assigned':

@@ -65,7 +65,7 @@ const adaptiveDecision = z.object({
 });
 
 export const smoaEventSchema = z.discriminatedUnion('type', [
-  ev('run-started', { runId: z.string(), startedAt: z.string(), strategy, prompt: z.string(), config }),
+  ev('run-started', { runId: z.string(), startedAt: z.string(), strategy, prompt: z.string(), config, purpose: z.optional(z.literal('roles')) }),
   ev('roles-assigned', { roles: z.array(z.string()), source: z.enum(['generated', 'cached', 'configured', 'fallback']), note: z.optional(z.string()) }),
   ev('layer-started', { layer: z.number(), of: z.number(), proposers: z.array(proposerSlot) }),
   ev('call-started', callInfo),
@@ -143,6 +143,7 @@ export const traceSchema = z.object({
   strategy,
   prompt: z.string(),
   config,
+  purpose: z.optional(z.literal('roles')),
   roles: z.optional(z.object({ roles: z.array(z.string()), source: z.string(), note: z.optional(z.string()) })),
   layers: z.array(traceLayer),
   calls: z.array(traceCall),

@@ -13,6 +13,7 @@ import { RecordingStream, TestCancellation } from './recording-stream';
 
 interface Harness {
   deps: ChatDeps;
+  runs: RunService;
 }
 
 function harness(server: FakeServer, overrides: Record<string, unknown> = {}, apiKey: () => string | undefined = () => 'test-key'): Harness {
@@ -32,7 +33,9 @@ function harness(server: FakeServer, overrides: Record<string, unknown> = {}, ap
   const pool = new EndpointPool({ apiKey });
   const clientFor = (config: Parameters<typeof createClientFactory>[0]) => createClientFactory(config, pool);
   const sources = { settingsInput: () => settings, vscodeModels: async () => [] };
+  const roleCache = new MemoryRoleCache();
   const runs = new RunService({
+    roleCache,
     getConfig: async () => {
       const r = await resolveConfig(sources);
       if (!r.ok) throw new Error(r.problem.message);
@@ -42,13 +45,12 @@ function harness(server: FakeServer, overrides: Record<string, unknown> = {}, ap
   });
   const deps: ChatDeps = {
     runs,
-    roleCache: new MemoryRoleCache(),
-    clientFor,
+    roleCache,
     resolveConfig: (chosen) => resolveConfig(sources, chosen),
     readReference: async (ref) =>
       typeof ref.value === 'string' ? { label: ref.id, content: ref.value, anchor: `anchor:${ref.id}` } : undefined,
   };
-  return { deps };
+  return { deps, runs };
 }
 
 const isJudge = (req: FakeRequest) => JSON.stringify(req.responseFormat ?? '').includes('picks');
@@ -251,6 +253,18 @@ describe('chat participant logic', () => {
       const result = await handleChatRequest(ask('regenerate', { command: 'roles' }), history, fresh, new TestCancellation(), deps);
       assert.match(fresh.markdownText, /^Newly written roles .*\n\n1\. \*\*claude\*\*: You are role 1\.1/s);
       assert.deepEqual(followupsFor(result.metadata), [{ prompt: 'regenerate', command: 'roles', label: 'Regenerate the roles' }]);
+    });
+
+    it('writes roles as a run of the run service, so the log and the trace panel see the role writer', async () => {
+      server.setResponder((req) => (isRoles(req) ? { text: JSON.stringify({ roles: ['r1', 'r2', 'r3', 'r4'] }) } : undefined));
+      const { deps, runs } = harness(server);
+      const history: HistoryTurn[] = [{ kind: 'request', prompt: 'Design a cache' }, { kind: 'response', text: 'answer' }];
+      await handleChatRequest(ask('', { command: 'roles' }), history, new RecordingStream(), new TestCancellation(), deps);
+      const [run] = runs.list();
+      assert.equal(run.trace.purpose, 'roles');
+      assert.deepEqual(run.trace.calls.map((c) => c.stage), ['roles']);
+      assert.deepEqual(run.trace.roles?.roles, ['r1', 'r2', 'r3', 'r4']);
+      assert.equal(run.trace.status, 'ok');
     });
   });
 
