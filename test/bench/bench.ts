@@ -10,6 +10,7 @@ import { MemoryRoleCache } from '../../src/pipeline/roles';
 import { foldEvents, type Trace } from '../../src/pipeline/trace';
 import type { SmoaEvent } from '../../src/pipeline/events';
 import { table } from '../../src/cli/format';
+import { RunService } from '../../src/host/run-service';
 
 const PROPOSERS = 6;
 const LAYERS = 3;
@@ -124,6 +125,10 @@ async function main() {
       ['moa (dense)', 'moa', false],
       ['smoa, no early stop', 'smoa', false],
       ['smoa (early stop on)', 'smoa', true],
+      ['self (Self-MoA, m1 x 6)', 'self', false],
+      ['debate (early stop on)', 'debate', true],
+      ['adaptive (early stop on)', 'adaptive', true],
+      ['single (aggregator alone)', 'single', false],
     ] as const) {
       let calls = 0, prompt = 0, completion = 0, wall = 0, first = 0, layers = 0;
       for (const p of PROMPTS) {
@@ -139,10 +144,50 @@ async function main() {
       const n = PROMPTS.length;
       rows.push([label, fmt(calls / n), fmt(layers / n), Math.round(prompt / n).toString(), Math.round(completion / n).toString(), Math.round((prompt + completion) / n).toString(), `${Math.round(wall / n)} ms`, `${Math.round(first / n)} ms`]);
     }
-    console.log(`\nSMoA vs MoA, ${PROMPTS.length} prompts, ${PROPOSERS} proposers, up to ${LAYERS} layers, mean per prompt\n`);
+    console.log(`\nStrategies, ${PROMPTS.length} prompts, ${PROPOSERS} proposers, up to ${LAYERS} layers, mean per prompt\n`);
     console.log(table(['strategy', 'calls', 'layers', 'prompt tok', 'completion tok', 'total tok', 'wall', 'first answer token'], rows));
+
+    // 4: adaptive stops narrow when the first two agree; the fake server's moderator agrees on about one run in three.
+    let narrow = 0;
+    let adaptiveCalls = 0;
+    const ADAPTIVE_RUNS = 30;
+    for (let i = 0; i < ADAPTIVE_RUNS; i++) {
+      const { trace } = await measure(server, config(server, 'adaptive', true), `${PROMPTS[i % PROMPTS.length]} (variant ${i})`, pool, cache);
+      if (trace.layers[0]?.adaptive?.agree) narrow++;
+      adaptiveCalls += trace.totals!.calls;
+    }
+    console.log(
+      `\nadaptive over ${ADAPTIVE_RUNS} prompts: stopped narrow in ${narrow} (${Math.round((100 * narrow) / ADAPTIVE_RUNS)}%; the fake moderator agrees on ~1 in 3), ${fmt(adaptiveCalls / ADAPTIVE_RUNS)} calls per run`,
+    );
+
+    await memoryOfManyRuns();
     const mem = process.memoryUsage();
     console.log(`\nmemory after the benchmark: rss ${Math.round(mem.rss / 1e6)} MB, heap used ${Math.round(mem.heapUsed / 1e6)} MB`);
+  } finally {
+    await server.close();
+  }
+}
+
+/** RSS after 100 in-process 6x3 SMoA runs through RunService (it keeps up to 50 runs, replayable). Target: flat. */
+async function memoryOfManyRuns(): Promise<void> {
+  const server = await startFakeServer({ ttftMs: 0, tokensPerSecond: 0 });
+  try {
+    const runs = new RunService({ getConfig: () => config(server, 'smoa', false), clientFor: (c) => createClientFactory(c, new EndpointPool()), roleCache: new MemoryRoleCache() });
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const rss = () => {
+      gc?.();
+      return process.memoryUsage().rss / 1e6;
+    };
+    const samples: [number, number][] = [];
+    for (let i = 1; i <= 100; i++) {
+      const handle = await runs.start({ prompt: `${PROMPTS[i % PROMPTS.length]} #${i}` }, { origin: 'test' });
+      await handle.result;
+      if (i === 1 || i % 25 === 0) samples.push([i, rss()]);
+    }
+    const base = samples[0][1];
+    console.log(`\nRunService memory, 100 runs of SMoA ${PROPOSERS}x${LAYERS} (keeps 50)${gc ? '' : ' (run with --expose-gc for steadier figures)'}\n`);
+    console.log(table(['after run', 'rss MB', 'above run 1'], samples.map(([i, mb]) => [String(i), fmt(mb), `${fmt(mb - base)} MB`])));
+    console.log(`target: flat, well under 100 MB above run 1`);
   } finally {
     await server.close();
   }
