@@ -1,7 +1,6 @@
 import { ProgressNarrator } from '../cli/progress';
 import { summarizeTotals } from '../cli/format';
-import { STRATEGIES, type Strategy } from '../pipeline/config';
-import { strategyLabel } from '../pipeline/strategies';
+import { isStrategy, strategyLabel } from '../pipeline/strategies';
 import type { ContextItem } from '../pipeline/prompts';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
@@ -60,7 +59,7 @@ export async function handleChatRequest(
       stream.markdown('Ask a question after `@smoa`, for example `@smoa how do I debounce a function in TypeScript?`');
       return { metadata };
     }
-    const strategy = (STRATEGIES as readonly string[]).includes(command) ? (command as Strategy) : config.strategy;
+    const strategy = isStrategy(command) ? command : config.strategy;
     const context = await attachReferences(request.references, stream, deps);
 
     const narrator = new ProgressNarrator();

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { STRATEGIES, type Strategy } from '../pipeline/config';
+import { isStrategy } from '../pipeline/strategies';
 
 export class UsageError extends Error {}
 
@@ -67,6 +68,6 @@ export function parseCommand(argv: string[]): Command {
 }
 
 function readStrategy(value: string, flag: string): Strategy {
-  if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
+  if (isStrategy(value)) return value;
   throw new UsageError(`${flag}: unknown strategy "${value}" (expected ${STRATEGIES.join(', ')})`);
 }

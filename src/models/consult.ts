@@ -1,6 +1,6 @@
 import { summarizeTotals } from '../cli/format';
 import { proposerSlots, STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
-import { layerCap, strategyLabel, STRATEGY_TRAITS } from '../pipeline/strategies';
+import { isStrategy, layerCap, strategyLabel, STRATEGY_TRAITS } from '../pipeline/strategies';
 import type { Trace } from '../pipeline/trace';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
@@ -64,7 +64,7 @@ export function keptModels(trace: Trace): string | undefined {
 }
 
 export function validStrategy(value: unknown): Strategy | undefined {
-  return STRATEGIES.includes(value as Strategy) ? (value as Strategy) : undefined;
+  return isStrategy(value) ? value : undefined;
 }
 
 /** Runs the question through the ensemble and returns the text the calling model reads. */

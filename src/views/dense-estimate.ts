@@ -1,3 +1,4 @@
+import { STRATEGY_TRAITS } from '../pipeline/strategies';
 import type { Trace } from '../pipeline/trace';
 
 /**
@@ -19,7 +20,8 @@ export interface DenseEstimate {
 
 export function estimateDense(trace: Trace): DenseEstimate | undefined {
   const config = trace.config;
-  if (trace.strategy !== 'smoa' || !config) return undefined;
+  // Only sparse runs (a judge keeping k: smoa, adaptive) have a dense counterpart worth showing.
+  if (STRATEGY_TRAITS[trace.strategy]?.judge !== 'topK' || !config) return undefined;
   const proposals = trace.calls.filter((c) => c.stage === 'proposer' && c.status === 'done' && c.usage);
   const first = proposals.filter((c) => c.layer === 1);
   if (!first.length) return undefined;
