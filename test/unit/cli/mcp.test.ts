@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
 import { parseCommand, UsageError } from '../../../src/cli/args';
+import { STRATEGIES } from '../../../src/pipeline/config';
 
 // `smoa mcp` as an agent meets it: a child process speaking MCP on stdio, consulted against the fake server.
 
@@ -65,7 +66,7 @@ describe('smoa mcp', function () {
     );
     const schema = tools[0].inputSchema as { properties: Record<string, { enum?: string[] }>; required: string[] };
     assert.deepEqual(schema.required, ['prompt']);
-    assert.deepEqual(schema.properties.strategy.enum, ['smoa', 'moa', 'single', 'rank']);
+    assert.deepEqual(schema.properties.strategy.enum, [...STRATEGIES]);
     assert.ok(schema.properties.context);
   });
 
