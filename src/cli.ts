@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCommand, UsageError, USAGE, type Command } from './cli/args';
 import { runCompare } from './cli/compare';
+import { serveMcp } from './cli/mcp';
 import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './cli/progress';
 import { summarizeTotals } from './cli/format';
@@ -9,7 +10,10 @@ import { runPipeline } from './pipeline/engine';
 import { MemoryRoleCache } from './pipeline/roles';
 import { applyEvent, emptyTrace } from './pipeline/trace';
 
-/** `smoa run` and `smoa compare` on the same engine as the extension. */
+/** The MCP server tells clients its version; the bundle has no package.json beside it. */
+const SMOA_VERSION = '0.1.0';
+
+/** `smoa run`, `smoa compare` and `smoa mcp` on the same engine as the extension. */
 async function main(argv: string[]): Promise<number> {
   let command: Command;
   try {
@@ -26,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (command.kind === 'mcp') return await serveMcp(command, SMOA_VERSION);
     return command.kind === 'run' ? await run(command) : await runCompare(command);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -5,6 +5,7 @@ import { createServices, type ExtensionServices } from './host/services';
 import { registerSettingsValidation } from './host/settings-validation';
 import { registerConsultTool } from './models/consult-tool';
 import { LanguageModelClient, listVsCodeModels } from './models/lm-client';
+import { registerMcpServer } from './models/mcp-registration';
 import { registerModelProvider } from './models/provider';
 import { registerTracePanel } from './views/trace-panel';
 
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerCommands(context, services);
   registerModelProvider(context, services);
   registerConsultTool(context, services);
+  registerMcpServer(context, services);
   registerTracePanel(context, services);
   return { services, chat };
 }

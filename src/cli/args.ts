@@ -7,6 +7,7 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   smoa run --config FILE --prompt TEXT [--strategy S] [--trace OUT.json] [--roles-cache FILE]
   smoa compare --config FILE --prompts FILE.jsonl [--strategies single,moa,smoa] [--json]
+  smoa mcp --config FILE [--trace-dir DIR]
 
   --config       JSON config (see README: endpoints, models, proposers, aggregator, ...)
   --prompt       the request; "-" reads it from standard input
@@ -16,13 +17,16 @@ export const USAGE = `Usage:
   --prompts      JSON Lines: one {"prompt": "..."} object (or JSON string) per line
   --strategies   comma-separated strategies to compare (default: single,moa,smoa)
   --json         print the comparison as JSON instead of tables
+  mcp            serve the "consult" tool over MCP on stdio (for agents: see README)
+  --trace-dir    mcp: write each consultation's trace there as <run id>.json
 
 Exit codes: 0 success, 1 the run failed, 2 bad usage or config, 130 interrupted.`;
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'run'; config: string; prompt: string; strategy?: Strategy; trace?: string; rolesCache?: string }
-  | { kind: 'compare'; config: string; prompts: string; strategies: Strategy[]; json: boolean; rolesCache?: string };
+  | { kind: 'compare'; config: string; prompts: string; strategies: Strategy[]; json: boolean; rolesCache?: string }
+  | { kind: 'mcp'; config: string; traceDir?: string };
 
 export function parseCommand(argv: string[]): Command {
   const [verb, ...rest] = argv;
@@ -42,6 +46,7 @@ export function parseCommand(argv: string[]): Command {
         prompts: { type: 'string' },
         strategies: { type: 'string' },
         json: { type: 'boolean' },
+        'trace-dir': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -53,6 +58,7 @@ export function parseCommand(argv: string[]): Command {
     return v;
   };
   const rolesCache = values['roles-cache'] as string | undefined;
+  if (verb !== 'mcp' && values['trace-dir'] !== undefined) throw new UsageError(`${verb}: --trace-dir belongs to "mcp"`);
   if (verb === 'run') {
     for (const flag of ['prompts', 'strategies', 'json']) if (values[flag] !== undefined) throw new UsageError(`run: --${flag} belongs to "compare"`);
     const strategy = values.strategy === undefined ? undefined : readStrategy(values.strategy as string, '--strategy');
@@ -64,7 +70,13 @@ export function parseCommand(argv: string[]): Command {
     if (list.length === 0) throw new UsageError('compare: --strategies is empty');
     return { kind: 'compare', config: need('config'), prompts: need('prompts'), strategies: list.map((s) => readStrategy(s, '--strategies')), json: values.json === true, rolesCache };
   }
-  throw new UsageError(`unknown command "${verb}" (expected run or compare)`);
+  if (verb === 'mcp') {
+    const others = ['prompt', 'strategy', 'trace', 'roles-cache', 'prompts', 'strategies', 'json'].filter((f) => values[f] !== undefined);
+    if (others.length) throw new UsageError(`mcp: --${others[0]} is not an option of "mcp" (the agent passes the prompt and strategy)`);
+    const traceDir = values['trace-dir'] as string | undefined;
+    return { kind: 'mcp', config: need('config'), ...(traceDir ? { traceDir } : {}) };
+  }
+  throw new UsageError(`unknown command "${verb}" (expected run, compare or mcp)`);
 }
 
 function readStrategy(value: string, flag: string): Strategy {

@@ -1,7 +1,7 @@
 import { summarizeTotals } from '../cli/format';
 import { proposerSlots, STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
 import { isStrategy, layerCap, strategyLabel, STRATEGY_TRAITS } from '../pipeline/strategies';
-import type { Trace } from '../pipeline/trace';
+import { keptModels } from '../pipeline/kept-models';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
 
@@ -52,16 +52,8 @@ export function describePlan(config: SmoaConfig, strategy: Strategy = config.str
   return `${label}: proposers ${who.join(', ')}; ${upTo}${layers} layer${layers === 1 ? '' : 's'}; ${ending}`;
 }
 
-/** Which models the judge kept, layer by layer: "layer 1: a, b; layer 2: b". */
-export function keptModels(trace: Trace): string | undefined {
-  const layers = trace.layers
-    .filter((l) => l.kept && l.judge)
-    .map((l) => {
-      const names = (l.kept ?? []).map((slot) => l.proposers.find((p) => p.slot === slot)?.modelId ?? `slot ${slot + 1}`);
-      return `layer ${l.layer}: ${names.join(', ')}`;
-    });
-  return layers.length ? layers.join('; ') : undefined;
-}
+// The CLI's MCP server summarizes runs the same way, so the summary lives below both.
+export { keptModels };
 
 export function validStrategy(value: unknown): Strategy | undefined {
   return isStrategy(value) ? value : undefined;

@@ -74,12 +74,26 @@ export function endpointModelInformation({ model, endpoint }: EndpointModel): Mo
 }
 
 /**
- * The ensemble declares tool calling so that it is listed in Agent mode, the chat's default; it never calls a tool and
- * answers in text (the proposers, judge and aggregator see the conversation, not the tools).
+ * Whether the aggregator, the one member that may call tools in Agent mode, can: a VS Code model can, an endpoint
+ * model unless its entry says `toolCalling: false`. Without set-up (no config yet) the aggregator is a VS Code model.
+ */
+export function aggregatorCallsTools(config: SmoaConfig | undefined): boolean {
+  const aggregator = config?.models.find((m) => m.id === config.aggregator);
+  if (!aggregator) return config === undefined;
+  return aggregator.endpoint === VSCODE_ENDPOINT || aggregator.toolCalling !== false;
+}
+
+/**
+ * The ensemble declares tool calling (which lists it in Agent mode) only when its aggregator can call tools; the
+ * tooltip says why it is missing from Agent mode otherwise.
  */
 export function ensembleInformation(config: SmoaConfig | undefined): ModelInformation {
   const aggregator = config?.models.find((m) => m.id === config.aggregator);
   const detail = config ? `${config.strategy.toUpperCase()}, ${config.proposers.length} proposers` : 'SMoA';
+  const toolCalling = aggregatorCallsTools(config);
+  const agent = toolCalling
+    ? 'In Agent mode the proposers and the judge advise; the aggregator alone calls tools.'
+    : `Not offered in Agent mode: its aggregator "${config?.aggregator}" has toolCalling: false in smoa.models, so it cannot call tools.`;
   return {
     id: ENSEMBLE_MODEL_ID,
     name: 'SMoA ensemble',
@@ -88,10 +102,10 @@ export function ensembleInformation(config: SmoaConfig | undefined): ModelInform
     detail,
     tooltip:
       'Several models answer, a judge keeps the best, an aggregator writes the final answer (settings smoa.*). ' +
-      'Answers in text: it does not call tools. Each answer is a run you can inspect with "SMoA: Open Trace".',
+      `${agent} Each answer is a run you can inspect with "SMoA: Open Trace".`,
     maxInputTokens: DEFAULT_MAX_INPUT_TOKENS,
     maxOutputTokens: aggregator?.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
-    capabilities: { toolCalling: true },
+    capabilities: { toolCalling },
   };
 }
 

@@ -54,8 +54,12 @@ class SmoaModelProvider implements vscode.LanguageModelChatProvider<ModelInforma
     const onText = (text: string) => progress.report(new vscode.LanguageModelTextPart(text));
     try {
       if (model.id === ENSEMBLE_MODEL_ID) {
-        // Tools are ignored on purpose: the ensemble answers in text (see ensembleInformation).
-        await answerWithEnsemble(messages, { runs: this.services.runs, resolveConfig: () => this.services.currentConfig() }, abort.signal, onText);
+        // The aggregator alone gets the tools; its calls come back here as the endpoint models' do.
+        await answerWithEnsemble(messages, { runs: this.services.runs, resolveConfig: () => this.services.currentConfig() }, abort.signal, onText, {
+          tools: options.tools ?? [],
+          toolMode: options.toolMode,
+          onToolCall: (call) => progress.report(new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)),
+        });
         return;
       }
       const entry = endpointModels(this.services.settings.current.input).find((m) => m.model.id === model.id);

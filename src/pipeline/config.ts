@@ -89,6 +89,15 @@ export const configSchema = z
     selfWindow: z.number().int().min(2).optional(),
     /** Adaptive: how many proposers answer first (default 2); the rest join only when these disagree. */
     adaptiveStart: z.number().int().optional(),
+    /**
+     * The ensemble model in Agent mode. `reconsult`: after a tool result, `full` runs the whole panel again on every
+     * turn; `final-only` lets the aggregator alone work through the tool calls and has the panel reconsult once on its
+     * final answer (a fraction of the cost on long tool loops).
+     */
+    agent: z
+      .object({ reconsult: z.enum(['full', 'final-only']).default('final-only') })
+      .strict()
+      .default({ reconsult: 'final-only' }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

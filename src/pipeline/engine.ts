@@ -1,3 +1,4 @@
+import { aggregatorMessages, recentToolResults, type AggregatorTools } from './agent-turn';
 import type { ChatMessage } from './client';
 import { adaptiveStartOf, configForTrace, proposerSlots, type SmoaConfig, type Strategy } from './config';
 import type { RunStatus, RunTotals } from './events';
@@ -25,6 +26,8 @@ export interface RunInput {
    */
   purpose?: 'answer' | 'roles';
   runId?: string;
+  /** Agent turns: the aggregator alone may call these tools (see agent-turn.ts). */
+  aggregatorTools?: AggregatorTools;
 }
 
 export interface RunOptions extends EngineDeps {
@@ -358,17 +361,29 @@ async function aggregate(
   restartAnswer: (callId: string, reason: string) => void,
 ) {
   const { config } = run;
+  const agent = input.aggregatorTools;
+  const results = agent ? recentToolResults(agent.conversation) : [];
+  if (results.length) run.emit({ type: 'tool-results', results });
   const outcome = await callWithCandidates(
     run,
-    { stage: 'aggregator', modelId: config.aggregator, onToken: emitAnswer, onRestart: restartAnswer },
+    {
+      stage: 'aggregator',
+      modelId: config.aggregator,
+      onToken: emitAnswer,
+      onRestart: restartAnswer,
+      // A tool call handed to the host cannot be taken back, so an agent turn is retried only before any output.
+      ...(agent ? { tools: agent.tools, toolChoice: agent.toolChoice, retry: 'before-output' as const } : {}),
+    },
     kept,
     (candidates) =>
-      buildMessages({
-        systemParts: [config.systemPrompt, synthesisSystemPart(candidates)],
-        history: input.history,
-        prompt: input.prompt,
-        context: input.context,
-      }),
+      agent
+        ? aggregatorMessages([config.systemPrompt, synthesisSystemPart(candidates)].filter(Boolean).join('\n\n'), agent.conversation)
+        : buildMessages({
+            systemParts: [config.systemPrompt, synthesisSystemPart(candidates)],
+            history: input.history,
+            prompt: input.prompt,
+            context: input.context,
+          }),
   );
   if (outcome.ok) return { ok: true as const };
   if (kept.length === 0 && !run.cancelled) throw new RunFailure(`${config.aggregator} failed: ${outcome.error.message}`);

@@ -50,6 +50,13 @@ export interface RunTotals {
   layersRun: number;
 }
 
+export interface ToolResultInfo {
+  toolCallId: string;
+  /** The tool's name when the conversation still holds the call. */
+  name?: string;
+  text: string;
+}
+
 export type RunStatus = 'ok' | 'failed' | 'cancelled';
 
 export type SmoaEvent = { t: number } & (
@@ -89,6 +96,10 @@ export type SmoaEvent = { t: number } & (
   | { type: 'answer-token'; text: string }
   /** The answer streamed so far is void: the aggregator's stream broke and its retry writes the answer from the start. */
   | { type: 'answer-reset'; callId: string; reason: string }
+  /** Agent turns: the tool results the conversation brought to this run (the aggregator's card shows them). */
+  | { type: 'tool-results'; results: ToolResultInfo[] }
+  /** The model of `callId` (the aggregator, the only member given tools) called a tool; the host runs it, not the engine. */
+  | { type: 'tool-call'; callId: string; toolCallId: string; name: string; input: object }
   | {
       type: 'run-finished';
       status: RunStatus;

@@ -1,5 +1,5 @@
 import { callCost, Totals } from './accounting';
-import { CallError, type ChatMessage, type ChatClient, type JsonResponseFormat, type TokenUsage } from './client';
+import { CallError, type ChatMessage, type ChatClient, type JsonResponseFormat, type RetryPolicy, type TokenUsage, type ToolCall, type ToolSpec } from './client';
 import { modelById, type ModelConfig, type SmoaConfig } from './config';
 import type { CallFailure, CallInfo, CallStage, EventListener, SmoaEvent } from './events';
 
@@ -26,6 +26,10 @@ export interface CallSpec {
   onRestart?: (callId: string, reason: string) => void;
   /** Why this call differs from a plain one (shown with the call). */
   note?: string;
+  /** Agent turns: tools this model may call (each call becomes a `tool-call` event). */
+  tools?: ToolSpec[];
+  toolChoice?: 'auto' | 'required';
+  retry?: RetryPolicy;
 }
 
 export type CallOutcome =
@@ -93,6 +97,14 @@ export class RunContext {
           this.emit({ type: 'call-token', callId, text });
           spec.onToken?.(text);
         },
+        ...(spec.tools?.length
+          ? {
+              tools: spec.tools,
+              ...(spec.toolChoice ? { toolChoice: spec.toolChoice } : {}),
+              onToolCall: (call: ToolCall) => this.emit({ type: 'tool-call', callId, toolCallId: call.callId, name: call.name, input: call.input }),
+            }
+          : {}),
+        ...(spec.retry ? { retry: spec.retry } : {}),
         onRetry: (notice) => {
           partial = '';
           firstToken = undefined;

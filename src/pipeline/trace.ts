@@ -1,6 +1,6 @@
 import type { TokenUsage } from './client';
 import type { SmoaConfig, Strategy } from './config';
-import type { CallFailure, CallInfo, RunStatus, RunTotals, SmoaEvent } from './events';
+import type { CallFailure, CallInfo, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
 
 /**
  * A trace is the fold of a run's events: what the panel shows, what `--trace` saves, what can be loaded again.
@@ -21,6 +21,8 @@ export interface TraceCall extends CallInfo {
   attempts: number;
   retries: { attempt: number; delayMs: number; reason: string }[];
   error?: CallFailure;
+  /** Tools the model called (agent turns: only the aggregator gets tools). */
+  toolCalls?: { toolCallId: string; name: string; input: object }[];
 }
 
 export interface TraceLayer {
@@ -55,6 +57,8 @@ export interface Trace {
   status: RunStatus | 'running';
   error?: string;
   totals?: RunTotals;
+  /** Agent turns: the tool results this run was given with the conversation. */
+  toolResults?: ToolResultInfo[];
 }
 
 export function emptyTrace(): Trace {
@@ -126,6 +130,14 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
     case 'answer-reset':
       trace.answer = '';
       break;
+    case 'tool-results':
+      trace.toolResults = event.results;
+      break;
+    case 'tool-call': {
+      const call = callOf(trace, event.callId);
+      if (call) (call.toolCalls ??= []).push({ toolCallId: event.toolCallId, name: event.name, input: event.input });
+      break;
+    }
     case 'call-done': {
       const call = callOf(trace, event.callId);
       if (call) {

@@ -52,6 +52,9 @@ const callInfo = {
   note: z.optional(z.string()),
 };
 
+const toolResult = z.object({ toolCallId: z.string(), name: z.optional(z.string()), text: z.string() });
+const toolCall = z.object({ toolCallId: z.string(), name: z.string(), input: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)) });
+
 const ev = <T extends string, S extends z.core.$ZodShape>(type: T, shape: S) =>
   z.object({ t: z.number(), type: z.literal(type), ...shape });
 
@@ -90,6 +93,8 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('layer-widened', { layer: z.number(), proposers: z.array(proposerSlot) }),
   ev('answer-token', { text: z.string() }),
   ev('answer-reset', { callId: z.string(), reason: z.string() }),
+  ev('tool-results', { results: z.array(toolResult) }),
+  ev('tool-call', { callId: z.string(), toolCallId: z.string(), name: z.string(), input: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)) }),
   ev('run-finished', {
     status: runStatus,
     answer: z.string(),
@@ -112,6 +117,7 @@ const traceCall = z.object({
   attempts: z.number(),
   retries: z.array(z.object({ attempt: z.number(), delayMs: z.number(), reason: z.string() })),
   error: z.optional(failure),
+  toolCalls: z.optional(z.array(toolCall)),
 });
 
 const traceLayer = z.object({
@@ -152,6 +158,7 @@ export const traceSchema = z.object({
   status: z.enum(['ok', 'failed', 'cancelled', 'running']),
   error: z.optional(z.string()),
   totals: z.optional(totals),
+  toolResults: z.optional(z.array(toolResult)),
 });
 
 // Compile-time drift checks: every real event and trace must satisfy the schemas.

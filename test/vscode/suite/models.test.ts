@@ -118,6 +118,80 @@ suite('Model picker and consult tool', () => {
     });
   });
 
+  suite('the ensemble in Agent mode (through vscode.lm with tools)', () => {
+    // The ensemble's panel is the "tooly" model on a fake server inside the extension host: proposers and judge get
+    // default replies; the aggregator (the only request with tools) calls read_file, then answers from its result.
+    let server: FakeServer;
+    const settings = () => vscode.workspace.getConfiguration('smoa');
+    const keys = ['endpoints', 'models', 'proposers', 'aggregator', 'judge', 'layers', 'topK', 'roles'] as const;
+    const saved = new Map<string, unknown>();
+    const tools: vscode.LanguageModelChatTool[] = [
+      { name: 'read_file', description: 'Reads a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } },
+    ];
+
+    suiteSetup(async () => {
+      server = await startFakeServer({
+        ttftMs: 0,
+        tokensPerSecond: 0,
+        responder: (req) => {
+          if (!req.body.tools) return undefined;
+          return req.messages.some((m) => m.role === 'tool')
+            ? { text: 'The file says hi.' }
+            : { toolCalls: [{ id: 'call_7', name: 'read_file', arguments: '{"path":"a.ts"}' }] };
+        },
+      });
+      for (const key of keys) saved.set(key, settings().inspect(key)?.globalValue);
+      const update = (key: string, value: unknown) => settings().update(key, value, vscode.ConfigurationTarget.Global);
+      await update('endpoints', [{ id: 'agent', baseURL: server.url, maxRetries: 0 }]);
+      await update('models', [{ id: 'tooly', endpoint: 'agent', model: 'tool-model' }]);
+      await update('proposers', ['tooly', 'tooly']);
+      await update('aggregator', 'tooly');
+      await update('judge', 'tooly');
+      await update('layers', 1);
+      await update('topK', 1);
+      await update('roles', 'off');
+    });
+
+    suiteTeardown(async () => {
+      for (const key of keys) await settings().update(key, saved.get(key), vscode.ConfigurationTarget.Global);
+      await server.close();
+    });
+
+    test('the aggregator calls the tool; the next turn carries its result to every member and answers', async function () {
+      this.timeout(60_000);
+      const [model] = await vscode.lm.selectChatModels({ vendor: 'smoa', id: 'smoa-ensemble' });
+      assert.ok(model, 'the ensemble is offered');
+      const cts = new vscode.CancellationTokenSource();
+      const ask = [vscode.LanguageModelChatMessage.User('What is in a.ts?')];
+      const first = await model.sendRequest(ask, { tools }, cts.token);
+      const parts: unknown[] = [];
+      for await (const part of first.stream) parts.push(part);
+      const call = parts.find((p): p is vscode.LanguageModelToolCallPart => p instanceof vscode.LanguageModelToolCallPart);
+      assert.ok(call, `a LanguageModelToolCallPart (got ${JSON.stringify(parts)})`);
+      assert.deepEqual([call.callId, call.name, call.input], ['call_7', 'read_file', { path: 'a.ts' }]);
+      const withTools = server.requests.filter((r) => r.body.tools);
+      assert.equal(withTools.length, 1, 'only the aggregator gets tool schemas');
+      assert.equal(withTools[0].headers['x-smoa-stage'], 'aggregator');
+
+      server.requests.length = 0;
+      const second = await model.sendRequest(
+        [
+          ...ask,
+          vscode.LanguageModelChatMessage.Assistant([call]),
+          vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('hi from a.ts')])]),
+        ],
+        { tools },
+        cts.token,
+      );
+      let text = '';
+      for await (const piece of second.text) text += piece;
+      cts.dispose();
+      assert.equal(text, 'The file says hi.');
+      for (const r of server.requests) assert.match(JSON.stringify(r.body.messages), /hi from a\.ts/, `${String(r.headers['x-smoa-stage'])} sees the tool result`);
+      assert.ok(server.requests.some((r) => r.headers['x-smoa-stage'] === 'proposer'), 'the panel reconsulted on the final answer');
+    });
+  });
+
   test('the smoa_consult tool is registered', () => {
     const tool = vscode.lm.tools.find((t) => t.name === 'smoa_consult');
     assert.ok(tool, `tools: ${vscode.lm.tools.map((t) => t.name).join(', ')}`);

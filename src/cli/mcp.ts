@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
+import { createClientFactory, EndpointPool } from '../pipeline/clients';
+import { keptModels } from '../pipeline/kept-models';
+import { STRATEGIES, type SmoaConfig } from '../pipeline/config';
+import { runPipeline } from '../pipeline/engine';
+import { MemoryRoleCache } from '../pipeline/roles';
+import { applyEvent, emptyTrace } from '../pipeline/trace';
+import type { Command } from './args';
+import { summarizeTotals } from './format';
+import { checkApiKeys, readConfigFile, writeTrace } from './io';
+import { ProgressNarrator } from './progress';
+
+/**
+ * `smoa mcp`: the ensemble as an MCP server over stdio, for agents that reach helpers through MCP (Copilot CLI, Claude
+ * Code, Cursor, VS Code). One tool, `consult`. Standard output is the protocol, so everything else goes to stderr.
+ * The server's runs get no tools of their own: a consultation cannot start another one.
+ */
+
+export const MCP_TOOL_NAME = 'consult';
+
+export const CONSULT_DESCRIPTION =
+  'Ask a panel of language models (SMoA: several proposers answer, a judge keeps the best, an aggregator writes the ' +
+  'final answer) a hard question. Returns the answer and a short run summary. The models see only what you pass.';
+
+export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, version: string): Promise<number> {
+  const config = readConfigFile(command.config);
+  checkApiKeys(config);
+  const server = createMcpServer(config, { version, ...(command.traceDir ? { traceDir: command.traceDir } : {}) });
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+  await server.connect(transport);
+  process.stderr.write(`smoa mcp: serving "${MCP_TOOL_NAME}" on stdio (${config.proposers.length} proposers, aggregator ${config.aggregator})\n`);
+  // The client ends the session by closing our stdin.
+  process.stdin.on('end', () => void server.close());
+  await closed;
+  return 0;
+}
+
+export function createMcpServer(config: SmoaConfig, options: { version: string; traceDir?: string }): McpServer {
+  const server = new McpServer({ name: 'smoa', version: options.version });
+  // One pool for the server's life: endpoint caps and learned quirks hold across consultations.
+  const pool = new EndpointPool();
+  const roleCache = new MemoryRoleCache();
+  server.registerTool(
+    MCP_TOOL_NAME,
+    {
+      title: 'Consult the SMoA ensemble',
+      description: CONSULT_DESCRIPTION,
+      inputSchema: {
+        prompt: z.string().trim().min(1).describe('The question, self-contained.'),
+        strategy: z
+          .enum(STRATEGIES)
+          .optional()
+          .describe('smoa: the judge keeps the best answers each layer (default); moa: all go on; single: aggregator alone; rank: best proposal.'),
+        context: z.string().optional().describe('Code, errors or facts the models need; they see nothing else.'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: true },
+    },
+    async ({ prompt, strategy, context }, extra) => {
+      const progressToken = extra._meta?.progressToken;
+      const narrator = new ProgressNarrator();
+      let step = 0;
+      const trace = emptyTrace();
+      const result = await runPipeline(
+        config,
+        { prompt, ...(strategy ? { strategy } : {}), ...(context?.trim() ? { context: [{ label: 'context from the agent', content: context }] } : {}) },
+        {
+          clientFor: createClientFactory(config, pool),
+          signal: extra.signal,
+          roleCache,
+          onEvent: (event) => {
+            applyEvent(trace, event);
+            const line = event.type === 'run-finished' ? `Finished: ${event.status}` : narrator.describe(event);
+            if (line === undefined || progressToken === undefined || extra.signal.aborted) return;
+            // Progress per stage (roles, layers, judge, aggregator); a client that stopped listening must not fail the run.
+            void extra
+              .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++step, message: line } })
+              .catch(() => undefined);
+          },
+        },
+      );
+      const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
+      if (tracePath) writeTrace(tracePath, trace);
+      const kept = keptModels(trace);
+      const notes = [
+        `SMoA run ${result.runId} (${trace.strategy}): ${result.status}; ${summarizeTotals(result.totals)}`,
+        ...(kept ? [`judge kept: ${kept}`] : []),
+        ...(result.answerSource ? [`answer: ${result.answerSource}`] : []),
+        ...(result.error ? [`problem: ${result.error}`] : []),
+        ...(tracePath ? [`trace: ${tracePath}`] : []),
+      ];
+      const failed = result.status !== 'ok' && !result.answer;
+      return {
+        content: [{ type: 'text' as const, text: `${result.answer.trim() || '(no answer)'}\n\n---\n${notes.join('\n')}` }],
+        ...(failed ? { isError: true } : {}),
+      };
+    },
+  );
+  return server;
+}

@@ -1,0 +1,49 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { secretsThenEnv } from '../host/api-keys';
+import type { ExtensionServices } from '../host/services';
+import { buildMcpLaunch, mcpProblem } from './mcp-launch';
+
+/**
+ * Offers `smoa mcp` (dist/cli.js) to VS Code's MCP support, so agents in this window can consult the ensemble as an
+ * MCP tool. Only where the API exists (VS Code 1.101+): elsewhere nothing is registered and nothing fails.
+ */
+
+export const MCP_PROVIDER_ID = 'smoa.mcp';
+const LABEL = 'SMoA';
+
+export function registerMcpServer(context: vscode.ExtensionContext, services: ExtensionServices): void {
+  const lm = vscode.lm as Partial<typeof vscode.lm>;
+  if (typeof lm.registerMcpServerDefinitionProvider !== 'function' || typeof vscode.McpStdioServerDefinition !== 'function') return;
+  const changed = new vscode.EventEmitter<void>();
+  const configFile = vscode.Uri.joinPath(context.globalStorageUri, 'smoa-mcp-config.json').fsPath;
+  const cli = context.asAbsolutePath('dist/cli.js');
+  const provider: vscode.McpServerDefinitionProvider<vscode.McpStdioServerDefinition> = {
+    onDidChangeMcpServerDefinitions: changed.event,
+    provideMcpServerDefinitions: () => {
+      const snapshot = services.settings.current;
+      const config = !snapshot.auto && snapshot.result.ok ? snapshot.result.config : undefined;
+      if (mcpProblem(config)) return [];
+      // VS Code's own Node runs the bundled CLI; the config path is the only argument that varies, and holds no key.
+      return [new vscode.McpStdioServerDefinition(LABEL, process.execPath, [cli, 'mcp', '--config', configFile], { ELECTRON_RUN_AS_NODE: '1' })];
+    },
+    resolveMcpServerDefinition: async (server) => {
+      const snapshot = services.settings.current;
+      const launch = await buildMcpLaunch(!snapshot.auto && snapshot.result.ok ? snapshot.result.config : undefined, secretsThenEnv(services.secrets));
+      if (!launch.ok) throw new Error(launch.problem);
+      mkdirSync(context.globalStorageUri.fsPath, { recursive: true });
+      writeFileSync(configFile, JSON.stringify(launch.config, null, 2), { mode: 0o600 });
+      // Keys go in the child's environment only, just before it starts.
+      server.env = { ...server.env, ...launch.env };
+      return server;
+    },
+  };
+  context.subscriptions.push(
+    changed,
+    services.settings.onDidChange(() => changed.fire()),
+    services.secrets.onDidChange((e) => {
+      if (e.key.startsWith('smoa.apiKey.')) changed.fire();
+    }),
+    lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider),
+  );
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
+import { parseCommand, UsageError } from '../../../src/cli/args';
+import { STRATEGIES } from '../../../src/pipeline/config';
+
+// `smoa mcp` as an agent meets it: a child process speaking MCP on stdio, consulted against the fake server.
+
+const root = join(__dirname, '../../..');
+
+describe('smoa mcp', function () {
+  this.timeout(60_000);
+  let server: FakeServer;
+  let client: Client;
+  let transport: StdioClientTransport;
+  let dir: string;
+  let stderr = '';
+
+  before(async () => {
+    server = await startFakeServer({ ttftMs: 0, tokensPerSecond: 0 });
+    dir = mkdtempSync(join(tmpdir(), 'smoa-mcp-'));
+    const configPath = join(dir, 'smoa.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        endpoints: [{ id: 'local', baseURL: server.url, apiKeyEnv: 'SMOA_MCP_TEST_KEY', maxRetries: 0 }],
+        models: [
+          { id: 'a', endpoint: 'local', model: 'model-a' },
+          { id: 'b', endpoint: 'local', model: 'model-b' },
+        ],
+        proposers: ['a', 'b', 'a'],
+        aggregator: 'a',
+        judge: 'b',
+        layers: 2,
+        topK: 2,
+        roles: 'off',
+      }),
+    );
+    transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', 'tsx', join(root, 'src/cli.ts'), 'mcp', '--config', configPath, '--trace-dir', join(dir, 'traces')],
+      cwd: root,
+      // The key reaches the server through its environment, as the extension passes it.
+      env: { ...(process.env as Record<string, string>), SMOA_MCP_TEST_KEY: 'test-key' },
+      stderr: 'pipe',
+    });
+    transport.stderr?.on('data', (d) => (stderr += d));
+    client = new Client({ name: 'smoa-test', version: '1.0.0' });
+    await client.connect(transport);
+  });
+  after(async () => {
+    await client?.close();
+    await server.close();
+  });
+  beforeEach(() => server.reset());
+
+  it('lists one tool, consult, with its input schema', async () => {
+    const { tools } = await client.listTools();
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['consult'],
+    );
+    const schema = tools[0].inputSchema as { properties: Record<string, { enum?: string[] }>; required: string[] };
+    assert.deepEqual(schema.required, ['prompt']);
+    assert.deepEqual(schema.properties.strategy.enum, [...STRATEGIES]);
+    assert.ok(schema.properties.context);
+  });
+
+  it('answers a consultation with a run summary and its trace path, reporting progress per stage', async () => {
+    server.setResponder((req) => (String(req.headers['x-smoa-stage']) === 'aggregator' ? { text: 'Use a trie.' } : undefined));
+    const progress: string[] = [];
+    const result = await client.callTool({ name: 'consult', arguments: { prompt: 'Fastest prefix search?', context: 'One million words.' } }, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ''),
+    });
+    const text = (result.content as { type: string; text: string }[])[0].text;
+    const [answer, notes] = text.split('\n\n---\n');
+    assert.equal(answer, 'Use a trie.');
+    assert.match(notes, /^SMoA run (\S+) \(smoa\): ok; /);
+    assert.match(notes, /judge kept: layer 1: /);
+    const tracePath = /trace: (.+)$/m.exec(notes)?.[1];
+    assert.ok(tracePath && existsSync(tracePath), `trace written: ${tracePath}`);
+    assert.equal(JSON.parse(readFileSync(tracePath, 'utf8')).answer, 'Use a trie.');
+    assert.ok(progress.some((m) => /^Layer 1\/2: 3 proposers answering/.test(m)), progress.join('\n'));
+    assert.ok(progress.some((m) => /judge b is choosing/.test(m)));
+    assert.ok(progress.some((m) => /^Aggregator a is writing the answer/.test(m)));
+    assert.equal(progress.at(-1), 'Finished: ok');
+    assert.ok(server.requests.some((r) => /One million words\./.test(JSON.stringify(r.body.messages))));
+    assert.equal(server.requests[0].headers.authorization, 'Bearer test-key');
+  });
+
+  it('cancels a consultation when the client does: every request to the endpoint is closed', async () => {
+    server.setResponder(() => ({ text: 'slow '.repeat(2000), tokensPerSecond: 20 }));
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'consult', arguments: { prompt: 'Take your time.' } }, undefined, { signal: controller.signal });
+    const deadline = Date.now() + 10_000;
+    while (server.activeRequests() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(server.activeRequests(), 3, 'the three proposers are streaming');
+    controller.abort();
+    await assert.rejects(call, /abort/i);
+    await server.waitForIdle(5_000);
+    assert.equal(server.activeRequests(), 0);
+    assert.ok(server.abortedRequests >= 3, `aborted: ${server.abortedRequests}`);
+    // The server lives on: the next consultation works.
+    server.setResponder(undefined);
+    const again = await client.callTool({ name: 'consult', arguments: { prompt: 'q', strategy: 'single' } });
+    assert.match((again.content as { text: string }[])[0].text, /\(single\): ok/);
+    assert.doesNotMatch(stderr, /test-key/, 'the key never appears in the server log');
+  });
+
+  it('parses its flags and refuses the ones of other commands', () => {
+    assert.deepEqual(parseCommand(['mcp', '--config', 'c.json', '--trace-dir', 'out']), { kind: 'mcp', config: 'c.json', traceDir: 'out' });
+    assert.throws(() => parseCommand(['mcp']), /mcp: --config is required/);
+    assert.throws(() => parseCommand(['mcp', '--config', 'c.json', '--prompt', 'x']), UsageError);
+    assert.throws(() => parseCommand(['run', '--config', 'c.json', '--prompt', 'x', '--trace-dir', 'd']), /--trace-dir belongs to "mcp"/);
+  });
+});

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { buildMcpLaunch, keyVariable, mcpProblem } from '../../../src/models/mcp-launch';
+import { loadConfig } from '../../../src/pipeline/config';
+
+// What the extension hands VS Code to start `smoa mcp`: keys only in the child's environment.
+
+const config = loadConfig({
+  endpoints: [
+    { id: 'open-ai', baseURL: 'https://api.example.invalid/v1' },
+    { id: 'named', baseURL: 'https://other.example.invalid/v1', apiKeyEnv: 'OTHER_KEY' },
+    { id: 'local', baseURL: 'http://127.0.0.1:8000/v1' },
+  ],
+  models: [
+    { id: 'a', endpoint: 'open-ai', model: 'm-a' },
+    { id: 'b', endpoint: 'named', model: 'm-b' },
+    { id: 'c', endpoint: 'local', model: 'm-c' },
+  ],
+  proposers: ['a', 'b', 'c'],
+  aggregator: 'a',
+  topK: 1,
+});
+
+describe('smoa mcp launch from the extension', () => {
+  it('puts each found key in the environment, names it in the config, and leaves keyless endpoints alone', async () => {
+    const keys: Record<string, string> = { 'open-ai': 'sk-secret-one', named: 'sk-secret-two' };
+    const launch = await buildMcpLaunch(config, (e) => keys[e.id]);
+    assert.ok(launch.ok);
+    assert.deepEqual(launch.env, { SMOA_KEY_OPEN_AI: 'sk-secret-one', OTHER_KEY: 'sk-secret-two' });
+    assert.deepEqual(
+      launch.config.endpoints.map((e) => e.apiKeyEnv),
+      [keyVariable('open-ai'), 'OTHER_KEY', undefined],
+    );
+    assert.doesNotMatch(JSON.stringify(launch.config), /sk-secret/, 'the config file holds no key');
+  });
+
+  it('refuses a panel of VS Code models, which only run inside VS Code, and says so', async () => {
+    const inside = loadConfig({ models: [{ id: 'v', endpoint: 'vscode', model: 'copilot/gpt-4o' }], proposers: ['v'], aggregator: 'v', topK: 1 });
+    assert.match(mcpProblem(inside) ?? '', /cannot use VS Code's models \(v in smoa\.models\)/);
+    assert.match(mcpProblem(undefined) ?? '', /needs endpoint models/);
+    const launch = await buildMcpLaunch(inside, () => 'k');
+    assert.equal(launch.ok, false);
+    assert.equal(mcpProblem(config), undefined);
+  });
+});
