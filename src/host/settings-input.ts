@@ -11,7 +11,7 @@ export const SETTINGS_SECTION = 'smoa';
 export const ENGINE_SETTING_KEYS = Object.keys(configSchema.shape) as (keyof SmoaConfigInput)[];
 
 /** Settings whose empty string means "not set": VS Code has no "unset" value for a string setting. */
-const EMPTY_MEANS_UNSET = new Set(['aggregator', 'judge', 'moderator', 'roleModel', 'systemPrompt', 'selfModel']);
+export const EMPTY_MEANS_UNSET = new Set(['aggregator', 'judge', 'moderator', 'roleModel', 'systemPrompt', 'selfModel']);
 
 /** Builds the engine's config input from the settings (`get` returns the effective value, defaults included). */
 export function readSettingsInput(get: (key: string) => unknown): Record<string, unknown> {

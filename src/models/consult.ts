@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { summarizeTotals } from '../cli/format';
 import { proposerSlots, STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
 import { isStrategy, layerCap, strategyLabel, STRATEGY_TRAITS } from '../pipeline/strategies';
@@ -18,21 +19,27 @@ export interface ConsultInput {
   strategy?: Strategy;
 }
 
-/** The JSON schema VS Code validates the model's input against; package.json carries the same one (a test checks). */
-export const CONSULT_INPUT_SCHEMA = {
-  type: 'object',
-  properties: {
-    question: { type: 'string', description: 'The question to put to the ensemble, self-contained.' },
-    context: { type: 'string', description: 'Code, errors or facts the models need to answer; they see nothing else.' },
-    strategy: {
-      type: 'string',
-      enum: [...STRATEGIES],
-      description:
-        'smoa: judge keeps the best answers each layer (default); moa: all answers go on; single: aggregator alone; rank: best proposal, no synthesis; self: the first model sampled several times, then aggregated; debate: models revise after seeing each other; adaptive: two models first, the rest only if they disagree.',
-    },
-  },
-  required: ['question'],
-} as const;
+/** The tool's input. package.json's `inputSchema` is generated from it (scripts/generate-package.ts). */
+export const consultInputSchema = z.object({
+  question: z.string().describe('The question to put to the ensemble, self-contained.'),
+  context: z.string().optional().describe('Code, errors or facts the models need to answer; they see nothing else.'),
+  strategy: z
+    .enum(STRATEGIES)
+    .optional()
+    .describe(STRATEGIES.map((name) => `${name}: ${STRATEGY_TRAITS[name].command}`).join('; ')),
+});
+
+/** The JSON schema VS Code validates the model's input against. */
+export const CONSULT_INPUT_SCHEMA = jsonSchemaOf(consultInputSchema) as {
+  type: 'object';
+  properties: { question: object; context: object; strategy: { enum: string[] } };
+  required: string[];
+};
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  return rest;
+}
 
 export interface ConsultDeps {
   runs: Pick<RunService, 'start'>;

@@ -7,7 +7,10 @@ export type Strategy = (typeof STRATEGIES)[number];
 
 export interface StrategyTraits {
   label: string;
+  /** For the settings' enum descriptions (Markdown). */
   description: string;
+  /** One line for the chat's slash command and the agent tool's input schema. */
+  command: string;
   /** Proposer layers: none (the aggregator alone), exactly one, or `layers` from the config. */
   layers: 'none' | 'one' | 'config';
   /** Who proposes: the configured panel, or `selfModel` sampled `samples` times (Self-MoA). */
@@ -30,6 +33,7 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
   smoa: {
     label: 'SMoA',
     description: 'Sparse MoA: a judge keeps the best `topK` answers of each layer; a moderator may stop early; proposers play roles.',
+    command: 'Sparse Mixture-of-Agents: proposers answer, a judge keeps the best, a moderator may stop early (default)',
     layers: 'config',
     proposers: 'panel',
     judge: 'topK',
@@ -42,6 +46,7 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
   moa: {
     label: 'MoA',
     description: 'Dense MoA: every answer of a layer goes to the next layer and to the aggregator.',
+    command: 'Dense Mixture-of-Agents: every answer feeds the next layer and the aggregator',
     layers: 'config',
     proposers: 'panel',
     judge: 'none',
@@ -54,6 +59,7 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
   single: {
     label: 'Single model',
     description: 'Only the aggregator model answers (a baseline).',
+    command: 'Ask only the aggregator model (baseline)',
     layers: 'none',
     proposers: 'none',
     judge: 'none',
@@ -66,6 +72,7 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
   rank: {
     label: 'Rank',
     description: 'One layer; the judge picks the single best answer, returned as written.',
+    command: 'One layer; the judge picks the best answer, returned as written',
     layers: 'one',
     proposers: 'panel',
     judge: 'one',
@@ -78,6 +85,7 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
   self: {
     label: 'Self-MoA',
     description: 'Self-MoA: `selfModel` answers `samples` times per layer, every answer feeds the next layer, then the aggregator (with `selfWindow`, it folds the answers in windows).',
+    command: 'Self-MoA: the first proposer (or smoa.selfModel) answers several times; the aggregator combines the samples',
     layers: 'config',
     proposers: 'self',
     judge: 'none',
@@ -90,6 +98,7 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
   debate: {
     label: 'Debate',
     description: "Multi-agent debate: `layers` rounds; from round 2 each debater sees the others' previous answers and revises its own; a moderator may end it when they agree; the aggregator answers.",
+    command: "Debate: the proposers answer, then revise after reading each other's answers; the aggregator writes the answer",
     layers: 'config',
     proposers: 'panel',
     judge: 'none',
@@ -102,6 +111,7 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
   adaptive: {
     label: 'Adaptive',
     description: 'Starts with `adaptiveStart` proposers; if they agree the aggregator answers from them, otherwise the rest join and the run continues as SMoA.',
+    command: 'Adaptive: two proposers first; the rest join only if they disagree, then as SMoA',
     layers: 'config',
     proposers: 'panel',
     judge: 'topK',

@@ -1,0 +1,156 @@
+/**
+ * How each setting is presented in VS Code's Settings editor: descriptions, order, scope. Types, ranges, enums and
+ * defaults are not here: scripts/generate-package.ts derives them from the zod schemas (src/pipeline/config.ts and
+ * EXTENSION_SETTINGS below) and writes package.json; a unit test fails when the committed file differs.
+ */
+import { z } from 'zod';
+
+export interface SettingMeta {
+  markdownDescription?: string;
+  description?: string;
+  order?: number;
+  scope?: 'application' | 'machine' | 'window' | 'resource';
+  editPresentation?: 'multilineText' | 'singlelineText';
+  enumDescriptions?: string[];
+  /** Descriptions of an array's item properties (and one level below). */
+  items?: Record<string, { description?: string; markdownDescription?: string; properties?: Record<string, { description?: string; markdownDescription?: string }> }>;
+}
+
+/** Settings only the extension reads (not part of the engine's config). */
+export const EXTENSION_SETTINGS = {
+  'insert.mode': z.enum(['whole', 'codeBlocks']).default('whole'),
+};
+
+export const SETTINGS_META: Record<string, SettingMeta> = {
+  "strategy": {
+    "markdownDescription": "How `@smoa` combines the models when no slash command says otherwise.",
+    "order": 0
+  },
+  "endpoints": {
+    "markdownDescription": "OpenAI-compatible endpoints (OpenAI, OpenRouter, vLLM, Ollama, llama.cpp, ...). Keys are never stored here: use **SMoA: Set API Key**, or name an environment variable in `apiKeyEnv`. User settings only, so a workspace cannot send your keys elsewhere.",
+    "order": 10,
+    "scope": "application",
+    "items": {
+      "id": {
+        "description": "Name that models refer to (\"vscode\" is reserved)."
+      },
+      "baseURL": {
+        "description": "e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1"
+      },
+      "apiKeyEnv": {
+        "description": "Environment variable with the key (SecretStorage is checked first)."
+      },
+      "maxConcurrency": {
+        "description": "Requests in flight to this endpoint at once."
+      },
+      "timeoutMs": {
+        "description": "Per-request timeout."
+      },
+      "maxRetries": {
+        "description": "Retries on rate limits, 5xx and dropped connections."
+      },
+      "structuredOutputs": {
+        "description": "How the judge asks for JSON: auto tries response_format and falls back to instructions."
+      }
+    }
+  },
+  "models": {
+    "markdownDescription": "Models by id. `endpoint` is an id from `#smoa.endpoints#`, or `\"vscode\"` for a model VS Code offers (then `model` is `vendor/family`, e.g. `copilot/gpt-4o`, or a model id). With `#smoa.models#` and `#smoa.proposers#` both empty, `@smoa` uses the models VS Code offers with no set-up. **SMoA: Configure Models** fills these for you.",
+    "order": 11,
+    "items": {
+      "id": {
+        "description": "Name used in proposers, aggregator, judge and traces."
+      },
+      "endpoint": {
+        "description": "Endpoint id, or \"vscode\"."
+      },
+      "model": {
+        "description": "Model name the endpoint serves (for \"vscode\": vendor/family or a model id)."
+      },
+      "label": {},
+      "temperature": {},
+      "maxTokens": {},
+      "price": {
+        "description": "USD per million tokens, for the cost in summaries and traces.",
+        "properties": {
+          "inputPerMTok": {},
+          "outputPerMTok": {}
+        }
+      },
+      "toolCalling": {
+        "markdownDescription": "Whether the endpoint does function calling for this model. The chat model picker uses it: Agent mode lists only models that call tools. Unset means yes."
+      }
+    }
+  },
+  "proposers": {
+    "markdownDescription": "Model ids that answer in each layer, one per slot; an id may appear more than once.",
+    "order": 1
+  },
+  "aggregator": {
+    "markdownDescription": "Model id that writes the final answer (and, unless set, judges and writes roles)."
+  },
+  "judge": {
+    "markdownDescription": "Model id that keeps the best `#smoa.topK#` answers of each layer. Empty: the aggregator."
+  },
+  "moderator": {
+    "markdownDescription": "A separate model id that decides the early stop. Empty: the judge decides in the same call."
+  },
+  "roleModel": {
+    "markdownDescription": "Model id that writes the proposers' roles. Empty: the aggregator."
+  },
+  "layers": {
+    "markdownDescription": "Proposer layers before the final answer (the cap when `#smoa.earlyStop#` is on)."
+  },
+  "topK": {
+    "markdownDescription": "Answers the judge keeps per layer (SMoA); at most the number of proposers."
+  },
+  "earlyStop": {
+    "markdownDescription": "Let the moderator stop once the answers agree."
+  },
+  "roles": {
+    "markdownDescription": "`\"auto\"`: a model writes one role per proposer (cached; `@smoa /roles` shows them). `\"off\"`: no roles. Or a list with one role per proposer."
+  },
+  "taskDescription": {
+    "markdownDescription": "What the panel is for (e.g. \"TypeScript code review\"). Roles are written for it and reused; empty: written per question.",
+    "editPresentation": "multilineText"
+  },
+  "systemPrompt": {
+    "markdownDescription": "Instructions given to every proposer and the aggregator.",
+    "editPresentation": "multilineText"
+  },
+  "temperature": {
+    "markdownDescription": "Sampling temperature, unless a model sets its own."
+  },
+  "proposerMaxTokens": {
+    "markdownDescription": "Caps each proposer answer; the aggregator is not capped. Empty: no cap."
+  },
+  "seed": {
+    "markdownDescription": "Seed for the judge's shuffling of answers, so a run can be reproduced."
+  },
+  "agent.reconsult": {
+    "markdownDescription": "How the **SMoA ensemble** model works in Agent mode once tools have answered. `final-only` costs about one aggregator call per tool step; `full` costs a whole run per step.",
+    "enumDescriptions": [
+      "After a tool result, the aggregator alone continues until it stops calling tools; then the panel reconsults once on its final answer.",
+      "After a tool result, every turn is a full run of the panel (proposers, judge, aggregator)."
+    ]
+  },
+  "insert.mode": {
+    "markdownDescription": "What **Insert into editor** and **SMoA: Insert Last Answer** insert.",
+    "enumDescriptions": [
+      "Insert the whole answer (markdown).",
+      "Insert only the code blocks of the answer (the whole answer when it has none)."
+    ]
+  },
+  "selfModel": {
+    "markdownDescription": "Self-MoA (`self`): the model id sampled in every proposer slot. Empty: the first of `#smoa.proposers#`."
+  },
+  "samples": {
+    "markdownDescription": "Self-MoA (`self`): answers per layer. Empty: as many as `#smoa.proposers#`."
+  },
+  "selfWindow": {
+    "markdownDescription": "Self-MoA-Seq: the aggregator folds this many answers at a time into a running synthesis (less than the samples), so many samples fit a small context window. Empty: all at once."
+  },
+  "adaptiveStart": {
+    "markdownDescription": "Adaptive (`adaptive`): how many proposers answer first; the rest join only when these disagree. Empty: 2."
+  },
+};
