@@ -1,5 +1,5 @@
-import { ProgressNarrator } from '../cli/progress';
-import { summarizeTotals } from '../cli/format';
+import { ProgressNarrator } from '../pipeline/narrator';
+import { summarizeTotals } from '../pipeline/format';
 import { isStrategy, strategyLabel } from '../pipeline/strategies';
 import type { ContextItem } from '../pipeline/prompts';
 import type { ResolvedConfig } from '../host/config-resolver';
@@ -19,10 +19,8 @@ import {
 import { diagnoseRun } from './failure';
 import { historyMessages } from './history';
 import { showRoles, type RolesDeps } from './roles-command';
+import { COMMANDS } from '../host/command-ids';
 
-/** Command ids of the buttons under an answer (the trace panel registers smoa.openTrace). */
-export const OPEN_TRACE_COMMAND = 'smoa.openTrace';
-export const INSERT_ANSWER_COMMAND = 'smoa.insertLastAnswer';
 
 export interface ChatDeps extends RolesDeps {
   runs: Pick<RunService, 'start'>;
@@ -95,8 +93,8 @@ export async function handleChatRequest(
     }
     if (result.answer) {
       stream.markdown(`\n\n---\n_${strategyLabel(strategy)}: ${summarizeTotals(result.totals)}_`);
-      stream.button({ title: 'Open trace', command: OPEN_TRACE_COMMAND, arguments: [result.runId] });
-      stream.button({ title: 'Insert into editor', command: INSERT_ANSWER_COMMAND, arguments: [result.runId] });
+      stream.button({ title: 'Open trace', command: COMMANDS.openTrace.id, arguments: [result.runId] });
+      stream.button({ title: 'Insert into editor', command: COMMANDS.insertLastAnswer.id, arguments: [result.runId] });
     }
     const withAnswer = { ...done, ...(result.answer ? { answer: result.answer } : {}) };
     if (result.status === 'failed') return fail(diagnoseRun(result, handle.trace, config), stream, withAnswer);

@@ -4,8 +4,9 @@ import { listVsCodeModels } from '../models/lm-client';
 import type { ExtensionServices } from '../host/services';
 import { SETTINGS_SECTION } from '../host/settings-input';
 import { modelChoices, settingsForPick, type ModelChoice } from './model-choices';
+import { COMMANDS } from '../host/command-ids';
 
-export const CONFIGURE_MODELS = 'smoa.configureModels';
+export const CONFIGURE_MODELS = COMMANDS.configureModels.id;
 
 /**
  * "SMoA: Configure Models": choose proposers, aggregator and judge from everything available (configured models and

@@ -1,4 +1,4 @@
-import { summarizeTotals } from '../cli/format';
+import { summarizeTotals } from '../pipeline/format';
 import { proposerSlots, STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
 import { isStrategy, layerCap, strategyLabel, STRATEGY_TRAITS } from '../pipeline/strategies';
 import { keptModels } from '../pipeline/kept-models';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
 import { VIEW_TYPE } from './protocol';
+import { COMMANDS } from '../host/command-ids';
 
 export type { TracePanelServices } from './panel-session';
 
@@ -76,7 +77,7 @@ function vscodePort(webview: vscode.Webview): PanelPort {
   return {
     post: (message) => void webview.postMessage(message),
     insert: async (target) => {
-      await vscode.commands.executeCommand('smoa.insertLastAnswer', target);
+      await vscode.commands.executeCommand(COMMANDS.insertLastAnswer.id, target);
     },
     copy: async (text) => vscode.env.clipboard.writeText(text),
     saveTrace: async (json, suggestedName) => {
@@ -115,10 +116,10 @@ function runIdArg(arg: unknown): string | undefined {
 
 export function registerTracePanel(context: vscode.ExtensionContext, services: TracePanelServices): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('smoa.openTracePanel', () => {
+    vscode.commands.registerCommand(COMMANDS.openTracePanel.id, () => {
       TracePanel.createOrShow(context, services);
     }),
-    vscode.commands.registerCommand('smoa.openTrace', (arg?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.openTrace.id, (arg?: unknown) => {
       TracePanel.createOrShow(context, services, runIdArg(arg) ?? services.runs.list().at(-1)?.runId);
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

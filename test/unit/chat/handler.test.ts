@@ -94,7 +94,7 @@ describe('chat participant logic', () => {
       'Layer 3 skipped: the moderator stopped early',
       'Aggregator gpt-4o is writing the answer',
     ]);
-    assert.match(stream.progressLines[4], /^Judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
+    assert.match(stream.progressLines[4], /^Layer 1: judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
 
     const kinds = stream.parts.map((p) => p.kind);
     const lastProgress = kinds.lastIndexOf('progress');

@@ -77,7 +77,7 @@ describe('CLI: smoa run / compare', function () {
     const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
     assert.equal(ran.stdout.trim(), trace.answer.trim());
     assert.match(ran.stderr, /Layer 1\/2: 4 proposers answering/);
-    assert.match(ran.stderr, /Judge kept/);
+    assert.match(ran.stderr, /Layer 1: judge kept/);
     assert.match(ran.stderr, /smoa: ok: /);
     assert.equal(trace.status, 'ok');
     assert.ok(!JSON.stringify(trace).includes('test-key'), 'the key is not in the trace');

@@ -1,3 +1,4 @@
+import { totalsParts } from '../../../pipeline/format';
 import type { Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
@@ -73,17 +74,7 @@ function button(label: string, testid: string, action: AnswerAction): HTMLButton
 
 function summaryLine(trace: Trace): string {
   const t = trace.totals!;
-  const tokens = t.promptTokens + t.completionTokens;
-  const cost = t.cost ? `$${t.cost.usd.toFixed(4)}${t.cost.complete ? '' : ' (some models unpriced)'}` : 'cost unknown (no prices configured)';
-  const failed = t.failedCalls ? ` (${t.failedCalls} failed)` : '';
-  return [
-    `${t.layersRun} layer${t.layersRun === 1 ? '' : 's'}`,
-    `${t.calls} calls${failed}`,
-    `${formatCount(tokens)} tokens (${formatCount(t.promptTokens)} in, ${formatCount(t.completionTokens)} out${t.estimated ? ', partly estimated' : ''})`,
-    cost,
-    formatMs(t.wallMs),
-    ...(t.firstAnswerTokenMs !== undefined ? [`first answer token at ${formatMs(t.firstAnswerTokenMs)}`] : []),
-  ].join(' · ');
+  return [...totalsParts(t), ...(t.firstAnswerTokenMs !== undefined ? [`first answer token at ${formatMs(t.firstAnswerTokenMs)}`] : [])].join(' · ');
 }
 
 function denseLine(trace: Trace): string {
