@@ -5,7 +5,9 @@ import { ProgressNarrator } from '../../../src/pipeline/narrator';
 
 const totals = { calls: 1, failedCalls: 0, promptTokens: 1200, completionTokens: 34, estimated: false, wallMs: 8420, layersRun: 0 };
 
-function narrate(events: Omit<SmoaEvent, 't'>[]): { lines: string[]; narrator: ProgressNarrator } {
+type Untimed<E = SmoaEvent> = E extends unknown ? Omit<E, 't'> : never;
+
+function narrate(events: Untimed[]): { lines: string[]; narrator: ProgressNarrator } {
   const narrator = new ProgressNarrator();
   const lines = events.flatMap((e) => narrator.describe({ t: 0, ...e } as SmoaEvent) ?? []);
   return { lines, narrator };
