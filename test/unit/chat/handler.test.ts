@@ -228,7 +228,8 @@ describe('chat participant logic', () => {
       const { deps } = harness(server, { roles: 'off', endpoints: [{ id: 'local', baseURL: closed.url, maxRetries: 0 }] });
       const stream = new RecordingStream();
       const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
-      assert.match(stream.markdownText, new RegExp(`cannot reach endpoint "local" at ${closed.url.replace(/[.]/g, '\\.')}`));
+      assert.equal(result.errorDetails?.message, 'SMoA run failed: all 4 proposers failed in layer 1');
+      assert.match(stream.markdownText, new RegExp(`cannot reach endpoint "local" at ${closed.url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\)`));
       assert.deepEqual(stream.buttons, [{ title: 'Open Settings', command: 'workbench.action.openSettings', arguments: ['smoa.endpoints'] }]);
     });
 
