@@ -48,7 +48,7 @@ export class TracePanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),
     });
     panel.iconPath = vscode.Uri.joinPath(media, 'trace.svg');
-    this.session = new PanelSession(services, vscodePort(webview));
+    this.session = new PanelSession(services, vscodePort(webview, context.workspaceState));
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => void this.session.receive(message)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -73,7 +73,21 @@ function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOp
   };
 }
 
-function vscodePort(webview: vscode.Webview): PanelPort {
+const LAST_EXPORT_FOLDER = 'smoa.lastExportFolder';
+
+/** Where Export suggests saving: the folder the user chose last time, else `.smoa-traces/` in the workspace (not its root). */
+async function exportFolder(state: vscode.Memento): Promise<vscode.Uri | undefined> {
+  const last = state.get<string>(LAST_EXPORT_FOLDER);
+  if (last) return vscode.Uri.parse(last);
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) return undefined;
+  const folder = vscode.Uri.joinPath(root, '.smoa-traces');
+  // The save dialog cannot start in a folder that does not exist yet.
+  await Promise.resolve(vscode.workspace.fs.createDirectory(folder)).catch(() => undefined);
+  return folder;
+}
+
+function vscodePort(webview: vscode.Webview, state: vscode.Memento): PanelPort {
   return {
     post: (message) => void webview.postMessage(message),
     insert: async (target) => {
@@ -81,7 +95,7 @@ function vscodePort(webview: vscode.Webview): PanelPort {
     },
     copy: async (text) => vscode.env.clipboard.writeText(text),
     saveTrace: async (json, suggestedName) => {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const folder = await exportFolder(state);
       const uri = await vscode.window.showSaveDialog({
         title: 'Export SMoA trace',
         saveLabel: 'Export',
@@ -90,6 +104,7 @@ function vscodePort(webview: vscode.Webview): PanelPort {
       });
       if (!uri) return undefined;
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(json));
+      await state.update(LAST_EXPORT_FOLDER, vscode.Uri.joinPath(uri, '..').toString());
       return vscode.workspace.asRelativePath(uri);
     },
     openTraceFile: async () => {
