@@ -15,6 +15,12 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS;
 
+/** Commands only links and buttons run; not contributed, so the palette does not list them. */
+export const INTERNAL_COMMANDS = {
+  /** The invalid-setting notice's "Open Settings" link: the setting, where the user edits settings. */
+  revealInvalidSetting: 'smoa.revealInvalidSetting',
+} as const;
+
 /** The palette's category of every command. */
 export const COMMAND_CATEGORY = 'SMoA';
 

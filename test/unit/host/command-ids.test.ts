@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMMAND_CATEGORY, COMMANDS, PARTICIPANT_ID, PROVIDER_VENDOR, paletteName } from '../../../src/host/command-ids';
+import { COMMAND_CATEGORY, COMMANDS, INTERNAL_COMMANDS, PARTICIPANT_ID, PROVIDER_VENDOR, paletteName } from '../../../src/host/command-ids';
 
 // VS Code knows the commands, the participant and the vendor from package.json; the code from command-ids.ts.
 const root = join(__dirname, '../../..');
@@ -19,6 +19,7 @@ describe('command ids', () => {
     const declared = pkg.contributes.commands.map((c: { command: string; title: string; category: string }) => [c.command, c.title, c.category]);
     const ours = Object.values(COMMANDS).map((c) => [c.id, c.title, COMMAND_CATEGORY]);
     assert.deepEqual([...ours].sort(), [...declared].sort());
+    for (const id of Object.values(INTERNAL_COMMANDS)) assert.ok(!declared.some((d: string[]) => d[0] === id), `${id} is not in the palette`);
   });
 
   it('name the participant and the model vendor package.json declares', () => {
@@ -40,7 +41,7 @@ describe('command ids', () => {
   });
 
   it('no source file spells a smoa.* command id outside command-ids.ts', () => {
-    const ids = Object.values(COMMANDS).map((c) => c.id);
+    const ids = [...Object.values(COMMANDS).map((c) => c.id), ...Object.values(INTERNAL_COMMANDS)];
     const spelled = sourceFiles(join(root, 'src')).flatMap((file) => {
       if (file.endsWith('command-ids.ts')) return [];
       const text = readFileSync(file, 'utf8');
