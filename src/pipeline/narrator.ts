@@ -63,6 +63,13 @@ export class ProgressNarrator {
         return `Moderator: ${event.stop ? 'stop' : 'continue'}${event.reason ? `, ${lowerFirst(event.reason)}` : ''}`;
       case 'layer-skipped':
         return `Layer ${event.layer} skipped: ${event.reason}`;
+      case 'adaptive-decision': {
+        const first = `Layer ${event.layer}: the first ${event.asked} of ${event.of} proposers`;
+        if (event.agree) return `${first} agree${event.reason ? ` (${lowerFirst(event.reason)})` : ''}; no more proposers${event.callsSaved ? `, ${plural(event.callsSaved, 'call')} saved` : ''}`;
+        return `${first} disagree${event.reason ? ` (${lowerFirst(event.reason)})` : ''}; the rest of the layer joins`;
+      }
+      case 'layer-widened':
+        return `Layer ${event.layer}: ${plural(event.proposers.length, 'more proposer')} answering`;
       default:
         return undefined;
     }
@@ -92,7 +99,16 @@ export class ProgressNarrator {
 }
 
 /** Events whose line is an outcome worth keeping after the run (the rest say what is under way). */
-const RECORDED = new Set<SmoaEvent['type']>(['roles-assigned', 'call-failed', 'judge-fallback', 'judge-picks', 'moderator-decision', 'layer-skipped', 'answer-reset']);
+const RECORDED = new Set<SmoaEvent['type']>([
+  'roles-assigned',
+  'call-failed',
+  'judge-fallback',
+  'judge-picks',
+  'moderator-decision',
+  'adaptive-decision',
+  'layer-skipped',
+  'answer-reset',
+]);
 
 function skippedLine(s: { from: number; to: number; reason: string }): string {
   return s.from === s.to ? `Layer ${s.from} skipped: ${s.reason}` : `Layers ${s.from}-${s.to} skipped: ${s.reason}`;

@@ -48,6 +48,22 @@ describe('progress narrator', () => {
   });
 });
 
+describe('progress narrator: adaptive runs', () => {
+  it('says whether the first proposers agreed and what that saved, and keeps it in the record', () => {
+    const agreed = narrate([{ type: 'adaptive-decision', layer: 1, agree: true, reason: 'Both give the same fix', asked: 2, of: 4, callsSaved: 7 }]);
+    assert.deepEqual(agreed.lines, ['Layer 1: the first 2 of 4 proposers agree (both give the same fix); no more proposers, 7 calls saved']);
+    assert.deepEqual(agreed.narrator.record, agreed.lines);
+    const widened = narrate([
+      { type: 'adaptive-decision', layer: 1, agree: false, reason: 'They disagree on the edge case', asked: 2, of: 4 },
+      { type: 'layer-widened', layer: 1, proposers: [{ slot: 2, modelId: 'c' }, { slot: 3, modelId: 'd' }] },
+    ]);
+    assert.deepEqual(widened.lines, [
+      'Layer 1: the first 2 of 4 proposers disagree (they disagree on the edge case); the rest of the layer joins',
+      'Layer 1: 2 more proposers answering',
+    ]);
+  });
+});
+
 describe('shared formatting', () => {
   it('says one thing about an unknown cost everywhere, and "1 call" for one', () => {
     assert.equal(formatCost({}), 'cost unknown (no prices configured)');
