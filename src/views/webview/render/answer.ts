@@ -1,4 +1,4 @@
-import { totalsParts } from '../../../pipeline/format';
+import { formatUsd, totalsParts } from '../../../pipeline/format';
 import type { Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
@@ -80,7 +80,7 @@ function summaryLine(trace: Trace): string {
 function denseLine(trace: Trace): string {
   const d = estimateDense(trace);
   if (!d) return '';
-  const cost = d.usd !== undefined ? `, ~$${d.usd.toFixed(4)}` : '';
+  const cost = d.usd !== undefined ? `, ~${formatUsd(d.usd)}` : '';
   return (
     `Estimate: a dense MoA of the same shape (${d.proposers} proposers × ${d.layers} layers, no judge, no early stop) ` +
     `would make ${d.calls} calls and use ~${formatCount(d.promptTokens + d.completionTokens)} tokens ` +
