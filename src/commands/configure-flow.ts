@@ -72,34 +72,13 @@ export async function configureModels(ui: ConfigureUi, deps: ConfigureDeps): Pro
   let choices = modelChoices(configured, offered);
   const added: NewEndpoint[] = [];
 
-  // Step 1: where the models come from. Skipped when there are models and no new local server to offer.
+  // Step 1: where the models come from; Enter keeps the models available now.
   const newLocal = local.filter((l) => !endpointURLs.has(trimURL(l.baseURL)));
-  if (choices.length === 0 || newLocal.length > 0) {
-    const items: PickItem<Source>[] = [
-      ...(choices.length > 0 ? [{ label: `$(list-selection) Choose from the ${choices.length} models available now`, value: { kind: 'choose' } as Source }] : []),
-      ...newLocal.map((server) => ({
-        label: `$(server) ${server.name} at ${server.baseURL}`,
-        description: `${server.models.length} model${server.models.length === 1 ? '' : 's'} found`,
-        value: { kind: 'local', server } as Source,
-      })),
-      { label: '$(add) Add an OpenAI-compatible endpoint…', description: 'base URL, optional API key', value: { kind: 'url' } },
-    ];
-    const placeHolder = choices.length === 0 ? 'No models yet: VS Code offers none and smoa.models is empty. Add an endpoint:' : 'Models from';
-    const source = await ui.pickOne(`${TITLE}: models`, placeHolder, items);
-    if (!source) return 'cancelled';
-    if (source.kind !== 'choose') {
-      const endpoint = source.kind === 'local' ? await localEndpoint(source.server, endpointIds) : await askEndpoint(ui, deps, endpointIds);
-      if (!endpoint) return 'cancelled';
-      added.push(endpoint.endpoint);
-      endpointIds.add(endpoint.endpoint.id);
-      const ids = new Set(choices.map((c) => c.id));
-      const fresh = endpoint.models.map((model): ModelChoice => {
-        const id = ids.has(model) ? `${endpoint.endpoint.id}/${model}` : model;
-        ids.add(id);
-        return { id, description: `${model} on endpoint "${endpoint.endpoint.id}" (new)`, add: { id, endpoint: endpoint.endpoint.id, model } };
-      });
-      choices = [...choices, ...fresh];
-    }
+  const source = await pickSource(ui, deps, choices, newLocal, endpointIds);
+  if (!source) return 'cancelled';
+  if (source.added) {
+    added.push(source.added.endpoint);
+    choices = [...choices, ...source.added.choices];
   }
 
   // Step 2: proposers. The current ones are checked; a model listed several times keeps its repeats.
@@ -162,6 +141,40 @@ export async function configureModels(ui: ConfigureUi, deps: ConfigureDeps): Pro
   await deps.write(changes);
   ui.info(`SMoA: ${proposers.length} proposer${proposers.length === 1 ? '' : 's'} (${proposers.join(', ')}), aggregator ${aggregator}, judge ${judge || aggregator}.`);
   return 'saved';
+}
+
+/** The first step: keep the models there are, take a local server that was found, or add an endpoint by URL. */
+async function pickSource(
+  ui: ConfigureUi,
+  deps: ConfigureDeps,
+  choices: readonly ModelChoice[],
+  local: readonly FoundServer[],
+  endpointIds: ReadonlySet<string>,
+): Promise<{ added?: { endpoint: NewEndpoint; choices: ModelChoice[] } } | undefined> {
+  const items: PickItem<Source>[] = [
+    ...(choices.length > 0 ? [{ label: `$(list-selection) Choose from the ${choices.length} models available now`, value: { kind: 'choose' } as Source }] : []),
+    ...local.map((server) => ({
+      label: `$(server) ${server.name} at ${server.baseURL}`,
+      description: `${server.models.length} model${server.models.length === 1 ? '' : 's'} found`,
+      value: { kind: 'local', server } as Source,
+    })),
+    { label: '$(add) Add an OpenAI-compatible endpoint…', description: 'base URL, optional API key', value: { kind: 'url' } },
+  ];
+  const placeHolder = choices.length === 0 ? 'No models yet: VS Code offers none and smoa.models is empty. Add an endpoint:' : 'Models from';
+  const source = await ui.pickOne(`${TITLE}: models`, placeHolder, items);
+  if (!source) return undefined;
+  if (source.kind === 'choose') return {};
+  const found = source.kind === 'local' ? await localEndpoint(source.server, endpointIds) : await askEndpoint(ui, deps, endpointIds);
+  if (!found) return undefined;
+  const { endpoint } = found;
+  const ids = new Set(choices.map((c) => c.id));
+  const fresh = found.models.map((model): ModelChoice => {
+    // A model name that is already an id elsewhere gets the endpoint's name in front.
+    const id = ids.has(model) ? `${endpoint.id}/${model}` : model;
+    ids.add(id);
+    return { id, description: `${model} on endpoint "${endpoint.id}" (new)`, add: { id, endpoint: endpoint.id, model } };
+  });
+  return { added: { endpoint, choices: fresh } };
 }
 
 async function localEndpoint(server: FoundServer, taken: ReadonlySet<string>): Promise<{ endpoint: NewEndpoint; models: string[] }> {

@@ -96,10 +96,11 @@ describe('"SMoA: Configure Models"', () => {
 
   it('starts from the current settings: Enter at every step changes nothing and writes nothing', async () => {
     const { d, written } = deps(existing);
-    const ui = new ScriptedUi([enter, enter, enter]);
+    const ui = new ScriptedUi([enter, enter, enter, enter]);
     assert.equal(await configureModels(ui, d), 'unchanged');
     assert.deepEqual(written, []);
-    const [proposers, aggregator, judge] = ui.steps as Extract<Step, { items: unknown }>[];
+    const [source, proposers, aggregator, judge] = ui.steps as Extract<Step, { items: unknown }>[];
+    assert.deepEqual(source.items.map((i) => i.label), ['$(list-selection) Choose from the 3 models available now', '$(add) Add an OpenAI-compatible endpoint…']);
     assert.deepEqual(proposers.items.filter((i) => i.picked).map((i) => i.label), ['a', 'b']);
     assert.equal(aggregator.items[0].label, 'c');
     assert.match(aggregator.items[0].description ?? '', /\(current\)$/);
@@ -110,13 +111,13 @@ describe('"SMoA: Configure Models"', () => {
   it('keeps a model listed twice, and writes only after the user confirms the summary', async () => {
     const { d, written } = deps(existing);
     // Adds c as a proposer; a and b keep their two slots each. Cancel at the confirmation first.
-    const cancel = new ScriptedUi([chooseMany('a', 'b', 'c'), enter, enter, choose('$(close) Cancel')]);
+    const cancel = new ScriptedUi([enter, chooseMany('a', 'b', 'c'), enter, enter, choose('$(close) Cancel')]);
     assert.equal(await configureModels(cancel, d), 'cancelled');
     assert.deepEqual(written, []);
     const confirm = cancel.steps.at(-1) as Extract<Step, { kind: 'pickOne' }>;
     assert.equal(confirm.items[0].detail, 'smoa.proposers: a, b, a, b → a, b, a, b, c');
 
-    const save = new ScriptedUi([chooseMany('a', 'b', 'c'), enter, choose('$(arrow-up) Same as the aggregator'), enter]);
+    const save = new ScriptedUi([enter, chooseMany('a', 'b', 'c'), enter, choose('$(arrow-up) Same as the aggregator'), enter]);
     assert.equal(await configureModels(save, d), 'saved');
     assert.deepEqual(written, [[['judge', ''], ['proposers', ['a', 'b', 'a', 'b', 'c']]]]);
   });
