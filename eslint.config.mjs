@@ -23,6 +23,11 @@ const layerZones = [
     message: 'src/host is below the surfaces: pass what it needs in from extension.ts instead.',
   },
   {
+    target: './src/!(cli)/**/*',
+    from: './src/cli',
+    message: 'The CLI is a leaf: move what others need into src/pipeline (or a shared browser-safe module).',
+  },
+  {
     target: './src/views/webview',
     from: './src',
     except: [

@@ -36,6 +36,8 @@ export interface SmoaChatMetadata {
   strategy?: string;
   /** The final answer alone (without progress or summary), to rebuild the conversation for later turns. */
   answer?: string;
+  /** The run was stopped before it finished: nothing to follow up on. */
+  cancelled?: boolean;
 }
 
 export type HistoryTurn =

@@ -40,6 +40,7 @@ export function diagnoseRun(result: Pick<RunResult, 'error'>, trace: Pick<Trace,
     }
   }
   if (found.length === 0) found.push(actions.showLog());
-  const hintText = [...new Set(hints)].map((h) => `\n${h}`).join('');
+  // A paragraph of its own: right after the error's list of failed calls it would read as part of the last item.
+  const hintText = [...new Set(hints)].map((h) => `\n\n${h}`).join('');
   return { message: `SMoA run failed: ${result.error ?? 'unknown error'}${hintText}`, actions: found };
 }

@@ -10,7 +10,7 @@ export interface FollowupSpec {
 export function followupsFor(metadata: Partial<SmoaChatMetadata> | undefined): FollowupSpec[] {
   if (!metadata?.command) return [];
   if (metadata.command === 'roles') return [{ prompt: 'regenerate', command: 'roles', label: 'Regenerate the roles' }];
-  if (!metadata.runId) return [];
+  if (!metadata.runId || metadata.cancelled) return [];
   const out: FollowupSpec[] = [];
   if (metadata.strategy !== 'moa' && metadata.prompt) {
     out.push({ prompt: metadata.prompt, command: 'moa', label: 'Run again dense (MoA: keep every answer)' });

@@ -1,10 +1,11 @@
-import { ProgressNarrator } from '../cli/progress';
-import { summarizeTotals } from '../cli/format';
+import { ProgressNarrator } from '../pipeline/narrator';
+import { plural, summarizeTotals } from '../pipeline/format';
+import type { Trace } from '../pipeline/trace';
 import { isStrategy, strategyLabel } from '../pipeline/strategies';
 import type { ContextItem } from '../pipeline/prompts';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
-import { UserProblemError, type UserProblem } from '../host/user-problem';
+import { UserProblemError, type UserAction, type UserProblem } from '../host/user-problem';
 import type { VsCodeModelInfo } from '../host/vscode-models';
 import {
   abortSignalFor,
@@ -19,10 +20,8 @@ import {
 import { diagnoseRun } from './failure';
 import { historyMessages } from './history';
 import { showRoles, type RolesDeps } from './roles-command';
+import { COMMANDS } from '../host/command-ids';
 
-/** Command ids of the buttons under an answer (the trace panel registers smoa.openTrace). */
-export const OPEN_TRACE_COMMAND = 'smoa.openTrace';
-export const INSERT_ANSWER_COMMAND = 'smoa.insertLastAnswer';
 
 export interface ChatDeps extends RolesDeps {
   runs: Pick<RunService, 'start'>;
@@ -88,18 +87,23 @@ export async function handleChatRequest(
     );
     const result = await handle.result;
     const done = { ...metadata, runId: result.runId, strategy };
-    if (result.status === 'cancelled') return { metadata: done };
+    if (result.status === 'cancelled') {
+      // Without this the last progress line stays as if the run were still going, and follow-ups offer to build on it.
+      stream.markdown(cancelledNote(streamed, narrator.record, handle.trace));
+      if (handle.trace.calls.some((c) => c.status === 'done')) stream.button(openTraceButton(result.runId));
+      return { metadata: { ...done, cancelled: true } };
+    }
     if (result.answer && result.answer !== streamed) {
       // The answer is not what streamed: the aggregator failed and the best kept proposal stands in (or ranked).
       stream.markdown(`${streamed ? '\n\n---\n\n' : ''}_Answer from ${result.answerSource ?? 'the best proposal'}:_\n\n${result.answer}`);
     }
     if (result.answer) {
-      stream.markdown(`\n\n---\n_${strategyLabel(strategy)}: ${summarizeTotals(result.totals)}_`);
-      stream.button({ title: 'Open trace', command: OPEN_TRACE_COMMAND, arguments: [result.runId] });
-      stream.button({ title: 'Insert into editor', command: INSERT_ANSWER_COMMAND, arguments: [result.runId] });
+      stream.markdown(`\n\n---\n_${strategyLabel(strategy)}: ${summarizeTotals(result.totals)}_${stagesList(narrator.record)}`);
+      stream.button(openTraceButton(result.runId));
+      stream.button({ title: 'Insert into editor', command: COMMANDS.insertLastAnswer.id, arguments: [result.runId] });
     }
     const withAnswer = { ...done, ...(result.answer ? { answer: result.answer } : {}) };
-    if (result.status === 'failed') return fail(diagnoseRun(result, handle.trace, config), stream, withAnswer);
+    if (result.status === 'failed') return fail(diagnoseRun(result, handle.trace, config), stream, withAnswer, !!result.answer);
     return { metadata: withAnswer };
   } catch (error) {
     if (error instanceof UserProblemError) return fail(error.problem, stream, metadata);
@@ -122,7 +126,31 @@ async function attachReferences(refs: readonly ChatReferencePort[], stream: Chat
   return context;
 }
 
-function fail(problem: UserProblem, stream: ChatStreamPort, metadata: ChatResultPort['metadata']): ChatResultPort {
+function openTraceButton(runId: string): UserAction {
+  return { title: 'Open trace', command: COMMANDS.openTrace.id, arguments: [runId] };
+}
+
+/** The stages' outcomes, kept in the response once the progress lines are gone (chat collapses them to "N steps"). */
+function stagesList(record: readonly string[]): string {
+  return record.length ? `\n\n${record.map((line) => `- ${line}`).join('\n')}` : '';
+}
+
+/** What a stopped run says: that it was cancelled, and what had finished by then. */
+function cancelledNote(streamed: string, record: readonly string[], trace: Pick<Trace, 'calls'>): string {
+  const finished = trace.calls.filter((c) => c.status === 'done').length;
+  const what =
+    trace.calls.length === 0
+      ? 'before any model was asked'
+      : `${finished} of ${plural(trace.calls.length, 'call')} had finished${streamed ? '; the answer above is incomplete' : ''}`;
+  return `${streamed ? '\n\n---\n' : ''}**Cancelled** ${what}.${stagesList(record)}`;
+}
+
+/**
+ * A failure as chat shows it: the explanation (with its hints) in the response, then the buttons to the fix, and the
+ * first line again as the error VS Code draws at the end, so buttons never sit above the text that explains them.
+ */
+function fail(problem: UserProblem, stream: ChatStreamPort, metadata: ChatResultPort['metadata'], afterAnswer = false): ChatResultPort {
+  stream.markdown(`${afterAnswer ? '\n\n' : ''}${problem.message}\n\n`);
   for (const action of problem.actions) stream.button(action);
-  return { errorDetails: { message: problem.message }, metadata };
+  return { errorDetails: { message: problem.message.split('\n')[0].replace(/:$/, '') }, metadata };
 }

@@ -6,8 +6,8 @@ import type { CancellationPort, ChatRequestPort, ChatResultPort, ChatStreamPort,
 import { followupsFor } from './followups';
 import { handleChatRequest, type ChatDeps } from './handler';
 import { readReference } from './references';
+import { PARTICIPANT_ID } from '../host/command-ids';
 
-export const PARTICIPANT_ID = 'smoa-dev.smoa';
 
 /** Runs one chat request through the participant logic; the extension-host tests call it with a recording stream. */
 export type ChatEntry = (

@@ -1,5 +1,6 @@
 import type { RunService } from '../host/run-service';
 import type { SmoaConfig } from '../pipeline/config';
+import { clip } from '../pipeline/format';
 import { roleCacheKey, type RoleCache } from '../pipeline/roles';
 import type { ChatStreamPort } from './chat-port';
 
@@ -55,16 +56,11 @@ export async function showRoles(
     configured: 'Configured',
     fallback: 'Stock roles (the role writer did not deliver)',
   }[assigned.source] ?? 'Assigned';
-  const task = config.taskDescription.trim() ? `the task "${config.taskDescription.trim()}"` : `"${clip(basis, 80)}"`;
+  const task = config.taskDescription.trim() ? `the task "${config.taskDescription.trim()}"` : `"${clip(basis, 80, { oneLine: true, ellipsis: true })}"`;
   const note = assigned.note ? `\n\n_${assigned.note}_` : '';
   stream.markdown(`${origin} roles for ${task}:\n\n${formatRoles(config, assigned.roles)}${note}`);
 }
 
 function formatRoles(config: SmoaConfig, roles: readonly string[]): string {
   return roles.map((role, slot) => `${slot + 1}. **${config.proposers[slot] ?? 'proposer'}**: ${role}`).join('\n');
-}
-
-function clip(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }

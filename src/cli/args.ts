@@ -31,6 +31,8 @@ export type Command =
 export function parseCommand(argv: string[]): Command {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') return { kind: 'help' };
+  // `smoa run --help` asks for the usage, whatever else is on the line.
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) return { kind: 'help' };
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -3,7 +3,8 @@ import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import { runPipeline, type RunResult } from '../pipeline/engine';
 import { MemoryRoleCache } from '../pipeline/roles';
 import type { Command } from './args';
-import { formatCost, formatMs, table } from './format';
+import { formatCount, formatCost, formatMs } from '../pipeline/format';
+import { table } from './format';
 import { checkApiKeys, FileRoleCache, readConfigFile, readPromptsFile } from './io';
 
 interface Row {
@@ -65,8 +66,8 @@ function renderTables(rows: Row[], strategies: Strategy[]): string {
     r.label,
     r.status,
     String(r.calls),
-    r.promptTokens.toLocaleString('en-US'),
-    r.completionTokens.toLocaleString('en-US'),
+    formatCount(r.promptTokens),
+    formatCount(r.completionTokens),
     r.costUsd === undefined ? '-' : formatCost({ cost: { usd: r.costUsd, complete: true } }),
     formatMs(r.wallMs),
     formatMs(r.firstAnswerTokenMs),

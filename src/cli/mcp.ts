@@ -9,9 +9,9 @@ import { runPipeline } from '../pipeline/engine';
 import { MemoryRoleCache } from '../pipeline/roles';
 import { applyEvent, emptyTrace } from '../pipeline/trace';
 import type { Command } from './args';
-import { summarizeTotals } from './format';
+import { summarizeTotals } from '../pipeline/format';
 import { checkApiKeys, readConfigFile, writeTrace } from './io';
-import { ProgressNarrator } from './progress';
+import { ProgressNarrator } from '../pipeline/narrator';
 
 /**
  * `smoa mcp`: the ensemble as an MCP server over stdio, for agents that reach helpers through MCP (Copilot CLI, Claude

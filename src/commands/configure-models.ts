@@ -1,70 +1,59 @@
 import * as vscode from 'vscode';
-import { modelSchema, type ModelConfig } from '../pipeline/config';
 import { listVsCodeModels } from '../models/lm-client';
+import { secretKeyFor } from '../host/api-keys';
+import { COMMANDS } from '../host/command-ids';
+import { findLocalServers, listEndpointModels } from '../host/endpoint-discovery';
 import type { ExtensionServices } from '../host/services';
 import { SETTINGS_SECTION } from '../host/settings-input';
-import { modelChoices, settingsForPick, type ModelChoice } from './model-choices';
+import { configureModels, type ConfigureUi, type PickItem } from './configure-flow';
 
-export const CONFIGURE_MODELS = 'smoa.configureModels';
+export const CONFIGURE_MODELS = COMMANDS.configureModels.id;
 
 /**
- * "SMoA: Configure Models": choose proposers, aggregator and judge from everything available (configured models and
- * the models VS Code offers), written to the user settings.
+ * "SMoA: Configure Models": pick proposers, aggregator and judge from the configured models, the models VS Code offers,
+ * local servers found on their usual ports, or a new endpoint; written to the user settings after a confirmation.
+ * The steps live in configure-flow.ts; this file only shows them.
  */
 export function registerConfigureModels(context: vscode.ExtensionContext, services: ExtensionServices): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand(CONFIGURE_MODELS, async () => {
-      const input = services.settings.current.input;
-      // Keep only the entries that parse, so one broken entry does not block picking.
-      const configured = (Array.isArray(input.models) ? input.models : []).flatMap((m) => {
-        const parsed = modelSchema.safeParse(m);
-        return parsed.success ? [parsed.data as ModelConfig] : [];
-      });
-      const offered = await listVsCodeModels().catch(() => []);
-      const choices = modelChoices(configured, offered);
-      if (choices.length === 0) {
-        const choice = await vscode.window.showWarningMessage(
-          'No models to choose from: VS Code offers none (is GitHub Copilot or another model provider signed in?) and `smoa.models` is empty.',
-          'Open Settings',
-        );
-        if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'smoa.models');
-        return;
-      }
-      const current = new Set(Array.isArray(input.proposers) ? (input.proposers as string[]) : []);
-      const item = (c: ModelChoice) => ({ label: c.id, description: c.description, picked: current.has(c.id) });
-
-      const proposers = await vscode.window.showQuickPick(choices.map(item), {
-        title: 'SMoA: Configure Models (1/3): proposers',
-        placeHolder: 'Models that answer in each layer (pick two or more)',
-        canPickMany: true,
-        ignoreFocusOut: true,
-      });
-      if (!proposers || proposers.length === 0) return;
-      const aggregator = await vscode.window.showQuickPick(
-        choices.map((c) => ({ label: c.id, description: c.description })),
-        { title: 'SMoA: Configure Models (2/3): aggregator', placeHolder: 'Model that writes the final answer', ignoreFocusOut: true },
-      );
-      if (!aggregator) return;
-      const sameAsAggregator = { label: '$(arrow-up) Same as the aggregator', description: aggregator.label };
-      const judge = await vscode.window.showQuickPick(
-        [sameAsAggregator, ...choices.map((c) => ({ label: c.id, description: c.description }))],
-        { title: 'SMoA: Configure Models (3/3): judge', placeHolder: 'Model that keeps the best answers of each layer', ignoreFocusOut: true },
-      );
-      if (!judge) return;
-
-      const topK = typeof input.topK === 'number' ? input.topK : 2;
-      const settings = settingsForPick(configured, choices, {
-        proposers: proposers.map((p) => p.label),
-        aggregator: aggregator.label,
-        ...(judge === sameAsAggregator ? {} : { judge: judge.label }),
-      }, topK);
-      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-      for (const [key, value] of Object.entries(settings)) {
-        await config.update(key, value, vscode.ConfigurationTarget.Global);
-      }
-      void vscode.window.showInformationMessage(
-        `SMoA: ${settings.proposers.length} proposers, aggregator ${settings.aggregator}, judge ${settings.judge || settings.aggregator}.`,
-      );
-    }),
+    vscode.commands.registerCommand(CONFIGURE_MODELS, () =>
+      configureModels(quickPickUi, {
+        settings: services.settings.current.input,
+        vscodeModels: listVsCodeModels,
+        findLocalServers: () => findLocalServers(),
+        listModels: (baseURL, key) => listEndpointModels(baseURL, key),
+        storeKey: (endpointId, key) => Promise.resolve(services.secrets.store(secretKeyFor(endpointId), key)),
+        write: async (changes) => {
+          const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+          for (const [key, value] of changes) await config.update(key, value, vscode.ConfigurationTarget.Global);
+          services.log.info(`Configure Models wrote ${changes.map(([key]) => `smoa.${key}`).join(', ')}`);
+        },
+      }),
+    ),
   );
 }
+
+type Item<T> = vscode.QuickPickItem & { value: T };
+
+const toItem = <T>(item: PickItem<T>): Item<T> => ({
+  label: item.label,
+  description: item.description,
+  detail: item.detail,
+  picked: item.picked,
+  value: item.value,
+});
+
+const quickPickUi: ConfigureUi = {
+  async pickOne(title, placeHolder, items) {
+    return (await vscode.window.showQuickPick(items.map(toItem), { title, placeHolder, ignoreFocusOut: true }))?.value;
+  },
+  async pickMany(title, placeHolder, items) {
+    const picked = await vscode.window.showQuickPick(items.map(toItem), { title, placeHolder, canPickMany: true, ignoreFocusOut: true });
+    return picked?.map((p) => p.value);
+  },
+  async input({ title, prompt, value, password, validate }) {
+    return vscode.window.showInputBox({ title, prompt, value, password, ignoreFocusOut: true, validateInput: validate });
+  },
+  info: (message) => void vscode.window.showInformationMessage(message),
+  warn: (message) => void vscode.window.showWarningMessage(message),
+};

@@ -3,11 +3,12 @@ import type { ExtensionServices } from '../host/services';
 import { registerConfigureModels } from './configure-models';
 import { registerInsertAnswer } from './insert-answer';
 import { registerSetApiKey } from './set-api-key';
+import { COMMANDS } from '../host/command-ids';
 
 /** The palette commands. `smoa.openTrace` belongs to the trace panel (src/views). */
 export function registerCommands(context: vscode.ExtensionContext, services: ExtensionServices): void {
   registerSetApiKey(context, services);
   registerConfigureModels(context, services);
   registerInsertAnswer(context, services);
-  context.subscriptions.push(vscode.commands.registerCommand('smoa.showLog', () => services.log.show()));
+  context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.showLog.id, () => services.log.show()));
 }

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../host/services';
 import { insertTarget, textToInsert } from './insert-text';
+import { COMMANDS } from '../host/command-ids';
 
-export const INSERT_LAST_ANSWER = 'smoa.insertLastAnswer';
+export const INSERT_LAST_ANSWER = COMMANDS.insertLastAnswer.id;
 
 /**
  * "SMoA: Insert Last Answer" and chat's "Insert into editor": puts a run's answer at the cursor of the last active

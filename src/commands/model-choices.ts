@@ -30,28 +30,3 @@ export function modelChoices(configured: readonly ModelConfig[], offered: readon
   }
   return choices;
 }
-
-export interface ModelPick {
-  proposers: string[];
-  aggregator: string;
-  /** Undefined: the aggregator judges. */
-  judge?: string;
-}
-
-/** The settings to write for a pick: models gain the VS Code entries used; topK shrinks if the panel got smaller. */
-export function settingsForPick(
-  configured: readonly ModelConfig[],
-  choices: readonly ModelChoice[],
-  pick: ModelPick,
-  topK: number,
-): { models: ModelConfig[]; proposers: string[]; aggregator: string; judge: string; topK: number } {
-  const used = new Set([...pick.proposers, pick.aggregator, ...(pick.judge ? [pick.judge] : [])]);
-  const added = choices.filter((c) => c.add && used.has(c.id)).map((c) => c.add!);
-  return {
-    models: [...configured, ...added],
-    proposers: pick.proposers,
-    aggregator: pick.aggregator,
-    judge: pick.judge ?? '',
-    topK: Math.min(topK, pick.proposers.length),
-  };
-}

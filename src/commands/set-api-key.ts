@@ -1,16 +1,23 @@
 import * as vscode from 'vscode';
-import { secretKeyFor } from '../host/api-keys';
+import { keySource, secretKeyFor } from '../host/api-keys';
 import type { ExtensionServices } from '../host/services';
+import { COMMANDS } from '../host/command-ids';
 
-export const SET_API_KEY = 'smoa.setApiKey';
+export const SET_API_KEY = COMMANDS.setApiKey.id;
 
 /** Endpoint ids in the settings, read leniently: a key can be set even while another setting is invalid. */
-function endpointsOf(services: ExtensionServices): { id: string; baseURL: string }[] {
+function endpointsOf(services: ExtensionServices): { id: string; baseURL: string; apiKeyEnv?: string }[] {
   const raw = services.settings.current.input.endpoints;
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((e) =>
     e && typeof e === 'object' && typeof (e as { id?: unknown }).id === 'string'
-      ? [{ id: (e as { id: string }).id, baseURL: String((e as { baseURL?: unknown }).baseURL ?? '') }]
+      ? [
+          {
+            id: (e as { id: string }).id,
+            baseURL: String((e as { baseURL?: unknown }).baseURL ?? ''),
+            ...(typeof (e as { apiKeyEnv?: unknown }).apiKeyEnv === 'string' ? { apiKeyEnv: (e as { apiKeyEnv: string }).apiKeyEnv } : {}),
+          },
+        ]
       : [],
   );
 }
@@ -34,7 +41,7 @@ export function registerSetApiKey(context: vscode.ExtensionContext, services: Ex
           endpoints.map(async (e) => ({
             label: e.id,
             description: e.baseURL,
-            detail: (await services.secrets.get(secretKeyFor(e.id))) ? 'a key is stored' : 'no key stored',
+            detail: keySource(e, !!(await services.secrets.get(secretKeyFor(e.id)))),
           })),
         );
         endpointId = (await vscode.window.showQuickPick(items, { title: 'SMoA: Set API Key', placeHolder: 'Endpoint' }))?.label;

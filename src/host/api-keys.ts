@@ -15,3 +15,10 @@ export function secretKeyFor(endpointId: string): string {
 export function secretsThenEnv(secrets: SecretReader): ApiKeyResolver {
   return async (endpoint: EndpointConfig) => (await secrets.get(secretKeyFor(endpoint.id))) || envApiKey(endpoint);
 }
+
+/** Where an endpoint's key comes from, as "SMoA: Set API Key" lists it. */
+export function keySource(endpoint: { apiKeyEnv?: string }, stored: boolean, env: Record<string, string | undefined> = process.env): string {
+  if (stored) return 'a key is stored (used before any environment variable)';
+  if (!endpoint.apiKeyEnv) return 'no key stored';
+  return env[endpoint.apiKeyEnv] ? `key from $${endpoint.apiKeyEnv}` : `no key stored, and $${endpoint.apiKeyEnv} is not set`;
+}

@@ -1,3 +1,5 @@
+import { COMMANDS } from './command-ids';
+
 /**
  * A failure told the way a user can act on it: what went wrong, and buttons that lead to the fix. Chat shows it as
  * errorDetails plus buttons; commands show it as a notification with the same actions.
@@ -21,11 +23,11 @@ export const actions = {
   }),
   setApiKey: (endpointId?: string): UserAction => ({
     title: 'Set API Key',
-    command: 'smoa.setApiKey',
+    command: COMMANDS.setApiKey.id,
     ...(endpointId ? { arguments: [endpointId] } : {}),
   }),
-  configureModels: (): UserAction => ({ title: 'Configure Models', command: 'smoa.configureModels' }),
-  showLog: (): UserAction => ({ title: 'Show Log', command: 'smoa.showLog' }),
+  configureModels: (): UserAction => ({ title: COMMANDS.configureModels.title, command: COMMANDS.configureModels.id }),
+  showLog: (): UserAction => ({ title: COMMANDS.showLog.title, command: COMMANDS.showLog.id }),
 };
 
 /** Thrown where an API can only throw (e.g. RunService's getConfig); the problem travels with it. */

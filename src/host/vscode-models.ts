@@ -1,4 +1,5 @@
 import { VSCODE_ENDPOINT, type ModelConfig } from '../pipeline/config';
+import { PROVIDER_VENDOR } from './command-ids';
 
 /**
  * What we need to know about a model VS Code offers (vscode.lm), without importing vscode: the auto-configuration
@@ -34,7 +35,7 @@ export function configModelFor(info: VsCodeModelInfo, id = info.family): ModelCo
  * This extension's own vendor (src/models/provider.ts). Its endpoint models are reachable directly, and its ensemble
  * model would run a panel inside the panel, so the models VS Code offers are always taken without it.
  */
-export const OWN_VENDOR = 'smoa';
+export const OWN_VENDOR = PROVIDER_VENDOR;
 
 export function offeredByOthers<T extends Pick<VsCodeModelInfo, 'vendor'>>(models: readonly T[]): T[] {
   return models.filter((m) => m.vendor !== OWN_VENDOR);

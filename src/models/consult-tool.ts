@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { abortSignalFor } from '../host/cancellation';
+import { clip } from '../pipeline/format';
 import type { ExtensionServices } from '../host/services';
 import { consult, CONSULT_TOOL_NAME, describePlan, validStrategy, type ConsultInput } from './consult';
 
@@ -7,8 +8,7 @@ import { consult, CONSULT_TOOL_NAME, describePlan, validStrategy, type ConsultIn
 
 /** The question as the confirmation quotes it: enough to recognise, short enough to read. */
 function excerpt(text: string, max = 300): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max)}…`;
+  return clip(text, max, { oneLine: true, ellipsis: true });
 }
 
 export function registerConsultTool(context: vscode.ExtensionContext, services: ExtensionServices): void {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { summarizeTotals } from '../cli/format';
+import { summarizeTotals } from '../pipeline/format';
 import { proposerSlots, STRATEGIES, type SmoaConfig, type Strategy } from '../pipeline/config';
 import { isStrategy, layerCap, strategyLabel, STRATEGY_TRAITS } from '../pipeline/strategies';
 import { keptModels } from '../pipeline/kept-models';

@@ -1,6 +1,7 @@
 import { endpointSchema, modelSchema, VSCODE_ENDPOINT, type EndpointConfig, type ModelConfig, type SmoaConfig } from '../pipeline/config';
 import { estimateTokens } from '../pipeline/client';
 import { classifyPart, type LmMessage } from './message-mapping';
+import { paletteName } from '../host/command-ids';
 
 /**
  * What the `smoa` vendor offers in VS Code's model picker: each configured OpenAI-compatible model, and the SMoA
@@ -102,7 +103,7 @@ export function ensembleInformation(config: SmoaConfig | undefined): ModelInform
     detail,
     tooltip:
       'Several models answer, a judge keeps the best, an aggregator writes the final answer (settings smoa.*). ' +
-      `${agent} Each answer is a run you can inspect with "SMoA: Open Trace".`,
+      `${agent} Each answer is a run you can inspect with "${paletteName('openTrace')}".`,
     maxInputTokens: DEFAULT_MAX_INPUT_TOKENS,
     maxOutputTokens: aggregator?.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     capabilities: { toolCalling },

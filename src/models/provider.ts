@@ -11,13 +11,14 @@ import {
   ENSEMBLE_MODEL_ID,
   type ModelInformation,
 } from './model-catalog';
+import { PROVIDER_VENDOR } from '../host/command-ids';
 
 /**
  * VS Code glue for the `smoa` vendor in the chat's model picker: the configured endpoint models (a user without
  * Copilot chats with their own endpoints) and the SMoA ensemble. The logic lives in the pure modules it calls.
  */
 
-export const MODEL_VENDOR = 'smoa';
+export const MODEL_VENDOR = PROVIDER_VENDOR;
 
 /** Secrets under this prefix are endpoint keys (host/api-keys.ts). */
 const API_KEY_SECRET_PREFIX = 'smoa.apiKey.';

@@ -1,4 +1,5 @@
 import type { ChatClient } from './client';
+import { EndpointDownMemo } from './endpoint-down';
 import { endpointById, VSCODE_ENDPOINT, type ModelConfig, type SmoaConfig } from './config';
 import { EndpointPool, type EndpointPoolOptions } from './openai-client';
 
@@ -11,6 +12,8 @@ export function createClientFactory(
   pool: EndpointPool = new EndpointPool(),
   hostClient?: (model: ModelConfig) => ChatClient,
 ): (model: ModelConfig) => ChatClient {
+  // A factory serves one run: an endpoint found unreachable stays down for the rest of it (see endpoint-down.ts).
+  const memo = new EndpointDownMemo();
   return (model) => {
     if (model.endpoint === VSCODE_ENDPOINT) {
       if (!hostClient) throw new Error(`model "${model.id}" is one of VS Code's models and is only available inside VS Code`);
@@ -18,7 +21,7 @@ export function createClientFactory(
     }
     const endpoint = endpointById(config, model.endpoint);
     if (!endpoint) throw new Error(`model "${model.id}": unknown endpoint "${model.endpoint}"`);
-    return pool.clientFor(endpoint, model.model);
+    return memo.guard(endpoint.id, pool.clientFor(endpoint, model.model));
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ChatMessage } from './client';
+import { clip } from './format';
 
 /**
  * Every instruction the engine sends, in one place. The aggregate-and-synthesize intent follows the MoA paper
@@ -78,6 +79,4 @@ export function describeRequest(prompt: string, history: readonly ChatMessage[] 
   return clip(body, max);
 }
 
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}\n[... ${text.length - max} more characters]`;
-}
+export { clip } from './format';

@@ -1,4 +1,5 @@
 import type { ToolCall } from './client';
+import { clip } from './format';
 
 /**
  * OpenAI streams a tool call in pieces: the first delta of an index brings its id and name, later ones append fragments
@@ -49,17 +50,13 @@ export class ToolCallAssembler {
       try {
         input = JSON.parse(call.args);
       } catch {
-        throw new Error(`${this.where} called tool "${call.name}" with arguments that are not valid JSON: ${clip(call.args)}`);
+        throw new Error(`${this.where} called tool "${call.name}" with arguments that are not valid JSON: ${clip(call.args, 200, { ellipsis: true })}`);
       }
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new Error(`${this.where} called tool "${call.name}" with arguments that are not a JSON object: ${clip(call.args)}`);
+      throw new Error(`${this.where} called tool "${call.name}" with arguments that are not a JSON object: ${clip(call.args, 200, { ellipsis: true })}`);
     }
     // Some servers omit ids; VS Code pairs a result with its call by id, so one is made up that is unique in the reply.
     return { callId: call.id || `call_${index}_${Date.now().toString(36)}`, name: call.name, input };
   }
-}
-
-function clip(text: string, max = 200): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
 import { VIEW_TYPE } from './protocol';
+import { COMMANDS } from '../host/command-ids';
 
 export type { TracePanelServices } from './panel-session';
 
@@ -47,7 +48,7 @@ export class TracePanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),
     });
     panel.iconPath = vscode.Uri.joinPath(media, 'trace.svg');
-    this.session = new PanelSession(services, vscodePort(webview));
+    this.session = new PanelSession(services, vscodePort(webview, context.workspaceState));
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => void this.session.receive(message)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -72,15 +73,29 @@ function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOp
   };
 }
 
-function vscodePort(webview: vscode.Webview): PanelPort {
+const LAST_EXPORT_FOLDER = 'smoa.lastExportFolder';
+
+/** Where Export suggests saving: the folder the user chose last time, else `.smoa-traces/` in the workspace (not its root). */
+async function exportFolder(state: vscode.Memento): Promise<vscode.Uri | undefined> {
+  const last = state.get<string>(LAST_EXPORT_FOLDER);
+  if (last) return vscode.Uri.parse(last);
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!root) return undefined;
+  const folder = vscode.Uri.joinPath(root, '.smoa-traces');
+  // The save dialog cannot start in a folder that does not exist yet.
+  await Promise.resolve(vscode.workspace.fs.createDirectory(folder)).catch(() => undefined);
+  return folder;
+}
+
+function vscodePort(webview: vscode.Webview, state: vscode.Memento): PanelPort {
   return {
     post: (message) => void webview.postMessage(message),
     insert: async (target) => {
-      await vscode.commands.executeCommand('smoa.insertLastAnswer', target);
+      await vscode.commands.executeCommand(COMMANDS.insertLastAnswer.id, target);
     },
     copy: async (text) => vscode.env.clipboard.writeText(text),
     saveTrace: async (json, suggestedName) => {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const folder = await exportFolder(state);
       const uri = await vscode.window.showSaveDialog({
         title: 'Export SMoA trace',
         saveLabel: 'Export',
@@ -89,6 +104,7 @@ function vscodePort(webview: vscode.Webview): PanelPort {
       });
       if (!uri) return undefined;
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(json));
+      await state.update(LAST_EXPORT_FOLDER, vscode.Uri.joinPath(uri, '..').toString());
       return vscode.workspace.asRelativePath(uri);
     },
     openTraceFile: async () => {
@@ -115,10 +131,10 @@ function runIdArg(arg: unknown): string | undefined {
 
 export function registerTracePanel(context: vscode.ExtensionContext, services: TracePanelServices): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('smoa.openTracePanel', () => {
+    vscode.commands.registerCommand(COMMANDS.openTracePanel.id, () => {
       TracePanel.createOrShow(context, services);
     }),
-    vscode.commands.registerCommand('smoa.openTrace', (arg?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.openTrace.id, (arg?: unknown) => {
       TracePanel.createOrShow(context, services, runIdArg(arg) ?? services.runs.list().at(-1)?.runId);
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

@@ -74,6 +74,7 @@ describe('architecture', () => {
     const cases: [string, string, RegExp][] = [
       ['src/pipeline/violation.ts', "import { RunService } from '../host/run-service';\nexport const x = RunService;\n", /pure engine/],
       ['src/host/violation.ts', "import { registerModelProvider } from '../models/provider';\nexport const x = registerModelProvider;\n", /below the surfaces/],
+      ['src/chat/violation.ts', "import { parseCommand } from '../cli/args';\nexport const x = parseCommand;\n", /leaf/],
       ['src/views/webview/violation.ts', "import { EndpointPool } from '../../pipeline/openai-client';\nexport const x = EndpointPool;\n", /browser/],
     ];
     for (const [filePath, code, message] of cases) {

@@ -1,6 +1,7 @@
 /* global console, fetch -- Node globals: the ESLint config declares none for .mjs */
 // A hands-on VS Code with SMoA installed: builds and packages the extension, installs it into a fresh code-server
-// profile on test/vscode/sample-workspace, points it at the fake OpenAI server (simulated models) unless OPENAI_BASE_URL
+// profile on a copy of test/vscode/sample-workspace (outside the repository, deleted on exit: trying the sandbox never
+// changes tracked files), points it at the fake OpenAI server (simulated models) unless OPENAI_BASE_URL
 // is set, prints the URL to open, and runs until Ctrl-C.
 // Usage: npm run sandbox [-- --port 8080] [-- --ttft-ms 400 --tokens-per-second 40]
 //        OPENAI_BASE_URL=https://api.example.com/v1 OPENAI_API_KEY=... [SMOA_MODELS=m1,m2,m3] npm run sandbox
@@ -9,18 +10,19 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { startCodeServer } from './code-server.mjs';
 import { fakeServerAvailable, startFakeServerProcess } from './fake-server.mjs';
-import { ensureInstalled, paths } from './install.mjs';
+import { ensureInstalled } from './install.mjs';
 import { smoaSettings } from './smoa-settings.mjs';
 import { buildAndPackage } from './vsix.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { copySampleWorkspace } from './ui/lib/smoa.mjs';
 
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.SMOA_SANDBOX_PORT ?? '8080' },
     'ttft-ms': { type: 'string' },
     'tokens-per-second': { type: 'string' },
-    workspace: { type: 'string', default: join(paths.repoRoot, 'test/vscode/sample-workspace') },
+    workspace: { type: 'string' },
     config: { type: 'string' },
   },
 });
@@ -102,8 +104,15 @@ try {
     baseURL = 'http://127.0.0.1:9/v1';
     console.log('[sandbox] test/server/main.ts not found and OPENAI_BASE_URL unset: the extension has no reachable endpoint');
   }
+  let workspace = args.workspace;
+  if (!workspace) {
+    const copy = copySampleWorkspace();
+    stops.push(async () => copy.remove());
+    workspace = copy.dir;
+    console.log(`[sandbox] workspace: a copy of test/vscode/sample-workspace in ${workspace} (deleted on exit)`);
+  }
   const cs = await startCodeServer({
-    workspace: args.workspace,
+    workspace,
     port: Number(args.port),
     userSettings: sandboxSettings(smoa ?? smoaSettings(baseURL)),
     installVsix: vsix,

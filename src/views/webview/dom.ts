@@ -34,11 +34,5 @@ export function show(el: HTMLElement, visible: boolean): void {
   if (el.hidden === visible) el.hidden = !visible;
 }
 
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+// Numbers and times read the same in the panel as in chat and the CLI.
+export { formatCount, formatMs } from '../../pipeline/format';

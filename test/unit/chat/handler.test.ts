@@ -94,7 +94,7 @@ describe('chat participant logic', () => {
       'Layer 3 skipped: the moderator stopped early',
       'Aggregator gpt-4o is writing the answer',
     ]);
-    assert.match(stream.progressLines[4], /^Judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
+    assert.match(stream.progressLines[4], /^Layer 1: judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
 
     const kinds = stream.parts.map((p) => p.kind);
     const lastProgress = kinds.lastIndexOf('progress');
@@ -102,7 +102,15 @@ describe('chat participant logic', () => {
     const answer = result.metadata.answer ?? '';
     assert.ok(answer.length > 20);
     assert.ok(stream.markdownText.startsWith(answer), 'the streamed markdown is the answer, then the summary');
-    assert.match(stream.markdownText.slice(answer.length), /^\n\n---\n_SMoA: 1 layer, 7 calls, [\d,]+ tokens .*, cost n\/a, [\d.]+ m?s_$/);
+    const [summary, stages] = stream.markdownText.slice(answer.length).split('_\n\n');
+    assert.match(summary, /^\n\n---\n_SMoA: 1 layer, 7 calls, [\d,]+ tokens .*, cost unknown \(no prices configured\), [\d.]+ m?s$/);
+    // Chat folds the progress lines into "Completed N steps"; what each stage decided stays in the response.
+    assert.deepEqual(stages.split('\n'), [
+      '- Roles generated: 4 roles',
+      `- ${stream.progressLines[4]}`,
+      '- Moderator: stop, the answers agree',
+      '- Layers 2-3 skipped: the moderator stopped early',
+    ]);
     assert.deepEqual(stream.buttons, [
       { title: 'Open trace', command: 'smoa.openTrace', arguments: [result.metadata.runId] },
       { title: 'Insert into editor', command: 'smoa.insertLastAnswer', arguments: [result.metadata.runId] },
@@ -181,7 +189,13 @@ describe('chat participant logic', () => {
     await server.waitForIdle(2000);
     assert.equal(server.abortedRequests, 4);
     assert.equal(result.errorDetails, undefined, 'a cancel is not an error');
+    // The response says it was cancelled (after the last progress line) and offers nothing to build on.
+    const kinds = stream.parts.map((p) => p.kind);
+    assert.ok(kinds.lastIndexOf('markdown') > kinds.lastIndexOf('progress'));
+    assert.equal(stream.markdownText, '**Cancelled** 0 of 4 calls had finished.');
     assert.deepEqual(stream.buttons, []);
+    assert.equal(result.metadata.cancelled, true);
+    assert.deepEqual(followupsFor(result.metadata), []);
   });
 
   describe('failures the user can act on', () => {
@@ -189,7 +203,8 @@ describe('chat participant logic', () => {
       const { deps } = harness(server, { proposers: ['claude', 'nope'] });
       const stream = new RecordingStream();
       const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
-      assert.match(result.errorDetails!.message, /smoa\.proposers\[1\]: unknown model "nope"/);
+      assert.equal(result.errorDetails!.message, 'SMoA cannot run: invalid setting');
+      assert.match(stream.markdownText, /smoa\.proposers\[1\]: unknown model "nope"/);
       assert.deepEqual(stream.buttons, [{ title: 'Open Settings', command: 'workbench.action.openSettings', arguments: ['smoa.proposers'] }]);
       assert.equal(server.requests.length, 0);
     });
@@ -199,9 +214,11 @@ describe('chat participant logic', () => {
       const { deps } = harness(server, { roles: 'off', endpoints }, () => undefined);
       const stream = new RecordingStream();
       const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
-      assert.match(result.errorDetails!.message, /all 4 proposers failed in layer 1/);
-      assert.match(result.errorDetails!.message, /claude \(slot 1\): endpoint "local": no API key \(environment variable SMOA_TEST_UNSET_KEY_VAR is not set\)/);
-      assert.match(result.errorDetails!.message, /SMoA: Set API Key/);
+      assert.equal(result.errorDetails!.message, 'SMoA run failed: all 4 proposers failed in layer 1');
+      // The explanation comes first, its fix hint a paragraph of its own (not glued to the last failed call), then the button.
+      assert.match(stream.markdownText, /- claude \(slot 4\): endpoint "local": no API key \(environment variable SMOA_TEST_UNSET_KEY_VAR is not set\)\n\nSet the key for endpoint "local" with "SMoA: Set API Key"\.\n\n$/);
+      assert.match(stream.markdownText, /^SMoA run failed: all 4 proposers failed in layer 1:\n- claude \(slot 1\): endpoint "local": no API key/);
+      assert.deepEqual(stream.parts.filter((p) => p.kind !== 'progress').map((p) => p.kind), ['markdown', 'button']);
       assert.deepEqual(stream.buttons, [{ title: 'Set API Key', command: 'smoa.setApiKey', arguments: ['local'] }]);
     });
 
@@ -211,15 +228,17 @@ describe('chat participant logic', () => {
       const { deps } = harness(server, { roles: 'off', endpoints: [{ id: 'local', baseURL: closed.url, maxRetries: 0 }] });
       const stream = new RecordingStream();
       const result = await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
-      assert.match(result.errorDetails!.message, new RegExp(`cannot reach endpoint "local" at ${closed.url.replace(/[.]/g, '\\.')}`));
+      assert.equal(result.errorDetails?.message, 'SMoA run failed: all 4 proposers failed in layer 1');
+      assert.match(stream.markdownText, new RegExp(`cannot reach endpoint "local" at ${closed.url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\)`));
       assert.deepEqual(stream.buttons, [{ title: 'Open Settings', command: 'workbench.action.openSettings', arguments: ['smoa.endpoints'] }]);
     });
 
     it('when every proposer fails, each one is listed with its reason', async () => {
       server.injectFault({ kind: 'server-error', status: 503 }, { times: 4 });
       const { deps } = harness(server, { roles: 'off' });
-      const result = await handleChatRequest(ask('hi'), [], new RecordingStream(), new TestCancellation(), deps);
-      const message = result.errorDetails!.message;
+      const stream = new RecordingStream();
+      await handleChatRequest(ask('hi'), [], stream, new TestCancellation(), deps);
+      const message = stream.markdownText;
       for (const line of ['claude (slot 1): HTTP 503', 'gpt-4o (slot 2): HTTP 503', 'llama (slot 3): HTTP 503', 'claude (slot 4): HTTP 503']) {
         assert.ok(message.includes(line), `${line} in:\n${message}`);
       }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { parseCommand } from '../../../src/cli/args';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
@@ -68,7 +69,10 @@ describe('CLI: smoa run / compare', function () {
     server.reset();
     writeConfig();
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('run: streams the answer to stdout, progress to stderr, writes the trace, exits 0', async () => {
     const tracePath = join(dir, 'trace.json');
@@ -77,7 +81,7 @@ describe('CLI: smoa run / compare', function () {
     const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
     assert.equal(ran.stdout.trim(), trace.answer.trim());
     assert.match(ran.stderr, /Layer 1\/2: 4 proposers answering/);
-    assert.match(ran.stderr, /Judge kept/);
+    assert.match(ran.stderr, /Layer 1: judge kept/);
     assert.match(ran.stderr, /smoa: ok: /);
     assert.equal(trace.status, 'ok');
     assert.ok(!JSON.stringify(trace).includes('test-key'), 'the key is not in the trace');
@@ -89,6 +93,16 @@ describe('CLI: smoa run / compare', function () {
     assert.equal(ran.code, 2);
     assert.match(ran.stderr, /models\[1\]\.endpoint: unknown endpoint "x"/);
     assert.doesNotMatch(ran.stderr, /\n\s+at /);
+  });
+
+  it('--help prints the usage on stdout and exits 0, also after a command', async () => {
+    const ran = await cli(['run', '--help']);
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, '');
+    assert.match(ran.stdout, /^Usage:\n {2}smoa run --config FILE/);
+    for (const argv of [['--help'], ['-h'], ['compare', '--config', 'x.json', '-h'], ['run', '--bogus', '--help']]) {
+      assert.deepEqual(parseCommand(argv), { kind: 'help' }, argv.join(' '));
+    }
   });
 
   it('exits 2 on bad usage: unknown flag, missing flag, unknown strategy, unreadable file', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { codeBlocks, insertTarget, textToInsert } from '../../../src/commands/insert-text';
-import { modelChoices, settingsForPick } from '../../../src/commands/model-choices';
+import { modelChoices } from '../../../src/commands/model-choices';
 
 describe('insert into editor: what is inserted', () => {
   const answer = 'Use this:\n\n```ts\nconst a = 1;\n```\n\nand\n\n~~~\nb()\n~~~\n';
@@ -43,14 +43,5 @@ describe('"Configure Models" choices', () => {
 
   it('lists configured models, then VS Code models not configured yet, one per family', () => {
     assert.deepEqual(modelChoices(configured, offered).map((c) => c.id), ['local-a', 'gpt-4o', 'claude-sonnet-4']);
-  });
-
-  it('adds only the VS Code models that were picked, and fits topK to the new panel', () => {
-    const choices = modelChoices(configured, offered);
-    const settings = settingsForPick(configured, choices, { proposers: ['local-a', 'claude-sonnet-4'], aggregator: 'gpt-4o' }, 3);
-    assert.deepEqual(settings.models.at(-1), { id: 'claude-sonnet-4', endpoint: 'vscode', model: 'copilot/claude-sonnet-4', label: 'Claude Sonnet 4' });
-    assert.equal(settings.models.length, 3);
-    assert.equal(settings.judge, '');
-    assert.equal(settings.topK, 2);
   });
 });

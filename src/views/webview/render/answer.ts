@@ -1,3 +1,4 @@
+import { formatUsd, totalsParts } from '../../../pipeline/format';
 import type { Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
@@ -73,23 +74,13 @@ function button(label: string, testid: string, action: AnswerAction): HTMLButton
 
 function summaryLine(trace: Trace): string {
   const t = trace.totals!;
-  const tokens = t.promptTokens + t.completionTokens;
-  const cost = t.cost ? `$${t.cost.usd.toFixed(4)}${t.cost.complete ? '' : ' (some models unpriced)'}` : 'cost unknown (no prices configured)';
-  const failed = t.failedCalls ? ` (${t.failedCalls} failed)` : '';
-  return [
-    `${t.layersRun} layer${t.layersRun === 1 ? '' : 's'}`,
-    `${t.calls} calls${failed}`,
-    `${formatCount(tokens)} tokens (${formatCount(t.promptTokens)} in, ${formatCount(t.completionTokens)} out${t.estimated ? ', partly estimated' : ''})`,
-    cost,
-    formatMs(t.wallMs),
-    ...(t.firstAnswerTokenMs !== undefined ? [`first answer token at ${formatMs(t.firstAnswerTokenMs)}`] : []),
-  ].join(' · ');
+  return [...totalsParts(t), ...(t.firstAnswerTokenMs !== undefined ? [`first answer token at ${formatMs(t.firstAnswerTokenMs)}`] : [])].join(' · ');
 }
 
 function denseLine(trace: Trace): string {
   const d = estimateDense(trace);
   if (!d) return '';
-  const cost = d.usd !== undefined ? `, ~$${d.usd.toFixed(4)}` : '';
+  const cost = d.usd !== undefined ? `, ~${formatUsd(d.usd)}` : '';
   return (
     `Estimate: a dense MoA of the same shape (${d.proposers} proposers × ${d.layers} layers, no judge, no early stop) ` +
     `would make ${d.calls} calls and use ~${formatCount(d.promptTokens + d.completionTokens)} tokens ` +

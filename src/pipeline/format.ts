@@ -1,0 +1,73 @@
+import type { RunTotals } from './events';
+
+/**
+ * Wording every surface shares (chat, trace panel, CLI, tool, log): counts, times, cost and run totals, and how a long
+ * text is shortened. Browser-safe: no Node or vscode imports, so the webview bundles it too.
+ */
+
+/** "1 call", "2 calls". */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+}
+
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** "850 ms", "8.4 s"; `missing` for an unknown duration. */
+export function formatMs(ms: number | undefined, missing = '-'): string {
+  if (ms === undefined) return missing;
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatTokens(totals: Pick<RunTotals, 'promptTokens' | 'completionTokens' | 'estimated'>): string {
+  const sum = totals.promptTokens + totals.completionTokens;
+  return `${formatCount(sum)} tokens (${formatCount(totals.promptTokens)} in, ${formatCount(totals.completionTokens)} out${totals.estimated ? ', partly estimated' : ''})`;
+}
+
+/** What a run cost, or why that is not known. */
+export const COST_UNKNOWN = 'cost unknown (no prices configured)';
+
+export function formatUsd(usd: number): string {
+  return `$${usd.toFixed(4)}`;
+}
+
+export function formatCost(totals: Pick<RunTotals, 'cost'>): string {
+  if (!totals.cost) return COST_UNKNOWN;
+  return `${formatUsd(totals.cost.usd)}${totals.cost.complete ? '' : ' (some models unpriced)'}`;
+}
+
+/** The pieces of a run's summary: layers (when any ran), calls, tokens, cost, wall time. */
+export function totalsParts(totals: RunTotals): string[] {
+  const failed = totals.failedCalls ? ` (${totals.failedCalls} failed)` : '';
+  return [
+    ...(totals.layersRun ? [plural(totals.layersRun, 'layer')] : []),
+    `${plural(totals.calls, 'call')}${failed}`,
+    formatTokens(totals),
+    formatCost(totals),
+    formatMs(totals.wallMs),
+  ];
+}
+
+/** "2 layers, 11 calls, 4,210 tokens (...), $0.0123, 8.4 s" */
+export function summarizeTotals(totals: RunTotals, separator = ', '): string {
+  return totalsParts(totals).join(separator);
+}
+
+export interface ClipOptions {
+  /** For a person: end with "…" instead of telling a model how much was left out. */
+  ellipsis?: boolean;
+  /** Collapse whitespace to single spaces first (a one-line excerpt). */
+  oneLine?: boolean;
+}
+
+/**
+ * Text cut to `max` characters of its own. By default the cut says how much is missing ("[... 120 more characters]"),
+ * so a model knows it sees part of a text; `ellipsis` ends with "…" for lines people read.
+ */
+export function clip(text: string, max: number, options: ClipOptions = {}): string {
+  const source = options.oneLine ? text.replace(/\s+/g, ' ').trim() : text;
+  if (source.length <= max) return source;
+  if (options.ellipsis) return `${source.slice(0, Math.max(0, max - 1))}…`;
+  return `${source.slice(0, max)}\n[... ${source.length - max} more characters]`;
+}
