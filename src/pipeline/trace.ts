@@ -52,6 +52,8 @@ export interface Trace {
   /** A run that only wrote roles. */
   purpose?: 'roles';
   roles?: { roles: string[]; source: string; note?: string };
+  /** How many layers the strategy plans (rank: 1), from `layer-started`; absent in older traces. */
+  layersPlanned?: number;
   layers: TraceLayer[];
   calls: TraceCall[];
   answer: string;
@@ -95,6 +97,7 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
       trace.roles = { roles: event.roles, source: event.source, ...(event.note ? { note: event.note } : {}) };
       break;
     case 'layer-started':
+      trace.layersPlanned = event.of;
       layerOf(trace, event.layer).status = 'running';
       layerOf(trace, event.layer).proposers = event.proposers;
       break;

@@ -152,6 +152,7 @@ export const traceSchema = z.object({
   config,
   purpose: z.optional(z.literal('roles')),
   roles: z.optional(z.object({ roles: z.array(z.string()), source: z.string(), note: z.optional(z.string()) })),
+  layersPlanned: z.optional(z.number()),
   layers: z.array(traceLayer),
   calls: z.array(traceCall),
   answer: z.string(),

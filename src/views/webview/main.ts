@@ -39,7 +39,8 @@ const view = new PanelView(document.getElementById('app') ?? document.body, {
   selectRun: (runId) => post({ type: 'selectRun', runId }),
   formChanged: (patch) => {
     state.updateForm(patch);
-    persist();
+    // The controls depend on the form (a strategy without top k disables it): redraw now, not on the next message.
+    schedule();
   },
   answer: (action) => withRun((runId) => ({ type: action, runId })),
   toggleCard: (key) => {

@@ -108,6 +108,7 @@ export class PanelState {
   updateForm(patch: Partial<FormState>): void {
     this.form = { ...this.form, ...patch };
     this.formTouched = true;
+    this.changed(true);
   }
 
   toggleExpanded(key: string): void {

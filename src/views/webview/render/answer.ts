@@ -1,6 +1,7 @@
 import type { Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
+import { callIdsOf } from './layers';
 import { setMarkdown } from './markdown';
 
 export type AnswerAction = 'insert' | 'copy' | 'export';
@@ -44,6 +45,7 @@ export class AnswerView {
     const status = trace.status === 'running' ? (trace.answer ? 'streaming' : aggregator ? 'waiting' : 'pending') : trace.status;
     setText(this.state, status);
     setData(this.el, 'status', status);
+    setData(this.el, 'callIds', callIdsOf(trace, (c) => c.stage === 'aggregator'));
     setText(this.heading, aggregator ? `Answer (${aggregator.model})` : 'Answer');
     show(this.source, !!trace.answerSource);
     setText(this.source, trace.answerSource ? `From ${trace.answerSource}` : '');
@@ -75,10 +77,11 @@ function summaryLine(trace: Trace): string {
   const t = trace.totals!;
   const tokens = t.promptTokens + t.completionTokens;
   const cost = t.cost ? `$${t.cost.usd.toFixed(4)}${t.cost.complete ? '' : ' (some models unpriced)'}` : 'cost unknown (no prices configured)';
-  const failed = t.failedCalls ? ` (${t.failedCalls} failed)` : '';
+  const notOk = [...(t.failedCalls ? [`${t.failedCalls} failed`] : []), ...(t.cancelledCalls ? [`${t.cancelledCalls} cancelled`] : [])];
   return [
-    `${t.layersRun} layer${t.layersRun === 1 ? '' : 's'}`,
-    `${t.calls} calls${failed}`,
+    // A single-model run has no layers to count.
+    ...(trace.strategy === 'single' ? [] : [`${t.layersRun} layer${t.layersRun === 1 ? '' : 's'}`]),
+    `${t.calls} call${t.calls === 1 ? '' : 's'}${notOk.length ? ` (${notOk.join(', ')})` : ''}`,
     `${formatCount(tokens)} tokens (${formatCount(t.promptTokens)} in, ${formatCount(t.completionTokens)} out${t.estimated ? ', partly estimated' : ''})`,
     cost,
     formatMs(t.wallMs),
