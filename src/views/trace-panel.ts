@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ExtensionServices } from '../host/services';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
 import { VIEW_TYPE } from './protocol';
@@ -113,7 +114,12 @@ function runIdArg(arg: unknown): string | undefined {
   return undefined;
 }
 
-export function registerTracePanel(context: vscode.ExtensionContext, services: TracePanelServices): void {
+export function registerTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): void {
+  const services: TracePanelServices = {
+    runs: extension.runs,
+    log: extension.log,
+    currentConfig: (overrides) => extension.currentConfig(undefined, overrides ? { ...overrides } : undefined),
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand('smoa.openTracePanel', () => {
       TracePanel.createOrShow(context, services);

@@ -101,4 +101,38 @@ describe('trace panel: the record of a run', function () {
     assert.ok(Number(look.opacity) < 1, `a disabled input is dimmed (opacity ${look.opacity})`);
     assert.equal(look.cursor, 'not-allowed');
   });
+
+  it('a loaded file is its own history entry with its name; a restored panel says it is restored (items 6, 9)', async () => {
+    const events = await recordRun({ prompt: 'original', config: { layers: 1, roles: 'off' } });
+    const trace = foldEvents(events);
+    const page = panel.page;
+    const original = { runId: trace.runId, origin: 'chat', prompt: 'original', strategy: 'smoa' as const, startedAt: trace.startedAt, status: 'ok' as const };
+    const file = { ...original, runId: 'file-1', origin: 'saved.json', offline: true };
+    await panel.dispatch({ type: 'runList', runs: [original, file] });
+    await panel.dispatch({ type: 'traceLoaded', runId: 'file-1', trace, source: 'saved.json' });
+    await settled(page);
+    assert.equal(await page.locator('li[data-selected="true"]').count(), 1, 'one highlighted entry, not the original run too');
+    assert.match(await page.locator('li[data-selected="true"]').innerText(), /file saved\.json/);
+    assert.match(await page.getByTestId('run-meta').innerText(), /opened from saved\.json/);
+    assert.doesNotMatch(await page.getByTestId('run-meta').innerText(), /started from/);
+
+    // Show the run itself, then reload the webview (as a window reload does): it comes back from the saved state.
+    await panel.dispatch({ type: 'runStarted', runId: trace.runId, origin: 'chat', events });
+    await settled(page);
+    await page.reload();
+    await settled(page);
+    const ready = (await panel.messages()).filter((m) => m.type === 'ready').at(-1);
+    assert.deepEqual(ready, { type: 'ready', restoredRunId: trace.runId }, 'the webview tells the host what it showed');
+    await panel.dispatch({ type: 'runList', runs: [] });
+    await settled(page);
+    const meta = await page.getByTestId('run-meta').innerText();
+    assert.match(meta, /started from chat/);
+    assert.match(meta, /restored from before the panel reloaded; no longer among this window's runs/);
+    assert.match(await page.getByTestId('run-history').innerText(), /No runs in this window yet/);
+    // The host still has the run: it sends it again and the panel is live, not restored.
+    await panel.dispatch({ type: 'runList', runs: [original] });
+    await panel.dispatch({ type: 'runStarted', runId: trace.runId, origin: 'chat', events });
+    await settled(page);
+    assert.doesNotMatch(await page.getByTestId('run-meta').innerText(), /restored/);
+  });
 });

@@ -56,8 +56,11 @@ export class PanelView {
     show(this.runHeader, !!trace);
     if (trace) {
       setText(this.runPrompt, trace.prompt);
-      const where = state.offline ? `opened from ${state.origin}` : `started from ${state.origin || 'this window'}`;
-      setText(this.runMeta, `${trace.strategy} · ${trace.startedAt ? new Date(trace.startedAt).toLocaleString() : ''} · ${where}`);
+      const where = state.offline ? `opened from ${state.origin || 'a file'}` : state.origin ? `started from ${state.origin}` : '';
+      const restored = state.restored && !state.runs.some((r) => r.runId === state.runId) ? 'restored from before the panel reloaded; no longer among this window\'s runs' : '';
+      const when = trace.startedAt ? new Date(trace.startedAt).toLocaleString() : '';
+      setText(this.runMeta, [trace.strategy, when, where, restored].filter(Boolean).join(' · '));
+      setData(this.runMeta, 'restored', restored ? 'true' : undefined);
       const roles = rolesLine(trace);
       show(this.rolesLine, !!roles.text);
       setText(this.rolesLine, roles.text);
