@@ -30,7 +30,7 @@ export interface TracePanelServices {
 export interface PanelPort {
   post(message: HostMessage): void;
   /** Runs the extension's insert command (`smoa.insertLastAnswer`). */
-  insert(target: { runId: string } | { text: string }): Promise<void>;
+  insert(target: { runId: string } | { text: string; label: string }): Promise<void>;
   copy(text: string): Promise<void>;
   /** Asks where to save; resolves to a name for the notice, or undefined when the user cancelled. */
   saveTrace(json: string, suggestedName: string): Promise<string | undefined>;
@@ -96,6 +96,7 @@ export class PanelSession {
 
   dispose(): void {
     this.detach();
+    if (this.services.runs.shown && this.has(this.services.runs.shown.runId)) this.services.runs.shown = undefined;
     for (const dispose of this.disposers.splice(0)) dispose();
   }
 
@@ -122,7 +123,7 @@ export class PanelSession {
         return;
       case 'insert': {
         if (this.services.runs.get(message.runId)) return this.port.insert({ runId: message.runId });
-        return this.port.insert({ text: this.traceOf(message.runId).answer });
+        return this.port.insert({ text: this.traceOf(message.runId).answer, label: this.loaded.get(message.runId)?.name ?? message.runId });
       }
       case 'copy':
         await this.port.copy(this.traceOf(message.runId).answer);
@@ -190,6 +191,7 @@ export class PanelSession {
     this.requestedRunId = undefined;
     this.detach();
     this.port.post({ type: 'traceLoaded', runId: entryId, trace, source: file.name });
+    this.services.runs.shown = { runId: entryId, trace, label: file.name };
     this.postRunList();
   }
 
@@ -200,6 +202,7 @@ export class PanelSession {
       if (file) {
         this.detach();
         this.port.post({ type: 'traceLoaded', runId, trace: file.trace, source: file.name });
+        this.services.runs.shown = { runId, trace: file.trace, label: file.name };
       } else this.port.post({ type: 'error', message: `Run ${runId} is no longer available in this window.` });
       return;
     }
@@ -212,6 +215,7 @@ export class PanelSession {
     this.port.post({ type: 'runStarted', runId, origin: run.origin, events: coalesce(run.events) });
     const unsubscribe = run.done ? () => undefined : run.subscribe((event) => batcher.push(event));
     this.shown = { runId, unsubscribe, batcher };
+    this.services.runs.shown = { runId, trace: run.trace };
   }
 
   private detach(): void {

@@ -36,7 +36,7 @@ describe('trace panel host session', () => {
       const entryId = loaded?.type === 'traceLoaded' ? loaded.runId : '';
       assert.deepEqual(posted.at(-1)?.type === 'runList' && posted.at(-1), { type: 'runList', runs: [{ runId: entryId, origin: 'saved.json', prompt: 'hello', strategy: 'smoa', startedAt: trace.startedAt, status: 'ok', offline: true }] });
       await session.receive({ type: 'insert', runId: entryId });
-      assert.deepEqual(inserted, [{ text: trace.answer }]);
+      assert.deepEqual(inserted, [{ text: trace.answer, label: 'saved.json' }]);
       session.dispose();
     });
   });
