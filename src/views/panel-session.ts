@@ -52,6 +52,8 @@ export class PanelSession {
   /** When each entry of the history first appeared (runs and opened files share one sequence). */
   private readonly order = new Map<string, number>();
   private lastDefaults: PanelDefaults | undefined;
+  /** A problem found while the webview was still loading, shown once it is ready. */
+  private pendingError: string | undefined;
   private readonly watched = new WeakSet<RunHandle>();
   private readonly disposers: (() => void)[] = [];
 
@@ -110,6 +112,8 @@ export class PanelSession {
         this.postRunList();
         const wanted = [this.requestedRunId, message.restoredRunId].find((id) => id !== undefined && this.has(id));
         if (wanted) this.attach(wanted);
+        if (this.pendingError) this.port.post({ type: 'error', message: this.pendingError });
+        this.pendingError = undefined;
         return;
       }
       case 'run':
@@ -170,10 +174,19 @@ export class PanelSession {
     return !!this.services.runs.get(runId) || this.loaded.has(runId);
   }
 
+  /** Asks for a trace file and shows it as its own entry (once the webview is ready, if it is still loading). */
+  openTraceFile(): Promise<void> {
+    return this.openFile();
+  }
+
   private async openFile(): Promise<void> {
     const file = await this.port.openTraceFile();
     if (!file) return;
-    const fail = (why: string) => this.port.post({ type: 'error', message: `Cannot open ${file.name} as a SMoA trace: ${why}.` });
+    const fail = (why: string) => {
+      const message = `Cannot open ${file.name} as a SMoA trace: ${why}.`;
+      if (this.ready) this.port.post({ type: 'error', message });
+      else this.pendingError = message;
+    };
     let data: unknown;
     try {
       data = JSON.parse(file.text);
@@ -188,10 +201,11 @@ export class PanelSession {
     const entryId = `file-${++this.loadedCount}`;
     this.loaded.set(entryId, { trace, name: file.name });
     this.sequence(entryId);
-    this.requestedRunId = undefined;
+    this.requestedRunId = entryId;
+    this.services.runs.shown = { runId: entryId, trace, label: file.name };
+    if (!this.ready) return;
     this.detach();
     this.port.post({ type: 'traceLoaded', runId: entryId, trace, source: file.name });
-    this.services.runs.shown = { runId: entryId, trace, label: file.name };
     this.postRunList();
   }
 

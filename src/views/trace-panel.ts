@@ -58,6 +58,11 @@ export class TracePanel {
     );
   }
 
+  /** Asks for a trace file and shows it (the panel shows it once its webview is ready). */
+  openTraceFile(): Promise<void> {
+    return this.session.openTraceFile();
+  }
+
   private dispose(): void {
     if (TracePanel.current === this) TracePanel.current = undefined;
     this.session.dispose();
@@ -124,8 +129,20 @@ export function registerTracePanel(context: vscode.ExtensionContext, extension: 
     vscode.commands.registerCommand('smoa.openTracePanel', () => {
       TracePanel.createOrShow(context, services);
     }),
-    vscode.commands.registerCommand('smoa.openTrace', (arg?: unknown) => {
-      TracePanel.createOrShow(context, services, runIdArg(arg) ?? services.runs.list().at(-1)?.runId);
+    vscode.commands.registerCommand('smoa.openTrace', async (arg?: unknown) => {
+      const requested = runIdArg(arg);
+      if (requested && !services.runs.get(requested)) {
+        // A chat answer from before a window reload (or a run long gone): say why instead of showing nothing.
+        const open = 'Open Trace File…';
+        const choice = await vscode.window.showWarningMessage(
+          'That SMoA run is no longer in this window: runs are kept in memory, so a window reload forgets them. ' +
+            'A trace saved with "Export trace" can be opened again.',
+          open,
+        );
+        if (choice === open) await TracePanel.createOrShow(context, services).openTraceFile();
+        return;
+      }
+      TracePanel.createOrShow(context, services, requested ?? services.runs.list().at(-1)?.runId);
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => TracePanel.revive(panel, context, services),

@@ -223,3 +223,29 @@ describe('trace panel host session: which run the panel shows (issue 10)', () =>
     });
   });
 });
+
+describe('trace panel host session: a trace file opened before the webview is ready (issue 10, item 9)', () => {
+  it('shows the file once the webview is ready, and a bad file\'s problem too', async () => {
+    await withServer({}, async (server) => {
+      const { events } = await record(testConfig(server), { prompt: 'saved' });
+      const trace = foldEvents(events);
+      const { port, posted } = fakePort({ name: 'kept.json', text: JSON.stringify(trace) });
+      const runs = new RunService({ getConfig: () => testConfig(server), clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+      const session = new PanelSession({ runs }, port);
+      await session.openTraceFile();
+      await session.receive({ type: 'ready' });
+      const loaded = posted.filter((m) => m.type === 'traceLoaded');
+      assert.equal(loaded.length, 1);
+      assert.ok(loaded[0].type === 'traceLoaded' && loaded[0].source === 'kept.json');
+      assert.equal(runs.shown?.label, 'kept.json', '"Insert Last Answer" now inserts this file\'s answer');
+      session.dispose();
+
+      const bad = fakePort({ name: 'bad.json', text: '{' });
+      const session2 = new PanelSession({ runs }, bad.port);
+      await session2.openTraceFile();
+      await session2.receive({ type: 'ready' });
+      assert.match(bad.posted.find((m) => m.type === 'error')?.type === 'error' ? (bad.posted.find((m) => m.type === 'error') as { message: string }).message : '', /Cannot open bad\.json/);
+      session2.dispose();
+    });
+  });
+});
