@@ -82,7 +82,7 @@ function rolesLine(trace: Trace): { text: string; callIds?: string; status?: str
     const failure = call.error && call.status !== 'cancelled' ? `: ${call.error.message}${call.error.attempts > 1 ? ` (after ${call.error.attempts} attempts)` : ''}` : '';
     parts.push(`Role writer ${call.model}: ${call.status === 'running' ? 'writing roles...' : call.status}${failure}`);
   }
-  if (trace.roles) parts.push(`roles ${trace.roles.source}${trace.roles.note ? ` (${trace.roles.note})` : ''}`);
+  if (trace.roles) parts.push(`Roles: ${trace.roles.source}${trace.roles.note ? ` (${trace.roles.note})` : ''}`);
   return {
     text: parts.join(' · '),
     ...(calls.length ? { callIds: calls.map((c) => c.callId).join(' '), status: call!.status } : {}),
