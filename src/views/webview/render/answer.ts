@@ -1,3 +1,4 @@
+import { STRATEGY_TRAITS } from '../../../pipeline/strategies';
 import type { Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
@@ -80,7 +81,7 @@ function summaryLine(trace: Trace): string {
   const notOk = [...(t.failedCalls ? [`${t.failedCalls} failed`] : []), ...(t.cancelledCalls ? [`${t.cancelledCalls} cancelled`] : [])];
   return [
     // A single-model run has no layers to count.
-    ...(trace.strategy === 'single' ? [] : [`${t.layersRun} layer${t.layersRun === 1 ? '' : 's'}`]),
+    ...(STRATEGY_TRAITS[trace.strategy]?.layers === 'none' ? [] : [`${t.layersRun} layer${t.layersRun === 1 ? '' : 's'}`]),
     `${t.calls} call${t.calls === 1 ? '' : 's'}${notOk.length ? ` (${notOk.join(', ')})` : ''}`,
     `${formatCount(tokens)} tokens (${formatCount(t.promptTokens)} in, ${formatCount(t.completionTokens)} out${t.estimated ? ', partly estimated' : ''})`,
     cost,

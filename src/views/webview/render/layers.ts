@@ -1,3 +1,4 @@
+import { STRATEGY_TRAITS } from '../../../pipeline/strategies';
 import type { Trace, TraceCall, TraceLayer } from '../../../pipeline/trace';
 import { h, setData, setText, show } from '../dom';
 import { CardView } from './cards';
@@ -93,9 +94,9 @@ class LayerView {
   }
 }
 
-/** How many layers the run planned: rank runs one, whatever the config says. */
+/** How many layers the run planned: rank runs one, whatever the config says (older traces lack `layersPlanned`). */
 function plannedLayers(trace: Trace): number {
-  const planned = trace.layersPlanned ?? (trace.strategy === 'rank' ? 1 : (trace.config?.layers ?? trace.layers.length));
+  const planned = trace.layersPlanned ?? (STRATEGY_TRAITS[trace.strategy]?.layers === 'one' ? 1 : (trace.config?.layers ?? trace.layers.length));
   return Math.max(planned, trace.layers.length);
 }
 
