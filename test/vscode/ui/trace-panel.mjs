@@ -12,7 +12,7 @@ import { openFile, smoaUiTest, updateDocsImage } from './lib/smoa.mjs';
 import { runCommand, screenshot, webviewFrame } from './lib/workbench.mjs';
 
 const FILE = 'src/stats.ts';
-const PROMPT = 'How do I fix the median of an even-length list in stats.ts?';
+const PROMPT = 'How do I fix the median function of an even-length list in stats.ts?';
 
 /** Markdown markers and whitespace removed, so rendered text and the raw markdown it came from compare equal. */
 const plain = (text) => text.replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
