@@ -15,10 +15,12 @@ export type ResolvedConfig = { ok: true; config: SmoaConfig; auto: boolean } | {
 
 /**
  * The config one run uses. `chosen` is the chat's selected model: with nothing configured it writes the final answer.
- * Never throws: a bad setting or a missing model comes back as a problem the user can act on.
+ * `overrides` (the trace panel's strategy, layers, top k) replace settings before validation: what is checked is what
+ * the run uses. Never throws: a bad setting or a missing model comes back as a problem the user can act on.
  */
-export async function resolveConfig(sources: ConfigSources, chosen?: VsCodeModelInfo): Promise<ResolvedConfig> {
-  const snapshot = snapshotOf(sources.settingsInput());
+export async function resolveConfig(sources: ConfigSources, chosen?: VsCodeModelInfo, overrides?: Record<string, unknown>): Promise<ResolvedConfig> {
+  const settings = sources.settingsInput();
+  const snapshot = snapshotOf(overrides ? { ...settings, ...overrides } : settings);
   if (!snapshot.auto) {
     if (snapshot.result.ok) return { ok: true, config: snapshot.result.config, auto: false };
     return { ok: false, problem: settingsProblem(snapshot.result.issues) };

@@ -59,6 +59,11 @@ export interface StartOptions {
 export class RunService {
   private readonly runs: RunHandle[] = [];
   private readonly startListeners = new Set<Listener<RunHandle>>();
+  /**
+   * What the trace panel shows, set by the panel: "Insert Last Answer" inserts that answer rather than the newest.
+   * `label` names a trace file when the panel shows one (its run is not in this window).
+   */
+  shown: { runId: string; trace: Trace; label?: string } | undefined;
 
   constructor(private readonly deps: RunServiceDeps) {}
 

@@ -25,8 +25,11 @@ export interface ExtensionServices {
   /** API keys, one per endpoint id (see host/api-keys.ts). */
   secrets: vscode.SecretStorage;
   roleCache: MementoRoleCache;
-  /** The config a run would use now; `chosen` is the chat's selected model (it aggregates when nothing is configured). */
-  currentConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
+  /**
+   * The config a run would use now; `chosen` is the chat's selected model (it aggregates when nothing is configured),
+   * `overrides` replace settings before validation (the trace panel's own strategy, layers and top k).
+   */
+  currentConfig(chosen?: VsCodeModelInfo, overrides?: Record<string, unknown>): Promise<ResolvedConfig>;
   /** The window's one endpoint pool: runs and the model picker's pass-through share its caps and learned quirks. */
   pool: EndpointPool;
   /** Clients for a config's models: OpenAI-compatible endpoints and VS Code's own models. */
@@ -45,8 +48,8 @@ export function createServices(context: vscode.ExtensionContext, vscodeModels: V
   // One pool for the window: endpoint concurrency caps hold across runs from chat and panel alike.
   const pool = new EndpointPool({ apiKey: secretsThenEnv(context.secrets) });
   const clientFor = (config: SmoaConfig) => createClientFactory(config, pool, (model) => vscodeModels.client(model));
-  const currentConfig = (chosen?: VsCodeModelInfo) =>
-    resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: () => vscodeModels.list() }, chosen);
+  const currentConfig = (chosen?: VsCodeModelInfo, overrides?: Record<string, unknown>) =>
+    resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: () => vscodeModels.list() }, chosen, overrides);
   const roleCache = new MementoRoleCache(context.globalState);
   const runs = new RunService({
     getConfig: async () => {

@@ -18,7 +18,7 @@ export interface SettingMeta {
 
 /** Settings only the extension reads (not part of the engine's config). */
 export const EXTENSION_SETTINGS = {
-  'insert.mode': z.enum(['whole', 'codeBlocks']).default('whole'),
+  'insert.mode': z.enum(['auto', 'whole', 'codeBlocks']).default('auto'),
 };
 
 export const SETTINGS_META: Record<string, SettingMeta> = {
@@ -137,6 +137,7 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
   "insert.mode": {
     "markdownDescription": "What **Insert into editor** and **SMoA: Insert Last Answer** insert.",
     "enumDescriptions": [
+      "The whole answer into Markdown, plain text or a new document; only the code blocks into a code file (those in the file's language when there are some; the prose is left out).",
       "Insert the whole answer (markdown).",
       "Insert only the code blocks of the answer (the whole answer when it has none)."
     ]

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { readSettingsInput, SETTINGS_SECTION, snapshotOf, type SettingsSnapshot } from './settings-input';
 
-export type InsertMode = 'whole' | 'codeBlocks';
+/** `auto`: the whole answer into Markdown/plain text, only its code into a code file (see commands/insert-text.ts). */
+export type InsertMode = 'auto' | 'whole' | 'codeBlocks';
 
 /**
  * The `smoa.*` settings, read once and again on every change. Parsing is settings-input.ts's job (pure); this class only
@@ -28,7 +29,8 @@ export class SettingsService implements vscode.Disposable {
   }
 
   get insertMode(): InsertMode {
-    return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<InsertMode>('insert.mode') === 'codeBlocks' ? 'codeBlocks' : 'whole';
+    const mode = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('insert.mode');
+    return mode === 'whole' || mode === 'codeBlocks' ? mode : 'auto';
   }
 
   dispose(): void {

@@ -11,6 +11,8 @@ export function callCost(model: ModelConfig, usage: TokenUsage): number | undefi
 export class Totals {
   calls = 0;
   failedCalls = 0;
+  /** Calls stopped by a cancel: counted, but not as failures. */
+  cancelledCalls = 0;
   promptTokens = 0;
   completionTokens = 0;
   estimated = false;
@@ -18,9 +20,10 @@ export class Totals {
   private pricedCalls = 0;
   private unpricedCalls = 0;
 
-  add(usage: TokenUsage | undefined, cost: number | undefined, failed = false): void {
+  add(usage: TokenUsage | undefined, cost: number | undefined, outcome: 'done' | 'failed' | 'cancelled' = 'done'): void {
     this.calls++;
-    if (failed) this.failedCalls++;
+    if (outcome === 'failed') this.failedCalls++;
+    if (outcome === 'cancelled') this.cancelledCalls++;
     if (!usage) return;
     this.promptTokens += usage.promptTokens;
     this.completionTokens += usage.completionTokens;
@@ -40,6 +43,7 @@ export class Totals {
     return {
       calls: this.calls,
       failedCalls: this.failedCalls,
+      ...(this.cancelledCalls ? { cancelledCalls: this.cancelledCalls } : {}),
       promptTokens: this.promptTokens,
       completionTokens: this.completionTokens,
       estimated: this.estimated,

@@ -38,7 +38,10 @@ export interface Cost {
 
 export interface RunTotals {
   calls: number;
+  /** Failed calls, not counting cancelled ones. */
   failedCalls: number;
+  /** Calls stopped by a cancel (absent when none, and in traces older than this field). */
+  cancelledCalls?: number;
   promptTokens: number;
   completionTokens: number;
   /** True when some call's usage was estimated. */

@@ -39,10 +39,11 @@ export function formatCost(totals: Pick<RunTotals, 'cost'>): string {
 
 /** The pieces of a run's summary: layers (when any ran), calls, tokens, cost, wall time. */
 export function totalsParts(totals: RunTotals): string[] {
-  const failed = totals.failedCalls ? ` (${totals.failedCalls} failed)` : '';
+  // Cancelled calls are not failures: the user stopped them.
+  const notOk = [...(totals.failedCalls ? [`${totals.failedCalls} failed`] : []), ...(totals.cancelledCalls ? [`${totals.cancelledCalls} cancelled`] : [])];
   return [
     ...(totals.layersRun ? [plural(totals.layersRun, 'layer')] : []),
-    `${plural(totals.calls, 'call')}${failed}`,
+    `${plural(totals.calls, 'call')}${notOk.length ? ` (${notOk.join(', ')})` : ''}`,
     formatTokens(totals),
     formatCost(totals),
     formatMs(totals.wallMs),

@@ -127,7 +127,7 @@ export class RunContext {
       return { ok: true, callId, text: response.text, usage: response.usage };
     } catch (err) {
       const error = toFailure(err, this.signal);
-      this.totals.add(undefined, undefined, true);
+      this.totals.add(undefined, undefined, error.kind === 'cancelled' ? 'cancelled' : 'failed');
       this.emit({
         type: 'call-failed',
         callId,

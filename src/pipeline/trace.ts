@@ -10,7 +10,8 @@ import type { CallFailure, CallInfo, RunStatus, RunTotals, SmoaEvent, ToolResult
 export const TRACE_VERSION = 1;
 
 export interface TraceCall extends CallInfo {
-  status: 'running' | 'done' | 'failed';
+  /** `cancelled` when a Stop (or a closed chat) cut the call off: not a failure of the model. */
+  status: 'running' | 'done' | 'failed' | 'cancelled';
   text: string;
   usage?: TokenUsage;
   cost?: number;
@@ -27,7 +28,8 @@ export interface TraceCall extends CallInfo {
 
 export interface TraceLayer {
   layer: number;
-  status: 'running' | 'done' | 'skipped';
+  /** A finished run has no running layer: one cut off by a cancel is `cancelled`, one the run failed in is `failed`. */
+  status: 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
   proposers: { slot: number; modelId: string; role?: string }[];
   /** Call ids of this layer's proposals, by slot. */
   proposalCalls: Record<number, string>;
@@ -50,6 +52,8 @@ export interface Trace {
   /** A run that only wrote roles. */
   purpose?: 'roles';
   roles?: { roles: string[]; source: string; note?: string };
+  /** How many layers the strategy plans (rank: 1), from `layer-started`; absent in older traces. */
+  layersPlanned?: number;
   layers: TraceLayer[];
   calls: TraceCall[];
   answer: string;
@@ -93,6 +97,7 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
       trace.roles = { roles: event.roles, source: event.source, ...(event.note ? { note: event.note } : {}) };
       break;
     case 'layer-started':
+      trace.layersPlanned = event.of;
       layerOf(trace, event.layer).status = 'running';
       layerOf(trace, event.layer).proposers = event.proposers;
       break;
@@ -157,7 +162,7 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
     case 'call-failed': {
       const call = callOf(trace, event.callId);
       if (call) {
-        Object.assign(call, { status: 'failed', error: event.error, latencyMs: event.latencyMs, endedMs: event.t, attempts: event.error.attempts });
+        Object.assign(call, { status: event.error.kind === 'cancelled' ? 'cancelled' : 'failed', error: event.error, latencyMs: event.latencyMs, endedMs: event.t, attempts: event.error.attempts });
         if (event.partialText !== undefined) call.text = event.partialText;
       }
       break;
@@ -192,10 +197,24 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
         ...(event.answerSource ? { answerSource: event.answerSource } : {}),
         ...(event.error ? { error: event.error } : {}),
       });
-      for (const call of trace.calls) if (call.status === 'running') call.status = 'failed';
+      closeRun(trace, event.status);
       break;
   }
   return trace;
+}
+
+/**
+ * The fold's guarantee: once a run has finished, nothing in its trace is still running. Calls and layers the engine
+ * left open (a recording cut short, a consumer that missed events) end the way the run ended.
+ */
+function closeRun(trace: Trace, status: RunStatus): void {
+  const end = status === 'cancelled' ? 'cancelled' : 'failed';
+  for (const call of trace.calls) {
+    if (call.status !== 'running') continue;
+    call.status = end;
+    call.error ??= { message: end, kind: end === 'cancelled' ? 'cancelled' : 'unknown', attempts: call.attempts };
+  }
+  for (const layer of trace.layers) if (layer.status === 'running') layer.status = status === 'ok' ? 'done' : end;
 }
 
 export function foldEvents(events: Iterable<SmoaEvent>): Trace {

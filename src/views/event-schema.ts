@@ -21,6 +21,7 @@ const failure = z.object({ message: z.string(), kind: z.string(), status: z.opti
 const totals = z.object({
   calls: z.number(),
   failedCalls: z.number(),
+  cancelledCalls: z.optional(z.number()),
   promptTokens: z.number(),
   completionTokens: z.number(),
   estimated: z.boolean(),
@@ -106,7 +107,7 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
 
 const traceCall = z.object({
   ...callInfo,
-  status: z.enum(['running', 'done', 'failed']),
+  status: z.enum(['running', 'done', 'failed', 'cancelled']),
   text: z.string(),
   usage: z.optional(usage),
   cost: z.optional(z.number()),
@@ -123,7 +124,7 @@ const traceCall = z.object({
 const traceLayer = z.object({
   adaptive: z.optional(adaptiveDecision),
   layer: z.number(),
-  status: z.enum(['running', 'done', 'skipped']),
+  status: z.enum(['running', 'done', 'skipped', 'failed', 'cancelled']),
   proposers: z.array(proposerSlot),
   proposalCalls: z.record(z.string(), z.string()),
   judge: z.optional(
@@ -151,6 +152,7 @@ export const traceSchema = z.object({
   config,
   purpose: z.optional(z.literal('roles')),
   roles: z.optional(z.object({ roles: z.array(z.string()), source: z.string(), note: z.optional(z.string()) })),
+  layersPlanned: z.optional(z.number()),
   layers: z.array(traceLayer),
   calls: z.array(traceCall),
   answer: z.string(),

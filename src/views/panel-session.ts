@@ -1,4 +1,4 @@
-import type { SmoaConfig } from '../pipeline/config';
+import type { SmoaConfig, Strategy } from '../pipeline/config';
 import { validateTrace, type Trace } from '../pipeline/trace';
 import type { RunHandle, RunService } from '../host/run-service';
 import { coalesce, EventBatcher } from './batcher';
@@ -10,17 +10,27 @@ import { parseTrace, parseWebviewMessage, type HostMessage, type PanelDefaults, 
  * this logic testable in plain Node against a real RunService.
  */
 
+/** What the panel's controls change for one run. */
+export interface PanelOverrides {
+  strategy?: Strategy;
+  layers?: number;
+  topK?: number;
+}
+
 export interface TracePanelServices {
   runs: RunService;
-  /** The config a run from the panel would use (for the controls' defaults), or why there is none. */
-  currentConfig?(): Promise<{ ok: true; config: SmoaConfig } | { ok: false; problem: { message: string } }>;
+  /**
+   * The config a run from the panel would use, with the panel's own choices applied before validation (so a bad
+   * setting they replace does not refuse the run), or why there is none. Without overrides: the controls' defaults.
+   */
+  currentConfig?(overrides?: PanelOverrides): Promise<{ ok: true; config: SmoaConfig } | { ok: false; problem: { message: string } }>;
   log?: { warn(message: string): void };
 }
 
 export interface PanelPort {
   post(message: HostMessage): void;
   /** Runs the extension's insert command (`smoa.insertLastAnswer`). */
-  insert(target: { runId: string } | { text: string }): Promise<void>;
+  insert(target: { runId: string } | { text: string; label: string }): Promise<void>;
   copy(text: string): Promise<void>;
   /** Asks where to save; resolves to a name for the notice, or undefined when the user cancelled. */
   saveTrace(json: string, suggestedName: string): Promise<string | undefined>;
@@ -31,8 +41,19 @@ export interface PanelPort {
 export class PanelSession {
   private ready = false;
   private shown: { runId: string; unsubscribe: () => void; batcher: EventBatcher } | undefined;
-  private pendingRunId: string | undefined;
+  /**
+   * The run something asked to show (chat's "Open trace", a newly started run) since the user last picked one. It
+   * wins over the webview's restored selection: a hidden panel's webview is torn down and reloads when revealed.
+   */
+  private requestedRunId: string | undefined;
+  /** Trace files opened in this panel, by their own entry id (never the run id inside: that run may be here too). */
   private readonly loaded = new Map<string, { trace: Trace; name: string }>();
+  private loadedCount = 0;
+  /** When each entry of the history first appeared (runs and opened files share one sequence). */
+  private readonly order = new Map<string, number>();
+  private lastDefaults: PanelDefaults | undefined;
+  /** A problem found while the webview was still loading, shown once it is ready. */
+  private pendingError: string | undefined;
   private readonly watched = new WeakSet<RunHandle>();
   private readonly disposers: (() => void)[] = [];
 
@@ -44,19 +65,22 @@ export class PanelSession {
       services.runs.onDidStartRun((run) => {
         this.watch(run);
         this.postRunList();
+        // Follow the new run; the user can pick another one afterwards, and then that one stays.
+        this.requestedRunId = run.runId;
+        if (this.ready) this.attach(run.runId);
       }),
     );
   }
 
   /** Show a run (e.g. chat's "Open trace"); waits for the webview when it is still loading. */
   showRun(runId: string): void {
+    this.requestedRunId = runId;
     if (this.ready) this.attach(runId);
-    else this.pendingRunId = runId;
   }
 
   /** Re-sends the controls' defaults (after the settings changed). */
   async refreshConfig(): Promise<void> {
-    if (this.ready) this.port.post({ type: 'config', defaults: await this.defaults() });
+    if (this.ready) this.postDefaults(await this.defaults());
   }
 
   async receive(raw: unknown): Promise<void> {
@@ -74,36 +98,36 @@ export class PanelSession {
 
   dispose(): void {
     this.detach();
+    if (this.services.runs.shown && this.has(this.services.runs.shown.runId)) this.services.runs.shown = undefined;
     for (const dispose of this.disposers.splice(0)) dispose();
   }
 
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
-      case 'ready':
+      case 'ready': {
         this.ready = true;
         this.detach();
-        this.port.post({ type: 'config', defaults: await this.defaults() });
+        const defaults = await this.defaults();
+        this.postDefaults(defaults);
         this.postRunList();
-        if (this.pendingRunId) this.attach(this.pendingRunId);
-        this.pendingRunId = undefined;
-        return;
-      case 'run': {
-        const run = await this.services.runs.start(
-          { prompt: message.prompt, strategy: message.strategy, overrides: { layers: message.layers, topK: message.topK } },
-          { origin: 'panel' },
-        );
-        this.attach(run.runId);
+        const wanted = [this.requestedRunId, message.restoredRunId].find((id) => id !== undefined && this.has(id));
+        if (wanted) this.attach(wanted);
+        if (this.pendingError) this.port.post({ type: 'error', message: this.pendingError });
+        this.pendingError = undefined;
         return;
       }
+      case 'run':
+        return this.startRun(message);
       case 'stop':
         this.services.runs.get(message.runId)?.cancel();
         return;
       case 'selectRun':
+        this.requestedRunId = undefined;
         this.attach(message.runId);
         return;
       case 'insert': {
         if (this.services.runs.get(message.runId)) return this.port.insert({ runId: message.runId });
-        return this.port.insert({ text: this.traceOf(message.runId).answer });
+        return this.port.insert({ text: this.traceOf(message.runId).answer, label: this.loaded.get(message.runId)?.name ?? message.runId });
       }
       case 'copy':
         await this.port.copy(this.traceOf(message.runId).answer);
@@ -120,10 +144,49 @@ export class PanelSession {
     }
   }
 
+  private async startRun(message: Extract<WebviewMessage, { type: 'run' }>): Promise<void> {
+    const overrides = { strategy: message.strategy, layers: message.layers, topK: message.topK };
+    let config: SmoaConfig | undefined;
+    if (this.services.currentConfig) {
+      // Validate what this run will use: the settings with the panel's own strategy, layers and top k.
+      const resolved = await this.services.currentConfig(overrides);
+      if (!resolved.ok) {
+        // One place for a settings problem: next to the Run button, now saying what refused this run.
+        const defaults = this.lastDefaults ?? (await this.defaults());
+        this.postDefaults({ ...defaults, configError: resolved.problem.message });
+        return;
+      }
+      config = resolved.config;
+    }
+    const run = await this.services.runs.start(
+      config ? { prompt: message.prompt, strategy: message.strategy } : { prompt: message.prompt, strategy: message.strategy, overrides },
+      { origin: 'panel', ...(config ? { config } : {}) },
+    );
+    this.attach(run.runId);
+  }
+
+  private postDefaults(defaults: PanelDefaults): void {
+    this.lastDefaults = defaults;
+    this.port.post({ type: 'config', defaults });
+  }
+
+  private has(runId: string): boolean {
+    return !!this.services.runs.get(runId) || this.loaded.has(runId);
+  }
+
+  /** Asks for a trace file and shows it as its own entry (once the webview is ready, if it is still loading). */
+  openTraceFile(): Promise<void> {
+    return this.openFile();
+  }
+
   private async openFile(): Promise<void> {
     const file = await this.port.openTraceFile();
     if (!file) return;
-    const fail = (why: string) => this.port.post({ type: 'error', message: `Cannot open ${file.name} as a SMoA trace: ${why}.` });
+    const fail = (why: string) => {
+      const message = `Cannot open ${file.name} as a SMoA trace: ${why}.`;
+      if (this.ready) this.port.post({ type: 'error', message });
+      else this.pendingError = message;
+    };
     let data: unknown;
     try {
       data = JSON.parse(file.text);
@@ -135,10 +198,14 @@ export class PanelSession {
     const full = parseTrace(data);
     if (!full.ok) return fail(full.message);
     const trace = full.trace;
-    if (!trace.runId) trace.runId = `file-${this.loaded.size + 1}`;
-    this.loaded.set(trace.runId, { trace, name: file.name });
+    const entryId = `file-${++this.loadedCount}`;
+    this.loaded.set(entryId, { trace, name: file.name });
+    this.sequence(entryId);
+    this.requestedRunId = entryId;
+    this.services.runs.shown = { runId: entryId, trace, label: file.name };
+    if (!this.ready) return;
     this.detach();
-    this.port.post({ type: 'traceLoaded', trace, source: file.name });
+    this.port.post({ type: 'traceLoaded', runId: entryId, trace, source: file.name });
     this.postRunList();
   }
 
@@ -148,10 +215,13 @@ export class PanelSession {
       const file = this.loaded.get(runId);
       if (file) {
         this.detach();
-        this.port.post({ type: 'traceLoaded', trace: file.trace, source: file.name });
+        this.port.post({ type: 'traceLoaded', runId, trace: file.trace, source: file.name });
+        this.services.runs.shown = { runId, trace: file.trace, label: file.name };
       } else this.port.post({ type: 'error', message: `Run ${runId} is no longer available in this window.` });
       return;
     }
+    // Already showing this live run (the panel's own run is announced by the start and by the request).
+    if (this.shown?.runId === runId && !run.done) return;
     this.detach();
     this.watch(run);
     const batcher = new EventBatcher((events) => this.port.post({ type: 'events', runId, events }));
@@ -159,6 +229,7 @@ export class PanelSession {
     this.port.post({ type: 'runStarted', runId, origin: run.origin, events: coalesce(run.events) });
     const unsubscribe = run.done ? () => undefined : run.subscribe((event) => batcher.push(event));
     this.shown = { runId, unsubscribe, batcher };
+    this.services.runs.shown = { runId, trace: run.trace };
   }
 
   private detach(): void {
@@ -178,12 +249,20 @@ export class PanelSession {
 
   private postRunList(): void {
     if (!this.ready) return;
-    const runs: RunSummary[] = this.services.runs.list().map((run) => {
+    // Oldest first, runs and opened files interleaved by when they started or were opened.
+    const entries: { at: number; run: RunSummary }[] = this.services.runs.list().map((run) => {
       this.watch(run);
-      return summary(run.trace, run.runId, run.origin);
+      return { at: this.sequence(run.runId), run: summary(run.trace, run.runId, run.origin) };
     });
-    for (const [runId, file] of this.loaded) runs.push({ ...summary(file.trace, runId, 'file'), offline: true });
+    for (const [entryId, file] of this.loaded) entries.push({ at: this.sequence(entryId), run: { ...summary(file.trace, entryId, file.name), offline: true } });
+    const runs = entries.sort((a, b) => a.at - b.at).map((e) => e.run);
     this.port.post({ type: 'runList', runs });
+  }
+
+  private sequence(entryId: string): number {
+    let at = this.order.get(entryId);
+    if (at === undefined) this.order.set(entryId, (at = this.order.size));
+    return at;
   }
 
   private traceOf(runId: string): Trace {

@@ -44,15 +44,16 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   /** Show this run from the start: `events` replays what happened so far; further events come in batches. */
   z.object({ type: z.literal('runStarted'), runId, origin: z.string(), events: z.array(smoaEventSchema) }),
   z.object({ type: z.literal('events'), runId, events: z.array(smoaEventSchema) }),
-  /** A finished trace to show without live events (opened from a file). */
-  z.object({ type: z.literal('traceLoaded'), trace: traceSchema, source: z.string() }),
+  /** A finished trace to show without live events (opened from a file); `runId` is its own entry in the run list. */
+  z.object({ type: z.literal('traceLoaded'), runId, trace: traceSchema, source: z.string() }),
   z.object({ type: z.literal('error'), message: z.string() }),
   z.object({ type: z.literal('notice'), message: z.string() }),
 ]);
 
 /** Webview → host. */
 export const webviewMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
+  /** The webview (re)loaded; `restoredRunId` is the run its saved state showed (the host may show a requested one instead). */
+  z.object({ type: z.literal('ready'), restoredRunId: z.optional(runId) }),
   z.object({
     type: z.literal('run'),
     prompt: z.string().check(z.trim(), z.minLength(1, 'type a prompt first'), z.maxLength(200_000)),

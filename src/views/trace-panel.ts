@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ExtensionServices } from '../host/services';
 import { makeNonce, panelHtml } from './html';
 import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
 import { VIEW_TYPE } from './protocol';
@@ -56,6 +57,11 @@ export class TracePanel {
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** Asks for a trace file and shows it (the panel shows it once its webview is ready). */
+  openTraceFile(): Promise<void> {
+    return this.session.openTraceFile();
   }
 
   private dispose(): void {
@@ -129,13 +135,30 @@ function runIdArg(arg: unknown): string | undefined {
   return undefined;
 }
 
-export function registerTracePanel(context: vscode.ExtensionContext, services: TracePanelServices): void {
+export function registerTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): void {
+  const services: TracePanelServices = {
+    runs: extension.runs,
+    log: extension.log,
+    currentConfig: (overrides) => extension.currentConfig(undefined, overrides ? { ...overrides } : undefined),
+  };
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.openTracePanel.id, () => {
       TracePanel.createOrShow(context, services);
     }),
-    vscode.commands.registerCommand(COMMANDS.openTrace.id, (arg?: unknown) => {
-      TracePanel.createOrShow(context, services, runIdArg(arg) ?? services.runs.list().at(-1)?.runId);
+    vscode.commands.registerCommand(COMMANDS.openTrace.id, async (arg?: unknown) => {
+      const requested = runIdArg(arg);
+      if (requested && !services.runs.get(requested)) {
+        // A chat answer from before a window reload (or a run long gone): say why instead of showing nothing.
+        const open = 'Open Trace File…';
+        const choice = await vscode.window.showWarningMessage(
+          'That SMoA run is no longer in this window: runs are kept in memory, so a window reload forgets them. ' +
+            'A trace saved with "Export trace" can be opened again.',
+          open,
+        );
+        if (choice === open) await TracePanel.createOrShow(context, services).openTraceFile();
+        return;
+      }
+      TracePanel.createOrShow(context, services, requested ?? services.runs.list().at(-1)?.runId);
     }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => TracePanel.revive(panel, context, services),

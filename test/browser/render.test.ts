@@ -83,7 +83,7 @@ describe('trace panel: a recorded run', function () {
   });
 
   it('shows a trace opened from a file the same way', async () => {
-    await panel.dispatch({ type: 'traceLoaded', trace: foldEvents(events), source: 'debounce.json' });
+    await panel.dispatch({ type: 'traceLoaded', runId: 'file-1', trace: foldEvents(events), source: 'debounce.json' });
     await settled(panel.page);
     await checkRendering();
     assert.match(await panel.page.getByTestId('run-meta').innerText(), /opened from debounce\.json/);

@@ -39,7 +39,8 @@ const view = new PanelView(document.getElementById('app') ?? document.body, {
   selectRun: (runId) => post({ type: 'selectRun', runId }),
   formChanged: (patch) => {
     state.updateForm(patch);
-    persist();
+    // The controls depend on the form (a strategy without top k disables it): redraw now, not on the next message.
+    schedule();
   },
   answer: (action) => withRun((runId) => ({ type: action, runId })),
   toggleCard: (key) => {
@@ -68,7 +69,6 @@ function persist(): void {
   api.setState(state.save());
 }
 
-let reattached = false;
 window.addEventListener('message', (event: MessageEvent) => {
   const parsed = parseHostMessage(event.data);
   if (!parsed.ok) return fail(`Ignored a malformed message from the extension (${parsed.error}).`);
@@ -82,14 +82,9 @@ window.addEventListener('message', (event: MessageEvent) => {
       schedule();
     }, 3000);
   }
-  // After a reload, ask the host to replay the run this panel showed, if it still has it.
-  if (message.type === 'runList' && !reattached) {
-    reattached = true;
-    const runId = state.runId;
-    if (runId && !state.offline && message.runs.some((r) => r.runId === runId)) post({ type: 'selectRun', runId });
-  }
   schedule();
 });
 
-post({ type: 'ready' });
+// The host shows the run it was asked for (chat's "Open trace") or, failing that, the one this panel showed before.
+post({ type: 'ready', ...(state.runId ? { restoredRunId: state.runId } : {}) });
 schedule();

@@ -10,6 +10,8 @@ export interface SavedState {
   /** The shown trace, kept when small so a panel restored after a restart still has something to show. */
   trace?: Trace;
   offline?: boolean;
+  /** Where the shown run came from ("chat", a file name), so a restored panel can still say it. */
+  origin?: string;
   expanded: string[];
 }
 
@@ -31,6 +33,11 @@ export class PanelState {
   runId: string | undefined;
   origin = '';
   offline = false;
+  /**
+   * The shown trace came from the webview's saved state (after a reload) and the extension has not sent it again:
+   * the header says so, since the run may no longer exist in this window.
+   */
+  restored = false;
   runs: RunSummary[] = [];
   defaults: PanelDefaults | undefined;
   form: FormState = { prompt: '', strategy: 'smoa', layers: 2, topK: 2 };
@@ -52,6 +59,8 @@ export class PanelState {
     if (saved.trace) {
       this.trace = saved.trace;
       this.offline = saved.offline ?? false;
+      this.origin = saved.origin ?? '';
+      this.restored = true;
     }
     this.changed(true);
   }
@@ -61,6 +70,7 @@ export class PanelState {
     if (this.trace && this.trace.status !== 'running' && JSON.stringify(this.trace).length < MAX_SAVED_TRACE_CHARS) {
       state.trace = this.trace;
       state.offline = this.offline;
+      state.origin = this.origin;
     }
     return state;
   }
@@ -82,6 +92,7 @@ export class PanelState {
         this.runId = message.runId;
         this.origin = message.origin;
         this.offline = false;
+        this.restored = false;
         this.error = undefined;
         this.applyEvents(message.events);
         break;
@@ -90,9 +101,10 @@ export class PanelState {
         break;
       case 'traceLoaded':
         this.trace = message.trace;
-        this.runId = message.trace.runId;
+        this.runId = message.runId;
         this.origin = message.source;
         this.offline = true;
+        this.restored = false;
         this.error = undefined;
         break;
       case 'error':
@@ -108,6 +120,7 @@ export class PanelState {
   updateForm(patch: Partial<FormState>): void {
     this.form = { ...this.form, ...patch };
     this.formTouched = true;
+    this.changed(true);
   }
 
   toggleExpanded(key: string): void {

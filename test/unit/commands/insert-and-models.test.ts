@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { codeBlocks, insertTarget, textToInsert } from '../../../src/commands/insert-text';
+import { codeBlocks, insertTarget, planInsert, textToInsert } from '../../../src/commands/insert-text';
 import { modelChoices } from '../../../src/commands/model-choices';
 
 describe('insert into editor: what is inserted', () => {
@@ -43,5 +43,31 @@ describe('"Configure Models" choices', () => {
 
   it('lists configured models, then VS Code models not configured yet, one per family', () => {
     assert.deepEqual(modelChoices(configured, offered).map((c) => c.id), ['local-a', 'gpt-4o', 'claude-sonnet-4']);
+  });
+});
+
+describe('insert: what goes into which file (issue 10, item 10)', () => {
+  const answer = 'Install it:\n\n```bash\nnpm i debounce\n```\n\nThen:\n\n```ts\nexport const x = 1;\n```\n\nThat is all.';
+
+  it('auto (the default) inserts only the code into a code file, the blocks of its language when there are some', () => {
+    assert.deepEqual(planInsert(answer, 'auto', 'typescript'), { text: 'export const x = 1;', what: 'code', blocks: 1 });
+    assert.deepEqual(planInsert(answer, 'auto', 'go'), { text: 'npm i debounce\n\nexport const x = 1;', what: 'code', blocks: 2 });
+  });
+
+  it('auto inserts the whole answer into Markdown, plain text and a new document', () => {
+    for (const language of ['markdown', 'plaintext', undefined]) assert.deepEqual(planInsert(answer, 'auto', language), { text: answer, what: 'whole', blocks: 0 });
+  });
+
+  it('auto inserts nothing into a code file when the answer has no code (the command then asks)', () => {
+    assert.deepEqual(planInsert('Only prose.', 'auto', 'python'), { text: '', what: 'nothing', blocks: 0 });
+  });
+
+  it('whole and codeBlocks do what they say whatever the file', () => {
+    assert.equal(planInsert(answer, 'whole', 'typescript').text, answer);
+    assert.equal(planInsert(answer, 'codeBlocks', 'markdown').text, 'npm i debounce\n\nexport const x = 1;');
+  });
+
+  it('a label from the panel travels with inserted text', () => {
+    assert.deepEqual(insertTarget({ text: 't', label: 'saved.json' }), { text: 't', label: 'saved.json' });
   });
 });

@@ -43,3 +43,57 @@ describe('trace: the fold of a run’s events', () => {
     assert.equal(validateTrace('x').ok, false);
   });
 });
+
+describe('trace: a finished run is finished everywhere', () => {
+  it('after Stop no layer or call is left running, and cancelled calls are cancelled, not failed', async () => {
+    const server = await startFakeServer();
+    try {
+      server.setResponder(() => ({ ttftMs: 10, tokensPerSecond: 40, text: 'one two three four five six seven eight nine ten eleven twelve' }));
+      const controller = new AbortController();
+      let tokens = 0;
+      const { events, result } = await record(testConfig(server, { strategy: 'smoa', layers: 2 }), { prompt: 'q' }, {
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'call-token' && ++tokens === 8) controller.abort();
+        },
+      });
+      assert.equal(result.status, 'cancelled');
+      const trace = foldEvents(events);
+      assert.equal(trace.status, 'cancelled');
+      assert.deepEqual(trace.layers.map((l) => l.status), ['cancelled']);
+      assert.deepEqual(trace.calls.map((c) => c.status), ['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+      assert.equal(result.totals.calls, 4);
+      assert.equal(result.totals.failedCalls, 0, 'a cancelled call is not a failure');
+      assert.equal(result.totals.cancelledCalls, 4);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('after a failed run no layer is left running: the layer that failed says so', async () => {
+    const server = await startFakeServer();
+    try {
+      server.setResponder(() => ({ fault: { kind: 'bad-request', message: 'no' } }));
+      const { events, result } = await record(testConfig(server, { strategy: 'smoa', layers: 2 }), { prompt: 'q' });
+      assert.equal(result.status, 'failed');
+      const trace = foldEvents(events);
+      assert.deepEqual(trace.layers.map((l) => l.status), ['failed']);
+      assert.ok(trace.calls.every((c) => c.status === 'failed'));
+      assert.equal(result.totals.failedCalls, trace.calls.length);
+      assert.equal(result.totals.cancelledCalls ?? 0, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the fold closes a run whose events stop mid-call (an older recording): nothing stays running', () => {
+    const trace = foldEvents([
+      { t: 0, type: 'run-started', runId: 'r', startedAt: '', strategy: 'moa', prompt: 'p', config: undefined as never },
+      { t: 1, type: 'layer-started', layer: 1, of: 2, proposers: [{ slot: 0, modelId: 'a' }] },
+      { t: 2, type: 'call-started', callId: 'c1', stage: 'proposer', layer: 1, slot: 0, modelId: 'a', model: 'a' },
+      { t: 3, type: 'run-finished', status: 'cancelled', answer: '', error: 'cancelled', totals: { calls: 1, failedCalls: 0, promptTokens: 0, completionTokens: 0, estimated: false, wallMs: 3, layersRun: 1 } },
+    ]);
+    assert.equal(trace.layers[0].status, 'cancelled');
+    assert.equal(trace.calls[0].status, 'cancelled');
+  });
+});

@@ -28,7 +28,7 @@ describe('trace panel protocol', () => {
     await withServer({}, async (server) => {
       const { events } = await record(testConfig(server), { prompt: 'hello' });
       assert.ok(parseHostMessage({ type: 'runStarted', runId: 'r', origin: 'chat', events }).ok);
-      assert.ok(parseHostMessage({ type: 'traceLoaded', trace: foldEvents(events), source: 'f.json' }).ok);
+      assert.ok(parseHostMessage({ type: 'traceLoaded', runId: 'file-1', trace: foldEvents(events), source: 'f.json' }).ok);
       const broken = events.map((e) => (e.type === 'call-done' ? { ...e, usage: 'lots' } : e));
       const result = parseHostMessage({ type: 'events', runId: 'r', events: broken });
       assert.equal(result.ok, false);

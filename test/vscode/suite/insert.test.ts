@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { SmoaExtensionApi } from '../../../src/extension';
 
 // "SMoA: Insert Last Answer" in a real editor: one edit (one undo step), replacing the selection; a new markdown
 // document when no editor is open.
@@ -50,6 +51,39 @@ suite('Insert into editor', () => {
       assert.equal(doc.getText(), 'const x = 1;');
     } finally {
       await config.update('insert.mode', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  // Issue 10, item 10: Markdown pasted into a .ts file is dozens of problems; the default inserts only the code there.
+  test('by default a code file gets the code blocks of its language, a Markdown file the whole answer', async () => {
+    const answer = 'Install:\n\n```bash\nnpm i x\n```\n\nCode:\n\n```ts\nconst x = 1;\n```\n\nDone.';
+    const ts = await vscode.workspace.openTextDocument({ content: '', language: 'typescript' });
+    await vscode.window.showTextDocument(ts);
+    await vscode.commands.executeCommand('smoa.insertLastAnswer', { text: answer });
+    assert.equal(ts.getText(), 'const x = 1;');
+    const md = await vscode.workspace.openTextDocument({ content: '', language: 'markdown' });
+    await vscode.window.showTextDocument(md);
+    await vscode.commands.executeCommand('smoa.insertLastAnswer', { text: answer });
+    assert.equal(md.getText(), answer);
+  });
+
+  test('without an argument it inserts the run the trace panel shows, not the newest', async () => {
+    const api = vscode.extensions.getExtension<SmoaExtensionApi>(EXTENSION_ID)!.exports;
+    const runs = api.services.runs;
+    const older = await runs.start({ prompt: 'older question', strategy: 'single' }, { origin: 'test' });
+    await older.result;
+    const newer = await runs.start({ prompt: 'newer question', strategy: 'single' }, { origin: 'test' });
+    await newer.result;
+    assert.ok(older.trace.answer && newer.trace.answer && older.trace.answer !== newer.trace.answer);
+    const previous = runs.shown;
+    runs.shown = { runId: older.runId, trace: older.trace };
+    try {
+      const doc = await vscode.workspace.openTextDocument({ content: '', language: 'markdown' });
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('smoa.insertLastAnswer');
+      assert.equal(doc.getText(), older.trace.answer);
+    } finally {
+      runs.shown = previous;
     }
   });
 });

@@ -2,7 +2,8 @@
 // UI end-to-end: the trace panel in a real VS Code (code-server + Chromium), the packaged VSIX against the fake server.
 // Opens a workspace file and puts the cursor at its end, opens "SMoA: Open Trace Panel" from the palette, types a
 // prompt and runs it; checks the proposer cards of each layer, the judge's picks (highlighted, ranked), the moderator's
-// decision and the streamed final answer; clicks "Insert into editor", saves, and reads the answer from the file on disk.
+// decision and the streamed final answer; clicks "Insert into editor", saves, and reads the answer's code (a .ts file
+// gets the code blocks only) from the file on disk.
 // Screenshots: trace-panel-running.png (mid-run), trace-panel-finished.png, trace-panel-inserted.png.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { openFile, smoaUiTest, updateDocsImage } from './lib/smoa.mjs';
 import { runCommand, screenshot, webviewFrame } from './lib/workbench.mjs';
 
 const FILE = 'src/stats.ts';
-const PROMPT = 'How do I fix the median of an even-length list in stats.ts?';
+const PROMPT = 'How do I fix the median function of an even-length list in stats.ts?';
 
 /** Markdown markers and whitespace removed, so rendered text and the raw markdown it came from compare equal. */
 const plain = (text) => text.replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
@@ -98,8 +99,11 @@ await smoaUiTest('trace-panel', { ttftMs: 150, tokensPerSecond: 60 }, async ({ p
   if (await insert.isDisabled()) throw new Error('"Insert into editor" is disabled after the run');
   await insert.click();
   const tab = page.locator('.tabs-container .tab', { hasText: 'stats.ts' }).first();
+  // A .ts file gets the answer's code blocks only (smoa.insert.mode "auto"): Markdown prose there would be errors.
+  const code = (await panel.locator('[data-testid=final-answer] pre code').allInnerTexts()).join('\n');
+  if (!code.trim()) throw new Error('the simulated answer has no code block to insert');
   // The edit lands in the stats.ts editor (which the panel's click left unfocused): wait for the text, then save.
-  const firstLine = answerText.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  const firstLine = code.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
   await page.locator('.editor-instance .view-lines').first().filter({ hasText: firstLine.slice(-20) }).waitFor({ timeout: 10_000 });
   await tab.click();
   await page.keyboard.press('Control+S');
@@ -111,8 +115,10 @@ await smoaUiTest('trace-panel', { ttftMs: 150, tokensPerSecond: 60 }, async ({ p
   }
   if (!saved.startsWith(original)) throw new Error(`the file's original text changed; expected the answer after it:\n${saved}`);
   const added = plain(saved.slice(original.length));
-  const missing = answerText.split('\n').map(plain).filter((line) => line && !added.includes(line));
-  if (missing.length) throw new Error(`the saved file lacks ${missing.length} line(s) of the answer, e.g. "${missing[0]}"; added text:\n${added}`);
-  console.log(`[ui] ${FILE} on disk now has the answer (${saved.length - original.length} characters after the cursor)`);
+  const missing = code.split('\n').map(plain).filter((line) => line && !added.includes(line));
+  if (missing.length) throw new Error(`the saved file lacks ${missing.length} line(s) of the answer's code, e.g. "${missing[0]}"; added text:\n${added}`);
+  const prose = plain(answerText.split('\n').find((l) => l.trim() && !code.includes(l.trim())) ?? '');
+  if (prose && added.includes(prose)) throw new Error(`the answer's prose ("${prose}") was pasted into ${FILE}`);
+  console.log(`[ui] ${FILE} on disk now has the answer's code (${saved.length - original.length} characters after the cursor), no prose`);
   console.log(`[ui] screenshot: ${await screenshot(page, 'trace-panel-inserted')}`);
 });

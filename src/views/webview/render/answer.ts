@@ -2,6 +2,7 @@ import { formatUsd, totalsParts } from '../../../pipeline/format';
 import type { Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
+import { callIdsOf } from './layers';
 import { setMarkdown } from './markdown';
 
 export type AnswerAction = 'insert' | 'copy' | 'export';
@@ -45,6 +46,7 @@ export class AnswerView {
     const status = trace.status === 'running' ? (trace.answer ? 'streaming' : aggregator ? 'waiting' : 'pending') : trace.status;
     setText(this.state, status);
     setData(this.el, 'status', status);
+    setData(this.el, 'callIds', callIdsOf(trace, (c) => c.stage === 'aggregator'));
     setText(this.heading, aggregator ? `Answer (${aggregator.model})` : 'Answer');
     show(this.source, !!trace.answerSource);
     setText(this.source, trace.answerSource ? `From ${trace.answerSource}` : '');

@@ -119,14 +119,14 @@ export class ControlsView {
             { class: 'history-item', testid: 'history-item', title: run.prompt, attrs: { type: 'button', 'data-run-id': run.runId } },
             h('span', { class: `badge run-${run.status}`, text: run.status }),
             h('span', { class: 'history-prompt', text: run.prompt.slice(0, 120) || '(no prompt)' }),
-            h('span', { class: 'note', text: `${run.strategy} · ${run.offline ? 'file' : run.origin}` }),
+            h('span', { class: 'note', text: `${run.strategy} · ${run.offline ? `file ${run.origin}` : run.origin}` }),
           ),
         );
         setData(item, 'selected', run.runId === selected ? 'true' : undefined);
         return item;
       }),
     );
-    if (!runs.length) this.history.append(h('li', { class: 'note', text: 'No runs yet.' }));
+    if (!runs.length) this.history.append(h('li', { class: 'note', text: 'No runs in this window yet.' }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { STRATEGY_TRAITS } from '../../../pipeline/strategies';
 import type { Trace, TraceCall, TraceLayer } from '../../../pipeline/trace';
 import { h, setData, setText, show } from '../dom';
 import { CardView } from './cards';
@@ -31,8 +32,7 @@ class LayerView {
   }
 
   update(trace: Trace, layer: TraceLayer, expanded: Set<string>, now: number): boolean {
-    const of = trace.config?.layers ?? trace.layers.length;
-    setText(this.title, `Layer ${layer.layer} of ${Math.max(of, trace.layers.length)}`);
+    setText(this.title, `Layer ${layer.layer} of ${plannedLayers(trace)}`);
     setText(this.state, layer.status);
     setData(this.el, 'layer', String(layer.layer));
     setData(this.el, 'status', layer.status);
@@ -51,6 +51,7 @@ class LayerView {
       }
       const callId = layer.proposalCalls[proposer.slot];
       const call = callId ? findCall(trace, callId) : undefined;
+      setData(card.el, 'callIds', callIdsOf(trace, (c) => c.stage === 'proposer' && c.layer === layer.layer && c.slot === proposer.slot));
       const rankIndex = judge ? judge.picks.indexOf(proposer.slot) : -1;
       const key = `${trace.runId}:${layer.layer}:${proposer.slot}`;
       pending =
@@ -72,6 +73,7 @@ class LayerView {
 
     const judgeCall = trace.calls.find((c) => c.stage === 'judge' && c.layer === layer.layer);
     show(this.judge, !!judge || !!judgeCall);
+    setData(this.judge, 'callIds', callIdsOf(trace, (c) => c.stage === 'judge' && c.layer === layer.layer));
     setData(this.judge, 'fallback', judge?.fallback ? 'true' : undefined);
     setText(this.judgeText, judge ? judgeSummary(layer) : judgeCall ? `${judgeCall.model} is choosing...` : '');
     show(this.fallback, !!judge?.fallback);
@@ -81,12 +83,27 @@ class LayerView {
 
     const decision = layer.moderator;
     const modCall = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.status === 'running');
-    show(this.moderator, !!decision || !!modCall);
+    const modCalls = callIdsOf(trace, (c) => c.stage === 'moderator' && c.layer === layer.layer);
+    show(this.moderator, !!decision || !!modCalls);
+    setData(this.moderator, 'callIds', modCalls);
     setData(this.moderator, 'decision', decision ? (decision.stop ? 'stop' : 'continue') : undefined);
     setText(this.moderatorHead, decision ? `Moderator: ${decision.stop ? 'stop' : 'continue'}${decision.fallback ? ' (fallback)' : ''}` : 'Moderator');
-    setText(this.moderatorText, decision ? decision.reason : modCall ? `${modCall.model} is deciding...` : '');
+    const modFailed = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.error);
+    setText(this.moderatorText, decision ? decision.reason : modCall ? `${modCall.model} is deciding...` : modFailed ? `${modFailed.model}: ${modFailed.status}` : '');
     return pending;
   }
+}
+
+/** How many layers the run planned: rank runs one, whatever the config says (older traces lack `layersPlanned`). */
+function plannedLayers(trace: Trace): number {
+  const planned = trace.layersPlanned ?? (STRATEGY_TRAITS[trace.strategy]?.layers === 'one' ? 1 : (trace.config?.layers ?? trace.layers.length));
+  return Math.max(planned, trace.layers.length);
+}
+
+/** The ids of the calls an element stands for (`data-call-ids`): every call a run counts is shown somewhere. */
+export function callIdsOf(trace: Trace, match: (call: TraceCall) => boolean): string | undefined {
+  const ids = trace.calls.filter(match).map((c) => c.callId);
+  return ids.length ? ids.join(' ') : undefined;
 }
 
 function judgeSummary(layer: TraceLayer): string {
