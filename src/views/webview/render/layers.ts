@@ -81,17 +81,31 @@ class LayerView {
       setText(this.fallback, `Judge reply unusable${judge.problem ? ` (${judge.problem})` : ''}: fallback rule "${judge.rule ?? judge.reason}" picked.`);
     }
 
-    const decision = layer.moderator;
+    const decision = layer.moderator ?? adaptiveAsModerator(layer);
     const modCall = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.status === 'running');
     const modCalls = callIdsOf(trace, (c) => c.stage === 'moderator' && c.layer === layer.layer);
     show(this.moderator, !!decision || !!modCalls);
     setData(this.moderator, 'callIds', modCalls);
     setData(this.moderator, 'decision', decision ? (decision.stop ? 'stop' : 'continue') : undefined);
-    setText(this.moderatorHead, decision ? `Moderator: ${decision.stop ? 'stop' : 'continue'}${decision.fallback ? ' (fallback)' : ''}` : 'Moderator');
+    setData(this.moderator, 'adaptive', layer.adaptive ? (layer.adaptive.agree ? 'narrow' : 'widen') : undefined);
+    const head = layer.adaptive
+      ? `Moderator: the first ${layer.adaptive.asked} ${layer.adaptive.agree ? 'agree, answering from them' : `disagree, ${layer.adaptive.of - layer.adaptive.asked} more join`}`
+      : decision
+        ? `Moderator: ${decision.stop ? 'stop' : 'continue'}`
+        : 'Moderator';
+    setText(this.moderatorHead, `${head}${decision?.fallback ? ' (fallback)' : ''}`);
     const modFailed = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.error);
     setText(this.moderatorText, decision ? decision.reason : modCall ? `${modCall.model} is deciding...` : modFailed ? `${modFailed.model}: ${modFailed.status}` : '');
     return pending;
   }
+}
+
+/** Adaptive's decision after its first proposers, in the moderator's place (with the calls it saved). */
+function adaptiveAsModerator(layer: TraceLayer): TraceLayer['moderator'] {
+  const a = layer.adaptive;
+  if (!a) return undefined;
+  const saved = a.agree && a.callsSaved ? ` (up to ${a.callsSaved} calls saved)` : '';
+  return { stop: a.agree, reason: `${a.reason}${saved}`, ...(a.fallback ? { fallback: true } : {}) };
 }
 
 /** How many layers the run planned: rank runs one, whatever the config says (older traces lack `layersPlanned`). */
