@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatIssues, parseConfig, type SmoaConfig } from '../pipeline/config';
+import { formatIssues, judgeModels, parseConfig, type SmoaConfig } from '../pipeline/config';
 import type { RoleCache } from '../pipeline/roles';
 import type { Trace } from '../pipeline/trace';
 import { UsageError } from './args';
@@ -25,7 +25,7 @@ export function readConfigFile(path: string): SmoaConfig {
 
 /** Keys come from the environment: a missing one is a setup problem (exit 2), found before any request is sent. */
 export function checkApiKeys(config: SmoaConfig, env: NodeJS.ProcessEnv = process.env): void {
-  const used = new Set([...config.proposers, config.aggregator, config.judge, config.moderator, config.roleModel]);
+  const used = new Set([...config.proposers, config.aggregator, ...judgeModels(config), config.moderator, config.roleModel]);
   const endpoints = new Set(config.models.filter((m) => used.has(m.id)).map((m) => m.endpoint));
   const missing = config.endpoints
     .map((e, i) => ({ e, i }))

@@ -63,8 +63,11 @@ export const configSchema = z
     strategy: z.enum(STRATEGIES).default('smoa'),
     proposers: z.array(z.string().min(1)).min(1, 'list at least one proposer model id'),
     aggregator: z.string().min(1),
-    /** Judge model; defaults to the aggregator, as in the SMoA paper's code. */
-    judge: z.string().min(1).optional(),
+    /**
+     * Judge model, or a list of them (a jury whose votes are combined); defaults to the aggregator, as in the SMoA
+     * paper's code.
+     */
+    judge: z.union([z.string().min(1), z.array(z.string().min(1)).min(1, 'list at least one judge model id')]).optional(),
     /** A separate moderator model. When unset the judge decides the early stop in the same call. */
     moderator: z.string().min(1).optional(),
     /** Model that writes the roles; defaults to the aggregator. */
@@ -98,6 +101,10 @@ export const configSchema = z
       .object({ reconsult: z.enum(['full', 'final-only']).default('final-only') })
       .strict()
       .default({ reconsult: 'final-only' }),
+    /** 2: each judge ranks the candidates twice, the second time in reverse order, and the votes are combined. */
+    judgeOrders: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).default(1),
+    /** A judge may not pick answers written by its own model (it still sees them); all its own: it abstains. */
+    judgeRecusal: z.boolean().default(false),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -131,7 +138,8 @@ export const configSchema = z
     };
     cfg.proposers.forEach((p, i) => checkRef(['proposers', i], p));
     checkRef(['aggregator'], cfg.aggregator);
-    checkRef(['judge'], cfg.judge);
+    if (Array.isArray(cfg.judge)) cfg.judge.forEach((j, i) => checkRef(['judge', i], j));
+    else checkRef(['judge'], cfg.judge);
     checkRef(['moderator'], cfg.moderator);
     checkRef(['roleModel'], cfg.roleModel);
     checkRef(['selfModel'], cfg.selfModel);
@@ -222,6 +230,42 @@ export function loadConfig(input: unknown): SmoaConfig {
   const result = parseConfig(input);
   if (!result.ok) throw new ConfigError(result.issues);
   return result.config;
+}
+
+/** The judge models, in order: the configured judge or jury, else the aggregator. */
+export function judgeModels(config: Pick<SmoaConfig, 'judge' | 'aggregator'>): string[] {
+  if (Array.isArray(config.judge)) return config.judge;
+  return [config.judge ?? config.aggregator];
+}
+
+/** Whether two model ids name the same model (same endpoint and served model), e.g. a judge and a proposer. */
+export function sameModel(config: SmoaConfig, a: string, b: string): boolean {
+  if (a === b) return true;
+  const ma = config.models.find((m) => m.id === a);
+  const mb = config.models.find((m) => m.id === b);
+  return !!ma && !!mb && ma.endpoint === mb.endpoint && ma.model === mb.model;
+}
+
+/**
+ * Valid but questionable settings, said once where settings are read. A judge that also proposes tends to prefer its
+ * own answers (self-preference, Panickssery et al. 2024) unless `judgeRecusal` is on.
+ */
+export function configWarnings(config: SmoaConfig): ConfigIssue[] {
+  if (config.judgeRecusal || STRATEGY_TRAITS[config.strategy].judge === 'none') return [];
+  const proposers = STRATEGY_TRAITS[config.strategy].proposers === 'self' ? [config.selfModel ?? config.proposers[0]] : config.proposers;
+  const judges = judgeModels(config);
+  const warnings: ConfigIssue[] = [];
+  judges.forEach((judge, i) => {
+    const own = proposers.find((p) => sameModel(config, p, judge));
+    if (own === undefined) return;
+    warnings.push({
+      path: Array.isArray(config.judge) ? `judge[${i}]` : 'judge',
+      message:
+        `judge "${judge}" is also a proposer${own === judge ? '' : ` ("${own}" is the same model)`}: LLM judges tend to favour ` +
+        'their own answers. Set judgeRecusal to true, or choose a judge that does not propose.',
+    });
+  });
+  return warnings;
 }
 
 export function modelById(config: SmoaConfig, id: string): ModelConfig {

@@ -3,7 +3,8 @@ import type { ChatMessage } from './client';
 import { adaptiveStartOf, configForTrace, proposerSlots, type SmoaConfig, type Strategy } from './config';
 import type { RunStatus, RunTotals } from './events';
 import { decideAgreement, judgeLayer, type Proposal } from './judge-step';
-import { buildMessages, clip, debateSystemPart, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
+import type { JudgeNotes } from './events';
+import { buildMessages, clip, debateSystemPart, judgeNotesSystemPart, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
 import { randomId } from './random';
 import { resolveRoles } from './role-step';
 import type { RoleCache } from './roles';
@@ -94,6 +95,8 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
       const roles = maxLayers > 0 && wantsRoles ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
       const roleOf = (slot: number) => (roles && roles.length ? roles[slot % roles.length] : undefined);
       let kept: Proposal[] = [];
+      /** The last judged layer's notes, for the final aggregator. */
+      let judgeNotes: JudgeNotes | undefined;
       /** Every answer of the previous layer (a debate shows each debater the others'). */
       let previous: Proposal[] = [];
       for (let layer = 1; layer <= maxLayers; layer++) {
@@ -139,8 +142,9 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
         }
         const k = traits.judge === 'one' ? 1 : config.topK;
         const askStop = traits.earlyStop && config.earlyStop && layer < maxLayers;
-        const { picks, stop } = await judgeLayer(run, input, layer, survivors, k, askStop);
+        const { picks, stop, notes } = await judgeLayer(run, input, layer, survivors, k, askStop);
         kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
+        judgeNotes = notes;
         run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(all, survivors) });
         if (stop) {
           skipLayers(run, layer, maxLayers, 'the moderator stopped early');
@@ -155,7 +159,8 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
         const window = traits.proposers === 'self' ? config.selfWindow : undefined;
         const candidates = window && kept.length > window ? await foldInWindows(run, input, kept, window) : kept;
         if (run.cancelled) throw new RunFailure('cancelled');
-        const outcome = await aggregate(run, input, candidates, emitAnswer, restartAnswer);
+        const notesPart = candidates === kept ? judgeNotesSystemPart(judgeNotes, kept.map((p) => p.slot)) : undefined;
+        const outcome = await aggregate(run, input, candidates, emitAnswer, restartAnswer, notesPart);
         if (!outcome.ok && !run.cancelled && kept.length > 0) {
           // Keep what was produced: the best kept proposal stands in, and the run says so.
           answer = kept[0].text;
@@ -359,11 +364,15 @@ async function aggregate(
   kept: Proposal[],
   emitAnswer: (t: string) => void,
   restartAnswer: (callId: string, reason: string) => void,
+  /** The judge's notes on the kept and dropped answers (judgeNotesSystemPart), after the candidates. */
+  notesPart?: string,
 ) {
   const { config } = run;
   const agent = input.aggregatorTools;
   const results = agent ? recentToolResults(agent.conversation) : [];
   if (results.length) run.emit({ type: 'tool-results', results });
+  // Notes name the kept answers as candidates: a context-overflow retry shortens them but keeps them all.
+  const notes = (candidates: Candidate[]) => (candidates.length ? notesPart : undefined);
   const outcome = await callWithCandidates(
     run,
     {
@@ -377,9 +386,9 @@ async function aggregate(
     kept,
     (candidates) =>
       agent
-        ? aggregatorMessages([config.systemPrompt, synthesisSystemPart(candidates)].filter(Boolean).join('\n\n'), agent.conversation)
+        ? aggregatorMessages([config.systemPrompt, synthesisSystemPart(candidates), notes(candidates)].filter(Boolean).join('\n\n'), agent.conversation)
         : buildMessages({
-            systemParts: [config.systemPrompt, synthesisSystemPart(candidates)],
+            systemParts: [config.systemPrompt, synthesisSystemPart(candidates), notes(candidates)],
             history: input.history,
             prompt: input.prompt,
             context: input.context,

@@ -62,6 +62,33 @@ export interface ToolResultInfo {
 
 export type RunStatus = 'ok' | 'failed' | 'cancelled';
 
+export interface JudgeNotes {
+  agreements: string[];
+  contradictions: string[];
+  droppedInsights: string[];
+}
+
+/** One judge call's vote: what it was shown, in which order, and what it picked. */
+export interface JudgeBallot {
+  /** The judge's model id. */
+  modelId: string;
+  callId?: string;
+  /** True for the second order of `judgeOrders: 2` (the first order reversed). */
+  reversed: boolean;
+  /** Proposer slots in the order shown: `order[0]` was "Response 1". */
+  order: number[];
+  /** Slots the judge could see but not pick (recusal). */
+  excluded?: number[];
+  /** Slots it picked itself, best first. */
+  picks: number[];
+  /** 1-based shown position of each pick. */
+  positions: number[];
+  /** Why this ballot was not counted: the call failed, the reply was unusable, or the judge abstained. */
+  skipped?: string;
+  /** The raw reply of a ballot that was not counted. */
+  raw?: string;
+}
+
 export type SmoaEvent = { t: number } & (
   | {
       type: 'run-started';
@@ -87,6 +114,14 @@ export type SmoaEvent = { t: number } & (
       picks: number[];
       reason: string;
       fallback: boolean;
+      /** Each judge call of the layer (one per judge and order); absent when nothing needed judging. */
+      ballots?: JudgeBallot[];
+      /** How the ballots were combined, when there was more than one. */
+      rule?: string;
+      /** Characters of each candidate's answer, by proposer slot (length-bias telemetry). */
+      lengths?: Record<number, number>;
+      /** What the judges noted for the aggregator, proposal numbers 1-based as on the cards. */
+      notes?: JudgeNotes;
     }
   | { type: 'judge-fallback'; layer: number; problem: string; rule: string; raw?: string }
   | { type: 'moderator-decision'; layer: number; stop: boolean; reason: string; fallback?: boolean }

@@ -20,9 +20,21 @@ export function extractJson(raw: string): unknown {
   return undefined;
 }
 
-/** A `response_format` for structured outputs, generated from the zod schema the reply is checked against. */
+/**
+ * A `response_format` for structured outputs, generated from the zod schema the reply is checked against. It must stay
+ * inside OpenAI's strict subset (every property required, `additionalProperties: false`; enum, minItems/maxItems and
+ * integer are fine). A numeric enum of whole numbers (`z.literal([1, 2, 3])`) is typed `integer`, so a constrained
+ * decoder cannot emit `2.5`.
+ */
 export function responseFormatFor(name: string, schema: z.ZodType): JsonResponseFormat {
-  const json = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    target: 'draft-7',
+    io: 'input',
+    override: ({ jsonSchema }) => {
+      const { type, enum: values } = jsonSchema as { type?: unknown; enum?: unknown };
+      if (type === 'number' && Array.isArray(values) && values.every((v) => Number.isInteger(v))) jsonSchema.type = 'integer';
+    },
+  }) as Record<string, unknown>;
   delete json.$schema;
   return { name, schema: json };
 }

@@ -1,12 +1,19 @@
 import type { ChatMessage } from './client';
+import { judgeModels, sameModel } from './config';
+import type { JudgeBallot } from './events';
 import {
   buildJudgeRequest,
   buildModeratorRequest,
+  combineBallots,
   judgeResponseFormat,
+  mergeNotes,
   moderatorSchema,
   parseJudgeReply,
   parseModeratorReply,
+  COMBINE_RULE,
   FALLBACK_RULE,
+  type JudgeNotes,
+  type JudgeVerdict,
 } from './judge';
 import { responseFormatFor } from './json-reply';
 import type { Candidate } from './prompts';
@@ -26,9 +33,17 @@ interface RequestView {
 interface LayerVerdict {
   picks: number[];
   stop: boolean;
+  /** The judges' notes for the aggregator, when they gave any. */
+  notes?: JudgeNotes;
 }
 
-/** Judge (and moderator) after a layer: keeps the best k, decides on an early stop. Model failures fall back, never throw. */
+type StopDecision = { stop: boolean; reason: string; fallback?: boolean };
+
+/**
+ * Judge (and moderator) after a layer: keeps the best k, decides on an early stop. Every judge of the jury is asked in
+ * every order (`judgeOrders`), all at once; counted votes are combined by COMBINE_RULE. Model failures fall back,
+ * never throw.
+ */
 export async function judgeLayer(
   run: RunContext,
   input: RequestView,
@@ -43,49 +58,157 @@ export async function judgeLayer(
   const moderation = separateModerator ? moderate(run, input, layer, survivors) : undefined;
 
   let picks: number[];
-  let stop: { stop: boolean; reason: string; fallback?: boolean } | undefined;
+  let notes: JudgeNotes | undefined;
+  let stop: StopDecision | undefined;
   if (survivors.length <= k && !combined) {
     // Nothing to choose between: skip the serial judge call.
     picks = survivors.map((p) => p.slot);
     run.emit({ type: 'judge-picks', layer, picks, reason: `only ${survivors.length} answer(s) to choose from: all kept`, fallback: false });
   } else {
-    const request = buildJudgeRequest({
-      prompt: input.prompt,
-      history: input.history,
-      candidates: survivors,
-      k,
-      askStop: combined,
-      seed: config.seed * 1009 + layer,
-    });
-    const outcome = await run.call({
-      stage: 'judge',
-      modelId: config.judge ?? config.aggregator,
+    const votes = await Promise.all(ballotSpecs(run, survivors).map((spec) => castBallot(run, input, layer, survivors, k, combined, spec)));
+    const want = Math.min(k, survivors.length);
+    const counted = votes.filter((v) => v.verdict && !v.verdict.fallback);
+    const problems = votes.filter((v) => v.ballot.skipped).map((v) => describeSkip(v.ballot, votes.length));
+    let reason: string;
+    let fallback: { problem: string; rule: string; raw?: string } | undefined;
+    if (counted.length > 0) {
+      const ranked = combineBallots(counted.map((v) => v.ballot.picks), want);
+      picks = ranked.slice(0, want);
+      if (picks.length < want) {
+        const fill = survivors.map((p) => p.slot).filter((slot) => !picks.includes(slot));
+        picks = [...picks, ...fill.slice(0, want - picks.length)];
+        fallback = { problem: [...problems, `the votes named ${ranked.length} of ${want} wanted`].join('; '), rule: `${FALLBACK_RULE} to fill the remaining places` };
+      }
+      reason = counted.length === 1 ? counted[0].verdict!.reason : `${counted.length} votes combined (Borda). ${counted[0].verdict!.reason}`.trim();
+      notes = mergeNotes(counted.map((v) => v.verdict!.notes));
+    } else {
+      // No usable vote: the first reply's own usable picks (if any) are kept and the stated rule fills the rest.
+      const partial = votes.find((v) => v.verdict)?.verdict;
+      picks = partial ? partial.picks : survivors.map((p) => p.slot).slice(0, want);
+      if (picks.length < want) picks = [...picks, ...survivors.map((p) => p.slot).filter((s) => !picks.includes(s)).slice(0, want - picks.length)];
+      const single = votes.length === 1 ? votes[0].ballot : undefined;
+      fallback = {
+        problem: single?.skipped ?? problems.join('; '),
+        rule: partial?.fallback?.rule ?? FALLBACK_RULE,
+        ...(single?.raw ? { raw: single.raw } : {}),
+      };
+      reason = partial?.reason ?? '';
+      notes = partial?.notes;
+    }
+    if (fallback) run.emit({ type: 'judge-fallback', layer, ...fallback });
+    const lengths = Object.fromEntries(survivors.map((p) => [p.slot, p.text.length]));
+    run.emit({
+      type: 'judge-picks',
       layer,
-      messages: request.messages,
-      temperature: 0,
-      responseFormat: judgeResponseFormat(combined),
+      picks,
+      reason: reason || fallback?.rule || '',
+      fallback: !!fallback,
+      ballots: votes.map((v) => v.ballot),
+      ...(votes.length > 1 ? { rule: COMBINE_RULE } : {}),
+      lengths,
+      ...(notes ? { notes } : {}),
     });
-    const raw = outcome.ok ? outcome.text : '';
-    const verdict = outcome.ok
-      ? parseJudgeReply(raw, request, k, combined)
-      : {
-          picks: survivors.map((p) => p.slot).slice(0, k),
-          reason: '',
-          fallback: { problem: `the judge call failed: ${outcome.error.message}`, rule: FALLBACK_RULE },
-          stop: combined ? { missing: 'the judge call failed' } : undefined,
-        };
-    if (verdict.fallback) {
-      run.emit({ type: 'judge-fallback', layer, problem: verdict.fallback.problem, rule: verdict.fallback.rule, ...(raw ? { raw } : {}) });
-    }
-    picks = verdict.picks;
-    run.emit({ type: 'judge-picks', layer, picks, reason: verdict.reason || verdict.fallback?.rule || '', fallback: !!verdict.fallback });
-    if (verdict.stop) {
-      stop = 'missing' in verdict.stop ? { stop: false, reason: `${verdict.stop.missing}: continuing`, fallback: true } : verdict.stop;
-    }
+    if (combined) stop = combineStops(counted.length ? counted : votes.filter((v) => v.verdict));
   }
   if (moderation) stop = await moderation;
   if (stop) run.emit({ type: 'moderator-decision', layer, stop: stop.stop, reason: stop.reason, ...(stop.fallback ? { fallback: true } : {}) });
-  return { picks, stop: stop?.stop ?? false };
+  return { picks, stop: stop?.stop ?? false, ...(notes ? { notes } : {}) };
+}
+
+interface BallotSpec {
+  modelId: string;
+  reversed: boolean;
+  seed: number;
+  excluded: number[];
+}
+
+/** One call per judge and order. With recusal, a judge may not pick answers of its own model. */
+function ballotSpecs(run: RunContext, survivors: Proposal[]): BallotSpec[] {
+  const { config } = run;
+  const specs: BallotSpec[] = [];
+  judgeModels(config).forEach((modelId, j) => {
+    // The first judge keeps the seed it always had, so earlier traces replay the same order.
+    const seed = config.seed * 1009 + 7919 * j;
+    const excluded = config.judgeRecusal ? survivors.filter((p) => sameModel(config, p.modelId, modelId)).map((p) => p.slot) : [];
+    for (let o = 0; o < config.judgeOrders; o++) specs.push({ modelId, reversed: o === 1, seed, excluded });
+  });
+  return specs;
+}
+
+interface Vote {
+  ballot: JudgeBallot;
+  verdict?: JudgeVerdict;
+}
+
+async function castBallot(
+  run: RunContext,
+  input: RequestView,
+  layer: number,
+  survivors: Proposal[],
+  k: number,
+  askStop: boolean,
+  spec: BallotSpec,
+): Promise<Vote> {
+  const request = buildJudgeRequest({
+    prompt: input.prompt,
+    history: input.history,
+    candidates: survivors,
+    k,
+    askStop,
+    seed: spec.seed + layer,
+    reversed: spec.reversed,
+    excluded: spec.excluded,
+  });
+  const base = {
+    modelId: spec.modelId,
+    reversed: spec.reversed,
+    order: request.order,
+    ...(spec.excluded.length ? { excluded: spec.excluded } : {}),
+  };
+  if (request.want === 0) {
+    return { ballot: { ...base, picks: [], positions: [], skipped: 'abstained: every answer is its own model\'s (recusal)' } };
+  }
+  const outcome = await run.call({
+    stage: 'judge',
+    modelId: spec.modelId,
+    layer,
+    messages: request.messages,
+    temperature: 0,
+    responseFormat: judgeResponseFormat(request),
+    ...(spec.reversed ? { note: 'candidates in reverse order (judgeOrders: 2)' } : {}),
+  });
+  if (!outcome.ok) {
+    return { ballot: { ...base, callId: outcome.callId, picks: [], positions: [], skipped: `the judge call failed: ${outcome.error.message}` } };
+  }
+  const verdict = parseJudgeReply(outcome.text, request);
+  const own = verdict.picks.slice(0, verdict.chosen);
+  const ballot: JudgeBallot = {
+    ...base,
+    callId: outcome.callId,
+    picks: own,
+    positions: own.map((slot) => request.order.indexOf(slot) + 1),
+    ...(verdict.fallback ? { skipped: verdict.fallback.problem, raw: outcome.text } : {}),
+  };
+  return { ballot, verdict };
+}
+
+function describeSkip(ballot: JudgeBallot, of: number): string {
+  if (of === 1) return ballot.skipped!;
+  return `${ballot.modelId}${ballot.reversed ? ' (reversed order)' : ''}: ${ballot.skipped}`;
+}
+
+/** Stop only when every vote that decided says stop; no decision at all means continue (a fallback). */
+function combineStops(votes: Vote[]): StopDecision {
+  const decided = votes.map((v) => v.verdict?.stop).filter((s): s is { stop: boolean; reason: string } => !!s && !('missing' in s));
+  if (decided.length === 0) {
+    const missing = votes.map((v) => v.verdict?.stop).find((s) => s && 'missing' in s) as { missing: string } | undefined;
+    return { stop: false, reason: `${missing?.missing ?? 'the judge call failed'}: continuing`, fallback: true };
+  }
+  const against = decided.find((d) => !d.stop);
+  if (decided.length === 1) return decided[0];
+  return against
+    ? { stop: false, reason: `${decided.length - decided.filter((d) => d.stop).length} of ${decided.length} votes say continue: ${against.reason}` }
+    : { stop: true, reason: `all ${decided.length} votes say stop: ${decided[0].reason}` };
 }
 
 function moderate(run: RunContext, input: RequestView, layer: number, survivors: Proposal[]) {
@@ -101,7 +224,7 @@ export async function decideAgreement(
   input: RequestView,
   layer: number,
   survivors: Proposal[],
-  modelId = run.config.moderator ?? run.config.judge ?? run.config.aggregator,
+  modelId = run.config.moderator ?? judgeModels(run.config)[0],
 ): Promise<{ stop: boolean; reason: string; fallback?: boolean }> {
   const outcome = await run.call({
     stage: 'moderator',

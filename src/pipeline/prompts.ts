@@ -80,3 +80,33 @@ export function describeRequest(prompt: string, history: readonly ChatMessage[] 
 }
 
 export { clip } from './format';
+
+/**
+ * The judge's notes for the final aggregator, so an insight only a dropped answer had is not silently lost. The notes
+ * name proposals by their 1-based slot; the aggregator sees the kept answers as "Candidate N", so those are renamed,
+ * and a proposal it does not see becomes "a dropped answer". Clipped to a few hundred tokens.
+ */
+export function judgeNotesSystemPart(
+  notes: { agreements: string[]; contradictions: string[]; droppedInsights: string[] } | undefined,
+  keptSlots: readonly number[],
+): string | undefined {
+  if (!notes) return undefined;
+  const rename = (text: string) =>
+    text.replace(/\bproposals? (\d+)\b/g, (_m, n: string) => {
+      const at = keptSlots.indexOf(Number(n) - 1);
+      return at >= 0 ? `Candidate ${at + 1}` : 'a dropped answer';
+    });
+  const section = (title: string, items: string[]) => (items.length ? `${title}\n${items.map((t) => `- ${rename(t)}`).join('\n')}` : '');
+  const body = [
+    section('Points the candidates agree on:', notes.agreements),
+    section('Contradictions between them:', notes.contradictions),
+    section('Worth keeping from answers that were not selected (not shown above):', notes.droppedInsights),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  if (!body) return undefined;
+  return clip(`${JUDGE_NOTES_INSTRUCTION}\n\n${body}`, 2000);
+}
+
+export const JUDGE_NOTES_INSTRUCTION =
+  "A judge compared every answer of the last round, including some not shown here, and left these notes. They may be wrong: check them, resolve the contradictions, and use a dropped answer's point only if it is correct.";

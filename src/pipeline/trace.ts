@@ -1,6 +1,6 @@
 import type { TokenUsage } from './client';
 import type { SmoaConfig, Strategy } from './config';
-import type { CallFailure, CallInfo, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
+import type { CallFailure, CallInfo, JudgeBallot, JudgeNotes, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
 
 /**
  * A trace is the fold of a run's events: what the panel shows, what `--trace` saves, what can be loaded again.
@@ -33,7 +33,21 @@ export interface TraceLayer {
   proposers: { slot: number; modelId: string; role?: string }[];
   /** Call ids of this layer's proposals, by slot. */
   proposalCalls: Record<number, string>;
-  judge?: { picks: number[]; reason: string; fallback: boolean; problem?: string; rule?: string; raw?: string };
+  judge?: {
+    picks: number[];
+    reason: string;
+    fallback: boolean;
+    problem?: string;
+    rule?: string;
+    raw?: string;
+    /** One per judge call: the order shown, the picks and their shown positions (bias telemetry). */
+    ballots?: JudgeBallot[];
+    /** How several ballots were combined. */
+    combination?: string;
+    /** Characters of each candidate's answer, by proposer slot. */
+    lengths?: Record<number, number>;
+    notes?: JudgeNotes;
+  };
   moderator?: { stop: boolean; reason: string; fallback?: boolean };
   /** Adaptive strategy: the decision after the first proposers. */
   adaptive?: { agree: boolean; reason: string; asked: number; of: number; callsSaved?: number; fallback?: boolean };
@@ -174,7 +188,16 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
     }
     case 'judge-picks': {
       const layer = layerOf(trace, event.layer);
-      layer.judge = { ...layer.judge, picks: event.picks, reason: event.reason, fallback: event.fallback };
+      layer.judge = {
+        ...layer.judge,
+        picks: event.picks,
+        reason: event.reason,
+        fallback: event.fallback,
+        ...(event.ballots ? { ballots: event.ballots } : {}),
+        ...(event.rule ? { combination: event.rule } : {}),
+        ...(event.lengths ? { lengths: event.lengths } : {}),
+        ...(event.notes ? { notes: event.notes } : {}),
+      };
       break;
     }
     case 'moderator-decision':

@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { defaultReply, proseAnswer } from './default-responder';
+import { strictSchemaProblems } from './strict-schema';
 import { countTokens, splitTokens } from './tokens';
 
 export { countTokens, splitTokens };
@@ -319,6 +320,12 @@ class Server implements FakeServer {
     const fault =
       this.takeFault(fr.model) ?? (endpointRejects ? ({ kind: 'reject-response-format' } as const) : undefined) ?? reply.fault;
 
+    // Like the real API, a strict json_schema outside the supported subset is refused before anything is generated.
+    const strictProblems = fault ? [] : strictRequestProblems(fr.responseFormat);
+    if (strictProblems.length) {
+      return sendError(res, 400, { message: `Invalid schema for response_format: ${strictProblems.join('; ')}`, type: 'invalid_request_error', code: null, param: 'response_format' });
+    }
+
     switch (fault?.kind) {
       case 'hang':
         return; // leave the request open; the 'close' handler counts it when the client gives up
@@ -549,4 +556,9 @@ function sendUnauthorized(res: http.ServerResponse, req: http.IncomingMessage): 
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function strictRequestProblems(responseFormat: unknown): string[] {
+  if (!isRecord(responseFormat) || responseFormat.type !== 'json_schema' || !isRecord(responseFormat.json_schema)) return [];
+  return responseFormat.json_schema.strict === true ? strictSchemaProblems(responseFormat.json_schema.schema) : [];
 }

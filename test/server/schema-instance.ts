@@ -90,6 +90,17 @@ function buildArray(s: Record<string, unknown>, root: Record<string, unknown>, s
     for (let i = 0; i < length && lo + i <= hi; i++) out.push(lo + i);
     return out;
   }
+  // An enum of items (a judge's allowed response numbers): distinct values in a seeded order, as a model would pick.
+  if (prefix.length === 0 && isObject(itemSchema) && Array.isArray(itemSchema.enum) && itemSchema.enum.length > 0) {
+    const values = [...itemSchema.enum].sort((a, b) => hash(`${seed}|${path}|${JSON.stringify(a)}`) - hash(`${seed}|${path}|${JSON.stringify(b)}`));
+    for (let i = 0; i < length; i++) out.push(values[i % values.length]);
+    return out;
+  }
+  // Unbounded numbers are whatever the decoder makes of them: a loose `number[]` schema gets values like 15.67.
+  if (prefix.length === 0 && isObject(itemSchema) && typeOf(itemSchema) === 'number' && num(itemSchema.minimum) === undefined && num(itemSchema.maximum) === undefined) {
+    for (let i = 0; i < length; i++) out.push((hash(`${seed}|${path}[${i}]`) % 2000) / 100);
+    return out;
+  }
   for (let i = 0; i < length; i++) {
     const sub = i < prefix.length ? prefix[i] : itemSchema;
     out.push(build(sub, root, seed, `${path}[${i}]`, depth + 1));

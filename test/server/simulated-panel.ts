@@ -1,5 +1,5 @@
 import type { FakeRequest } from './fake-openai';
-import { hash } from './schema-instance';
+import { hash, instanceOf } from './schema-instance';
 
 /**
  * Plausible structured replies for the SMoA engine's own JSON requests (judge, moderator, role writer), so the
@@ -13,14 +13,28 @@ export function simulatedPanelReply(req: FakeRequest, schema: unknown): string |
   const user = req.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
   const h = hash(`${req.model}\n${user}`);
   if ('picks' in props) {
-    const n = (user.match(/^### Response \d+/gm) ?? []).length || 1;
-    const k = Number(/Choose the (\d+) best/.exec(system)?.[1] ?? 1);
-    const order = Array.from({ length: n }, (_, i) => i + 1).sort((a, b) => hash(`${h}:${a}`) - hash(`${h}:${b}`));
-    const picks = order.slice(0, Math.min(k, n));
+    // A constrained decoder lets the model say only what the schema allows: the picks come from the schema's enum and
+    // item bounds, not from the prompt. A loose schema (no enum) gets whatever fits it, which may be useless.
+    const generic = instanceOf(schema, `${req.model}\n${user}`) as Record<string, unknown>;
+    const picksSchema = props.picks as { items?: { enum?: unknown[] }; minItems?: number; maxItems?: number } | undefined;
+    const allowed = picksSchema?.items?.enum;
+    if (!Array.isArray(allowed) || allowed.length === 0) return JSON.stringify(generic);
+    const wanted = Number(/Choose the (\d+) best/.exec(system)?.[1] ?? 1);
+    const k = Math.min(Math.max(wanted, picksSchema?.minItems ?? 0), picksSchema?.maxItems ?? allowed.length, allowed.length);
+    const order = [...allowed].sort((a, b) => hash(`${h}:${String(a)}`) - hash(`${h}:${String(b)}`));
+    const picks = order.slice(0, k);
     const reply: Record<string, unknown> = {
+      ...generic,
       reason: `Responses ${picks.join(' and ')} are the most accurate and complete (simulated judge ${req.model}).`,
       picks,
     };
+    if ('agreements' in props) {
+      Object.assign(reply, {
+        agreements: ['Both start from the simplest version that works and verify it (simulated).'],
+        contradictions: h % 2 ? ['They differ on whether to optimise before measuring (simulated).'] : [],
+        droppedInsights: h % 3 ? [] : ['A dropped answer points out the empty-input edge case (simulated).'],
+      });
+    }
     if ('stop' in props) Object.assign(reply, moderation(h));
     return JSON.stringify(reply);
   }
