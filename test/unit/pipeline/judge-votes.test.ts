@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import type { FakeRequest, FakeServer } from '../../../test/server/fake-openai';
+import { jsonAnswer } from '../../../test/server/default-responder';
+import { schemaViolations, strictSchemaProblems } from '../../../test/server/strict-schema';
+import { buildJudgeRequest, parseJudgeReply } from '../../../src/pipeline/judge';
+import { judgeBias, describeJudgeBias } from '../../../src/pipeline/judge-bias';
+import { JUDGE_NOTES_INSTRUCTION } from '../../../src/pipeline/prompts';
+import { foldEvents } from '../../../src/pipeline/trace';
+import { configWarnings } from '../../../src/pipeline/config';
+import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+
+/** The model names of the responses a judge request shows, in the order shown ("model-c" for "**model-c** (simulated)"). */
+function shown(req: FakeRequest): string[] {
+  return [...lastUser(req).matchAll(/^### Response \d+\n\*\*(model-[a-z])\*\*/gm)].map((m) => m[1]);
+}
+
+/** A judge reply naming its picks by model: the response numbers are looked up in what this request showed. */
+function picksOf(req: FakeRequest, models: string[], extra: Record<string, unknown> = {}): { text: string } {
+  const order = shown(req);
+  return { text: JSON.stringify({ reason: 'fixed', picks: models.map((m) => order.indexOf(m) + 1), agreements: [], contradictions: [], droppedInsights: [], ...extra }) };
+}
+
+interface SentSchema {
+  type: string;
+  json_schema: { name: string; strict: boolean; schema: Record<string, any> };
+}
+const schemaOf = (req: FakeRequest) => (req.responseFormat as SentSchema).json_schema;
+
+describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
+  const fake = useFakeServer();
+  let server: FakeServer;
+  beforeEach(() => {
+    server = fake();
+  });
+
+  it('sends picks as integers restricted to the shown numbers, exactly k of them, in a strict schema', async () => {
+    const config = testConfig(server, { strategy: 'smoa', layers: 2, topK: 2, earlyStop: true });
+    await record(config, { prompt: 'How do I cache?' });
+    const judges = server.requests.filter((r) => kindOf(r) === 'judge');
+    assert.ok(judges.length >= 1);
+    for (const req of judges) {
+      const { strict, schema } = schemaOf(req);
+      assert.equal(strict, true);
+      assert.deepEqual(schema.properties.picks.items, { type: 'integer', enum: [1, 2, 3, 4] });
+      assert.equal(schema.properties.picks.minItems, 2);
+      assert.equal(schema.properties.picks.maxItems, 2);
+      assert.deepEqual(strictSchemaProblems(schema), [], 'inside OpenAI strict mode');
+    }
+    assert.ok('stop' in schemaOf(judges[0]).schema.properties, 'layer 1 asks for the stop decision');
+    assert.match(systemOf(judges[0]), /exactly 2 different response numbers from 1, 2, 3 and 4/, 'prompt mode is told the same');
+  });
+
+  it('the moderator and role schemas are strict too', async () => {
+    const config = testConfig(server, { strategy: 'smoa', layers: 2, moderator: 'c', roles: 'auto' });
+    await record(config, { prompt: 'x' });
+    for (const kind of ['moderator', 'roles'] as const) {
+      const req = server.requests.find((r) => kindOf(r) === kind)!;
+      assert.deepEqual(strictSchemaProblems(schemaOf(req).schema), [], kind);
+    }
+  });
+
+  it('a server that follows the schema exactly never triggers a fallback (orders 1 and 2, a jury, recusal)', async () => {
+    let judged = 0;
+    for (const seed of [0, 1, 2, 3, 4, 5]) {
+      for (const overrides of [{}, { judgeOrders: 2 as const }, { judge: ['b', 'c', 'd'], judgeRecusal: true }]) {
+        server.reset();
+        const config = testConfig(server, { strategy: 'smoa', layers: 3, topK: 2, earlyStop: false, seed, ...overrides });
+        const { events, result } = await record(config, { prompt: `question ${seed}` });
+        assert.equal(result.status, 'ok');
+        assert.deepEqual(ofType(events, 'judge-fallback'), [], JSON.stringify(ofType(events, 'judge-fallback')));
+        // Every reply the fake judge gave follows the schema it was sent.
+        const replies = foldEvents(events).calls.filter((c) => c.stage === 'judge');
+        const requests = server.requests.filter((r) => kindOf(r) === 'judge');
+        assert.equal(replies.length, requests.length);
+        judged += requests.length;
+        for (const req of requests) {
+          const reply = JSON.parse(jsonAnswer(req)!);
+          assert.deepEqual(schemaViolations(reply, schemaOf(req).schema), []);
+        }
+      }
+    }
+    assert.ok(judged >= 6 * 3 * 3, `${judged} judge calls`);
+  });
+
+  it('the strict fake exposes a loose schema: unbounded number picks are useless and fall back', () => {
+    const loose = {
+      type: 'object',
+      properties: { reason: { type: 'string' }, picks: { type: 'array', items: { type: 'number' } } },
+      required: ['reason', 'picks'],
+      additionalProperties: false,
+    };
+    const task = { prompt: 'q', candidates: [0, 1, 2, 3, 4].map((slot) => ({ slot, text: `answer ${slot}` })), k: 2, askStop: false, seed: 3 };
+    const request = buildJudgeRequest(task);
+    let fallbacks = 0;
+    for (let i = 0; i < 12; i++) {
+      const req = {
+        model: `model-${i}`,
+        messages: [...request.messages.slice(0, 1), { role: 'user', content: `${request.messages[1].content}\n${i}` }],
+        responseFormat: { type: 'json_schema', json_schema: { name: 'judge', strict: true, schema: loose } },
+      } as unknown as FakeRequest;
+      const raw = jsonAnswer(req)!;
+      assert.deepEqual(schemaViolations(JSON.parse(raw), loose), [], 'still valid for the loose schema');
+      if (parseJudgeReply(raw, request).fallback) fallbacks++;
+    }
+    assert.equal(fallbacks, 12, 'every loose-schema verdict falls back, as against a real constrained decoder');
+  });
+
+  it('judgeOrders 2: asks twice at once, the second time reversed, and combines by Borda with ties to the earlier slot', async () => {
+    // A judge that always picks the first two it is shown: the reversed order cancels its position bias.
+    server.setResponder((req) => (kindOf(req) === 'judge' ? { text: JSON.stringify({ reason: 'first two', picks: [1, 2], agreements: [], contradictions: [], droppedInsights: [] }), ttftMs: 150 } : undefined));
+    const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 2, judgeOrders: 2 });
+    const { events } = await record(config, { prompt: 'q' });
+    const judges = server.requests.filter((r) => kindOf(r) === 'judge');
+    assert.equal(judges.length, 2);
+    const [forward, reversed] = judges.map(shown);
+    assert.deepEqual(reversed, [...forward].reverse());
+    const trace = foldEvents(events);
+    const calls = trace.calls.filter((c) => c.stage === 'judge');
+    assert.ok(calls[1].startedMs < calls[0].endedMs! && calls[0].startedMs < calls[1].endedMs!, 'the two calls overlap');
+    const slot = (model: string) => ['model-a', 'model-b', 'model-c', 'model-d'].indexOf(model);
+    // Borda with k = 2: forward[0] and reversed[0] (= forward[3]) score 2 each, the second picks 1 each.
+    const tied = [slot(forward[0]), slot(forward[3])].sort((a, b) => a - b);
+    const judge = trace.layers[0].judge!;
+    assert.deepEqual(judge.picks, tied);
+    assert.equal(judge.ballots!.length, 2);
+    assert.deepEqual(judge.ballots!.map((b) => b.reversed), [false, true]);
+    assert.deepEqual(judge.ballots!.map((b) => b.positions), [[1, 2], [1, 2]]);
+    assert.match(judge.combination!, /Borda/);
+    assert.deepEqual(judge.lengths && Object.keys(judge.lengths).length, 4);
+    const bias = judgeBias(trace.layers)!;
+    assert.equal(bias.firstShownTop, 2);
+    assert.equal(bias.orderPairs, 1);
+    assert.equal(bias.orderAgree, 0, 'the two orders disagree on the top pick: a position-biased judge');
+  });
+
+  it('a jury votes; a failing judge is skipped and said; the votes are combined by Borda', async () => {
+    server.setResponder((req) => {
+      if (kindOf(req) !== 'judge') return undefined;
+      if (req.model === 'model-b') return picksOf(req, ['model-c', 'model-a']);
+      if (req.model === 'model-c') return picksOf(req, ['model-a', 'model-d']);
+      return { fault: { kind: 'server-error', status: 500 } };
+    });
+    const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 2, judge: ['b', 'c', 'd'] });
+    const { events, result } = await record(config, { prompt: 'q' });
+    assert.equal(result.status, 'ok');
+    const picks = ofType(events, 'judge-picks')[0];
+    // a: 1 + 2 = 3, c: 2, d: 1.
+    assert.deepEqual(picks.picks, [0, 2]);
+    assert.equal(picks.fallback, false);
+    assert.deepEqual(picks.ballots!.map((b) => [b.modelId, b.picks]), [['b', [2, 0]], ['c', [0, 3]], ['d', []]]);
+    assert.match(picks.ballots![2].skipped!, /judge call failed/);
+    assert.deepEqual(ofType(events, 'judge-fallback'), []);
+  });
+
+  it('Borda ties go to the earlier proposer slot', async () => {
+    server.setResponder((req) => {
+      if (kindOf(req) !== 'judge') return undefined;
+      return picksOf(req, req.model === 'model-b' ? ['model-d', 'model-b'] : ['model-b', 'model-d']);
+    });
+    const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 1, judge: ['b', 'c'] });
+    const { events } = await record(config, { prompt: 'q' });
+    // k = 1: each first pick scores 1; b (slot 1) and d (slot 3) tie.
+    assert.deepEqual(ofType(events, 'judge-picks')[0].picks, [1]);
+  });
+
+  it('recusal: a judge sees its own answer but may not pick it; all its own: it abstains', async () => {
+    const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 2, judge: 'b', judgeRecusal: true });
+    const { events } = await record(config, { prompt: 'q' });
+    const req = server.requests.find((r) => kindOf(r) === 'judge')!;
+    const own = shown(req).indexOf('model-b') + 1;
+    assert.equal(shown(req).length, 4, 'it still sees all four');
+    assert.deepEqual(schemaOf(req).schema.properties.picks.items.enum, [1, 2, 3, 4].filter((n) => n !== own));
+    assert.match(systemOf(req), new RegExp(`may not pick response ${own}:`));
+    const picks = ofType(events, 'judge-picks')[0];
+    assert.ok(!picks.picks.includes(1));
+    assert.deepEqual(picks.ballots![0].excluded, [1]);
+
+    server.reset();
+    const allOwn = testConfig(server, { strategy: 'smoa', layers: 1, topK: 2, proposers: ['b', 'b', 'b'], judge: 'b', judgeRecusal: true });
+    const run = await record(allOwn, { prompt: 'q' });
+    assert.equal(server.requests.filter((r) => kindOf(r) === 'judge').length, 0, 'no call when every answer is its own');
+    const verdict = ofType(run.events, 'judge-picks')[0];
+    assert.match(verdict.ballots![0].skipped!, /abstained/);
+    assert.equal(verdict.fallback, true);
+    assert.match(ofType(run.events, 'judge-fallback')[0].problem, /abstained/);
+  });
+
+  it('a judge that also proposes gets a settings warning unless recusal is on', () => {
+    const config = testConfig(server, { judge: ['b', 'c'] });
+    assert.deepEqual(configWarnings(config).map((w) => w.path), ['judge[0]', 'judge[1]']);
+    assert.match(configWarnings(config)[0].message, /judge "b" is also a proposer.*judgeRecusal/);
+    assert.deepEqual(configWarnings(testConfig(server, { judge: 'b', judgeRecusal: true })), []);
+    assert.deepEqual(configWarnings(testConfig(server, { judge: 'b', proposers: ['a', 'c', 'd'] })), []);
+  });
+
+  it("notes reach the trace (proposal numbers) and the aggregator's prompt (candidate numbers, dropped ones named so)", async () => {
+    server.setResponder((req) => {
+      if (kindOf(req) !== 'judge') return undefined;
+      const order = shown(req);
+      const n = (m: string) => order.indexOf(m) + 1;
+      return picksOf(req, ['model-c', 'model-a'], {
+        agreements: ['Both use an LRU cache.'],
+        contradictions: [`Response ${n('model-c')} says 60 s, Response ${n('model-a')} says 5 min.`],
+        droppedInsights: [`Response ${n('model-d')} warns that the cache must be invalidated on writes.`],
+      });
+    });
+    const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 2 });
+    const { events } = await record(config, { prompt: 'cache?' });
+    const notes = foldEvents(events).layers[0].judge!.notes!;
+    assert.deepEqual(notes, {
+      agreements: ['Both use an LRU cache.'],
+      contradictions: ['proposal 3 says 60 s, proposal 1 says 5 min.'],
+      droppedInsights: ['proposal 4 warns that the cache must be invalidated on writes.'],
+    });
+    const aggregator = server.requests.find((r) => kindOf(r) === 'synthesis' && r.model === 'model-a' && systemOf(r).includes(JUDGE_NOTES_INSTRUCTION));
+    assert.ok(aggregator, 'the aggregator got the notes');
+    const system = systemOf(aggregator);
+    assert.match(system, /Candidate 1 says 60 s, Candidate 2 says 5 min\./, 'kept answers are named as the aggregator sees them');
+    assert.match(system, /a dropped answer warns that the cache must be invalidated on writes\./);
+    assert.ok(system.indexOf(JUDGE_NOTES_INSTRUCTION) > system.indexOf('### Candidate 2'), 'after the candidates');
+    assert.ok(system.length - system.indexOf(JUDGE_NOTES_INSTRUCTION) <= 2000, 'a few hundred tokens at most');
+  });
+
+  it('bias figures: first-shown rate against chance, longer-pick rate, order agreement', () => {
+    const ballot = (order: number[], picks: number[], reversed = false) => ({ modelId: 'j', reversed, order, picks, positions: picks.map((p) => order.indexOf(p) + 1) });
+    const bias = judgeBias([
+      { judge: { ballots: [ballot([0, 1, 2, 3], [0, 1]), ballot([3, 2, 1, 0], [3, 2], true)], lengths: { 0: 100, 1: 50, 2: 10, 3: 400 } } },
+    ])!;
+    assert.equal(bias.firstShownVotes, 2);
+    assert.equal(bias.firstShownTop, 2);
+    assert.equal(bias.firstShownChance, 0.5);
+    // Vote 1: 0 vs 2, 0 vs 3, 1 vs 2, 1 vs 3: longer picked in 2 of 4. Vote 2: 3 vs 1, 3 vs 0, 2 vs 1, 2 vs 0: 2 of 4.
+    assert.deepEqual([bias.longerPicked, bias.pairs], [4, 8]);
+    assert.deepEqual([bias.orderAgree, bias.orderPairs], [0, 1]);
+    assert.deepEqual(describeJudgeBias(bias), [
+      'first-shown answer ranked first in 2 of 2 votes (100%; 25% by chance)',
+      'picked answer was the longer one in 4 of 8 picked/dropped pairs (50%; 50% means no length preference)',
+      'both orders put the same answer first in 0 of 1 votes',
+      'only 2 votes: too few to call a bias',
+    ]);
+    assert.equal(judgeBias([{ judge: { ballots: [{ ...ballot([0, 1], []), skipped: 'failed' }] } }]), undefined);
+  });
+});
