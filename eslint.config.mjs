@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 const surfaces = ['./src/chat', './src/views', './src/models', './src/commands'];
 /** Engine modules with no Node or SDK dependency, which the webview may bundle. */
-export const browserSafePipeline = ['strategies.ts', 'events.ts', 'trace.ts', 'coalesce.ts', 'format.ts'];
+export const browserSafePipeline = ['strategies.ts', 'events.ts', 'trace.ts', 'coalesce.ts', 'format.ts', 'judge-bias.ts'];
 
 const layerZones = [
   {

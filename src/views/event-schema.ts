@@ -33,6 +33,18 @@ const totals = z.object({
 const stage = z.enum(['roles', 'proposer', 'judge', 'moderator', 'synthesis', 'aggregator']);
 const strategy = z.enum(STRATEGIES);
 const runStatus = z.enum(['ok', 'failed', 'cancelled']);
+const notes = z.object({ agreements: z.array(z.string()), contradictions: z.array(z.string()), droppedInsights: z.array(z.string()) });
+const ballot = z.object({
+  modelId: z.string(),
+  callId: z.optional(z.string()),
+  reversed: z.boolean(),
+  order: z.array(z.number()),
+  excluded: z.optional(z.array(z.number())),
+  picks: z.array(z.number()),
+  positions: z.array(z.number()),
+  skipped: z.optional(z.string()),
+  raw: z.optional(z.string()),
+});
 const proposerSlot = z.object({ slot: z.number(), modelId: z.string(), role: z.optional(z.string()) });
 // The config is only displayed (model names, prices); its full validation belongs to parseConfig on the host.
 const config = z.object({
@@ -85,7 +97,16 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
     attempts: z.number(),
   }),
   ev('call-failed', { callId: z.string(), error: failure, latencyMs: z.number(), partialText: z.optional(z.string()) }),
-  ev('judge-picks', { layer: z.number(), picks: z.array(z.number()), reason: z.string(), fallback: z.boolean() }),
+  ev('judge-picks', {
+    layer: z.number(),
+    picks: z.array(z.number()),
+    reason: z.string(),
+    fallback: z.boolean(),
+    ballots: z.optional(z.array(ballot)),
+    rule: z.optional(z.string()),
+    lengths: z.optional(z.record(z.string(), z.number())),
+    notes: z.optional(notes),
+  }),
   ev('judge-fallback', { layer: z.number(), problem: z.string(), rule: z.string(), raw: z.optional(z.string()) }),
   ev('moderator-decision', { layer: z.number(), stop: z.boolean(), reason: z.string(), fallback: z.optional(z.boolean()) }),
   ev('layer-done', { layer: z.number(), kept: z.array(z.number()), failed: z.array(z.number()) }),
@@ -135,6 +156,10 @@ const traceLayer = z.object({
       problem: z.optional(z.string()),
       rule: z.optional(z.string()),
       raw: z.optional(z.string()),
+      ballots: z.optional(z.array(ballot)),
+      combination: z.optional(z.string()),
+      lengths: z.optional(z.record(z.string(), z.number())),
+      notes: z.optional(notes),
     }),
   ),
   moderator: z.optional(z.object({ stop: z.boolean(), reason: z.string(), fallback: z.optional(z.boolean()) })),

@@ -22,7 +22,7 @@ function picksOf(req: FakeRequest, models: string[], extra: Record<string, unkno
 
 interface SentSchema {
   type: string;
-  json_schema: { name: string; strict: boolean; schema: Record<string, any> };
+  json_schema: { name: string; strict: boolean; schema: { properties: Record<string, { items: { type: string; enum: number[] }; minItems: number; maxItems: number }> } };
 }
 const schemaOf = (req: FakeRequest) => (req.responseFormat as SentSchema).json_schema;
 

@@ -6,7 +6,8 @@ import { foldEvents } from '../../../src/pipeline/trace';
 import { estimateDense } from '../../../src/views/dense-estimate';
 import { PanelSession, type PanelPort } from '../../../src/views/panel-session';
 import type { HostMessage } from '../../../src/views/protocol';
-import { record, testConfig, withServer } from '../helpers/engine-harness';
+import { proseAnswer } from '../../../test/server/default-responder';
+import { kindOf, record, testConfig, withServer } from '../helpers/engine-harness';
 
 function fakePort(file?: { name: string; text: string }) {
   const posted: HostMessage[] = [];
@@ -78,6 +79,8 @@ describe('trace panel host session', () => {
 describe('dense MoA estimate', () => {
   it('extrapolates the run\'s own calls to every proposer in every layer', async () => {
     await withServer({}, async (server) => {
+      // Answers of a realistic length (the fake's own are ~50 tokens, shorter than the judge's instructions).
+      server.setResponder((req) => (kindOf(req) === 'plain' || kindOf(req) === 'synthesis' ? { text: proseAnswer(req).repeat(6) } : undefined));
       const config = testConfig(server, { layers: 2, topK: 1 });
       const trace = foldEvents((await record(config, { prompt: 'hello' })).events);
       const dense = estimateDense(trace)!;

@@ -1,4 +1,5 @@
 import { formatUsd, totalsParts } from '../../../pipeline/format';
+import { describeJudgeBias, judgeBias } from '../../../pipeline/judge-bias';
 import type { Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
@@ -17,6 +18,7 @@ export class AnswerView {
   private readonly body = h('div', { class: 'md answer-body', testid: 'final-answer' });
   private readonly summary = h('p', { class: 'summary', testid: 'run-summary' });
   private readonly dense = h('p', { class: 'summary estimate', testid: 'dense-estimate' });
+  private readonly bias = h('p', { class: 'summary judge-bias', testid: 'judge-bias' });
   readonly buttons: Record<AnswerAction, HTMLButtonElement> = {
     insert: button('Insert into editor', 'insert-button', 'insert'),
     copy: button('Copy', 'copy-button', 'copy'),
@@ -36,6 +38,7 @@ export class AnswerView {
       h('div', { class: 'actions' }, this.buttons.insert, this.buttons.copy, this.buttons.export),
       this.summary,
       this.dense,
+      this.bias,
     );
   }
 
@@ -60,6 +63,9 @@ export class AnswerView {
     const dense = done ? denseLine(trace) : '';
     show(this.dense, !!dense);
     setText(this.dense, dense);
+    const bias = done ? judgeBias(trace.layers) : undefined;
+    show(this.bias, !!bias);
+    setText(this.bias, bias ? `Judge bias: ${describeJudgeBias(bias).join('; ')}` : '');
 
     if (trace.answer === this.renderedText) return false;
     if (!done && now - this.lastRenderAt < 100 && this.renderedText !== undefined) return true;

@@ -13,13 +13,16 @@ class LayerView {
   private readonly judge = h('div', { class: 'verdict judge', testid: 'judge-verdict' });
   private readonly judgeText = h('p', { class: 'verdict-text', testid: 'judge-reason' });
   private readonly fallback = h('p', { class: 'fallback-mark', testid: 'judge-fallback' });
+  private readonly votes = h('p', { class: 'verdict-text votes', testid: 'judge-votes' });
+  private readonly notes = h('ul', { class: 'verdict-text judge-notes', testid: 'judge-notes' });
+  private notesKey = '';
   private readonly moderator = h('div', { class: 'verdict moderator', testid: 'moderator-decision' });
   private readonly moderatorText = h('p', { class: 'verdict-text', testid: 'moderator-reason' });
   private readonly moderatorHead = h('strong', { class: 'decision' });
   private readonly cards = new Map<number, CardView>();
 
   constructor() {
-    this.judge.append(h('strong', { text: 'Judge' }), this.judgeText, this.fallback);
+    this.judge.append(h('strong', { text: 'Judge' }), this.judgeText, this.votes, this.notes, this.fallback);
     this.moderator.append(this.moderatorHead, this.moderatorText);
     this.el = h(
       'section',
@@ -76,6 +79,15 @@ class LayerView {
     setData(this.judge, 'callIds', callIdsOf(trace, (c) => c.stage === 'judge' && c.layer === layer.layer));
     setData(this.judge, 'fallback', judge?.fallback ? 'true' : undefined);
     setText(this.judgeText, judge ? judgeSummary(layer) : judgeCall ? `${judgeCall.model} is choosing...` : '');
+    const votes = judge ? votesLine(layer) : '';
+    show(this.votes, !!votes);
+    setText(this.votes, votes);
+    const notes = judge?.notes ? noteLines(judge.notes) : [];
+    show(this.notes, notes.length > 0);
+    if (notes.join('\n') !== this.notesKey) {
+      this.notesKey = notes.join('\n');
+      this.notes.replaceChildren(...notes.map((text) => h('li', { text })));
+    }
     show(this.fallback, !!judge?.fallback);
     if (judge?.fallback) {
       setText(this.fallback, `Judge reply unusable${judge.problem ? ` (${judge.problem})` : ''}: fallback rule "${judge.rule ?? judge.reason}" picked.`);
@@ -124,6 +136,23 @@ function judgeSummary(layer: TraceLayer): string {
   const judge = layer.judge!;
   const picks = judge.picks.map((slot, i) => `#${i + 1} proposal ${slot + 1}`).join(', ');
   return `Kept ${picks || 'none'}${judge.reason && judge.reason !== judge.rule ? `: ${judge.reason}` : ''}`;
+}
+
+/** With several votes (both orders, a jury): how many counted, and why any did not. */
+function votesLine(layer: TraceLayer): string {
+  const ballots = layer.judge?.ballots ?? [];
+  if (ballots.length < 2) return ballots[0]?.excluded?.length ? `Recused from proposal ${ballots[0].excluded.map((s) => s + 1).join(', ')}` : '';
+  const counted = ballots.filter((b) => !b.skipped).length;
+  const skipped = ballots.filter((b) => b.skipped).map((b) => `${b.modelId}${b.reversed ? ' (reversed)' : ''}: ${b.skipped}`);
+  return `${counted} of ${ballots.length} votes combined by Borda count${skipped.length ? `; not counted: ${skipped.join('; ')}` : ''}`;
+}
+
+function noteLines(notes: NonNullable<TraceLayer['judge']>['notes'] & object): string[] {
+  return [
+    ...notes.agreements.map((t) => `Agree: ${t}`),
+    ...notes.contradictions.map((t) => `Contradiction: ${t}`),
+    ...notes.droppedInsights.map((t) => `Only in a dropped answer: ${t}`),
+  ];
 }
 
 function findCall(trace: Trace, callId: string): TraceCall | undefined {
