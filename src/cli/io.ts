@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatIssues, judgeModels, parseConfig, type SmoaConfig } from '../pipeline/config';
+import { configWarnings, formatIssues, judgeModels, parseConfig, type SmoaConfig } from '../pipeline/config';
 import type { RoleCache } from '../pipeline/roles';
 import type { Trace } from '../pipeline/trace';
 import { UsageError } from './args';
@@ -20,6 +20,7 @@ export function readConfigFile(path: string): SmoaConfig {
   }
   const result = parseConfig(json);
   if (!result.ok) throw new UsageError(formatIssues(result.issues).split('\n').map((l) => `${path}: ${l}`).join('\n'));
+  for (const line of formatIssues(configWarnings(result.config)).split('\n')) if (line) process.stderr.write(`${path}: warning: ${line}\n`);
   return result.config;
 }
 

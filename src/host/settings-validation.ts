@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { INTERNAL_COMMANDS } from './command-ids';
+import { configWarnings } from '../pipeline/config';
+import { formatSettingsIssues, settingToOpen, type SettingsSnapshot } from './settings-input';
 import { revealSetting, SettingsNotice } from './settings-notice';
 import type { ExtensionServices } from './services';
 
@@ -13,7 +15,9 @@ import type { ExtensionServices } from './services';
 export function registerSettingsValidation(context: vscode.ExtensionContext, services: ExtensionServices): void {
   const notice = new SettingsNotice();
   let close: (() => void) | undefined;
+  let lastWarned = '';
   const check = (snapshot: Parameters<SettingsNotice['next']>[0]) => {
+    warnIfQuestionable(snapshot);
     const step = notice.next(snapshot);
     if (step.kind === 'none') return;
     close?.();
@@ -32,6 +36,20 @@ export function registerSettingsValidation(context: vscode.ExtensionContext, ser
         return new Promise<void>((resolve) => (close = resolve));
       },
     );
+  };
+  // Valid but questionable settings (a judge that also proposes): a warning once per distinct text, never blocking.
+  const warnIfQuestionable = (snapshot: SettingsSnapshot) => {
+    const warnings = snapshot.auto || !snapshot.result.ok ? [] : configWarnings(snapshot.result.config);
+    const text = formatSettingsIssues(warnings);
+    if (text && text !== lastWarned) {
+      services.log.warn(`settings warning:\n${text}`);
+      void vscode.window.showWarningMessage(`SMoA: ${formatSettingsIssues(warnings.slice(0, 1))}`, 'Open Settings').then((choice) => {
+        if (!choice) return;
+        const target = revealSetting(settingToOpen(warnings[0]), vscode.window.activeTextEditor?.document.uri.path);
+        void vscode.commands.executeCommand(target.command, ...target.args);
+      });
+    }
+    lastWarned = text;
   };
   context.subscriptions.push(
     vscode.commands.registerCommand(REVEAL_SETTING, (setting: unknown) => {

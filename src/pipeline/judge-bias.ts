@@ -1,4 +1,4 @@
-import type { JudgeBallot } from './events';
+import type { JudgeBallot, JudgeNotes } from './events';
 
 /**
  * Bias figures of the judge's votes, read from the trace (each ballot records the order shown and its picks; each
@@ -90,4 +90,22 @@ export function describeJudgeBias(bias: JudgeBias): string[] {
   if (bias.orderPairs > 0) lines.push(`both orders put the same answer first in ${bias.orderAgree} of ${bias.orderPairs} votes`);
   if (bias.firstShownVotes < FEW_VOTES) lines.push(`only ${bias.firstShownVotes} vote${bias.firstShownVotes === 1 ? '' : 's'}: too few to call a bias`);
   return lines;
+}
+
+/** The judge's notes as plain lines, for the panel's judge card, chat and the CLI. */
+export function judgeNoteLines(notes: JudgeNotes | undefined): string[] {
+  if (!notes) return [];
+  return [
+    ...notes.agreements.map((t) => `Agree: ${t}`),
+    ...notes.contradictions.map((t) => `Contradiction: ${t}`),
+    ...notes.droppedInsights.map((t) => `Only in a dropped answer: ${t}`),
+  ];
+}
+
+/** With several votes (both orders, a jury): how many counted and why any did not; empty for a single vote. */
+export function judgeVotesLine(ballots: readonly JudgeBallot[] | undefined): string {
+  if (!ballots || ballots.length < 2) return '';
+  const counted = ballots.filter((b) => !b.skipped).length;
+  const skipped = ballots.filter((b) => b.skipped).map((b) => `${b.modelId}${b.reversed ? ' (reversed)' : ''}: ${b.skipped}`);
+  return `${counted} of ${ballots.length} votes combined by Borda count${skipped.length ? `; not counted: ${skipped.join('; ')}` : ''}`;
 }

@@ -1,5 +1,6 @@
 import type { SmoaEvent } from './events';
 import { formatMs, plural } from './format';
+import { judgeNoteLines, judgeVotesLine } from './judge-bias';
 
 /**
  * One-line progress messages per stage, shared by the CLI (stderr), the chat participant (stream.progress) and any other
@@ -33,7 +34,10 @@ export class ProgressNarrator {
         return `Layer ${event.layer}/${event.of}: ${plural(event.proposers.length, 'proposer')} answering`;
       case 'call-started':
         this.calls.set(event.callId, event);
-        if (event.note) return `${event.stage === 'proposer' ? `Layer ${event.layer}: proposer` : 'Aggregator'} ${event.modelId}: ${event.note}`;
+        if (event.note) {
+          const who = event.stage === 'proposer' ? `Layer ${event.layer}: proposer` : event.stage === 'judge' ? `Layer ${event.layer}: judge` : 'Aggregator';
+          return `${who} ${event.modelId}: ${event.note}`;
+        }
         if (event.stage === 'judge') return `Layer ${event.layer}: judge ${event.modelId} is choosing`;
         if (event.stage === 'aggregator') return `Aggregator ${event.modelId} is writing the answer`;
         if (event.stage === 'roles') return `Role writer ${event.modelId} is assigning roles`;
@@ -57,7 +61,13 @@ export class ProgressNarrator {
         return `Layer ${event.layer}: judge reply unusable (${event.problem}); rule: ${event.rule}`;
       case 'judge-picks': {
         const names = event.picks.map((slot) => this.proposerName(slot));
-        return `Layer ${event.layer}: judge kept ${joinNames(names)} (${event.picks.length} of ${this.proposersBySlot.length})${event.reason ? `: ${event.reason}` : ''}`;
+        const votes = judgeVotesLine(event.ballots);
+        const notes = judgeNoteLines(event.notes);
+        return [
+          `Layer ${event.layer}: judge kept ${joinNames(names)} (${event.picks.length} of ${this.proposersBySlot.length})${event.reason ? `: ${event.reason}` : ''}`,
+          ...(votes ? [`(${votes})`] : []),
+          ...(notes.length ? [`Notes: ${notes.join('; ')}`] : []),
+        ].join(' ');
       }
       case 'moderator-decision':
         return `Moderator: ${event.stop ? 'stop' : 'continue'}${event.reason ? `, ${lowerFirst(event.reason)}` : ''}`;

@@ -1,3 +1,4 @@
+import { judgeNoteLines, judgeVotesLine } from '../../../pipeline/judge-bias';
 import { STRATEGY_TRAITS } from '../../../pipeline/strategies';
 import type { Trace, TraceCall, TraceLayer } from '../../../pipeline/trace';
 import { h, setData, setText, show } from '../dom';
@@ -82,7 +83,7 @@ class LayerView {
     const votes = judge ? votesLine(layer) : '';
     show(this.votes, !!votes);
     setText(this.votes, votes);
-    const notes = judge?.notes ? noteLines(judge.notes) : [];
+    const notes = judgeNoteLines(judge?.notes);
     show(this.notes, notes.length > 0);
     if (notes.join('\n') !== this.notesKey) {
       this.notesKey = notes.join('\n');
@@ -138,21 +139,11 @@ function judgeSummary(layer: TraceLayer): string {
   return `Kept ${picks || 'none'}${judge.reason && judge.reason !== judge.rule ? `: ${judge.reason}` : ''}`;
 }
 
-/** With several votes (both orders, a jury): how many counted, and why any did not. */
+/** Votes and recusal, when there is more than a single plain vote. */
 function votesLine(layer: TraceLayer): string {
   const ballots = layer.judge?.ballots ?? [];
-  if (ballots.length < 2) return ballots[0]?.excluded?.length ? `Recused from proposal ${ballots[0].excluded.map((s) => s + 1).join(', ')}` : '';
-  const counted = ballots.filter((b) => !b.skipped).length;
-  const skipped = ballots.filter((b) => b.skipped).map((b) => `${b.modelId}${b.reversed ? ' (reversed)' : ''}: ${b.skipped}`);
-  return `${counted} of ${ballots.length} votes combined by Borda count${skipped.length ? `; not counted: ${skipped.join('; ')}` : ''}`;
-}
-
-function noteLines(notes: NonNullable<TraceLayer['judge']>['notes'] & object): string[] {
-  return [
-    ...notes.agreements.map((t) => `Agree: ${t}`),
-    ...notes.contradictions.map((t) => `Contradiction: ${t}`),
-    ...notes.droppedInsights.map((t) => `Only in a dropped answer: ${t}`),
-  ];
+  if (ballots.length === 1 && ballots[0].excluded?.length) return `Recused from proposal ${ballots[0].excluded.map((s) => s + 1).join(', ')}`;
+  return judgeVotesLine(ballots);
 }
 
 function findCall(trace: Trace, callId: string): TraceCall | undefined {
