@@ -1,7 +1,9 @@
 import type { Strategy } from '../pipeline/config';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import { runPipeline, type RunResult } from '../pipeline/engine';
+import { describeJudgeBias, judgeBias, type JudgeBias } from '../pipeline/judge-bias';
 import { MemoryRoleCache } from '../pipeline/roles';
+import { applyEvent, emptyTrace } from '../pipeline/trace';
 import type { Command } from './args';
 import { formatCount, formatCost, formatMs } from '../pipeline/format';
 import { table } from './format';
@@ -17,6 +19,8 @@ interface Row {
   costUsd?: number;
   wallMs: number;
   firstAnswerTokenMs?: number;
+  /** The judge's position and length figures for this run (judgeBias), when it voted. */
+  judgeBias?: JudgeBias;
 }
 
 /** Runs every prompt under every strategy, one run at a time so wall times are comparable. */
@@ -34,11 +38,16 @@ export async function runCompare(command: Extract<Command, { kind: 'compare' }>)
     for (const [i, prompt] of prompts.entries()) {
       if (controller.signal.aborted) break;
       process.stderr.write(`· ${strategy}: prompt ${i + 1}/${prompts.length}\n`);
+      const trace = emptyTrace();
       const result: RunResult = await runPipeline(config, { prompt, strategy }, {
         clientFor: createClientFactory(config, pool),
         signal: controller.signal,
         roleCache,
+        onEvent: (event) => {
+          if (event.type === 'run-started' || event.type === 'judge-picks') applyEvent(trace, event);
+        },
       });
+      const bias = judgeBias(trace.layers);
       if (result.status === 'failed') process.stderr.write(`  failed: ${result.error}\n`);
       rows.push({
         strategy,
@@ -50,6 +59,7 @@ export async function runCompare(command: Extract<Command, { kind: 'compare' }>)
         ...(result.totals.cost ? { costUsd: result.totals.cost.usd } : {}),
         wallMs: result.totals.wallMs,
         ...(result.totals.firstAnswerTokenMs !== undefined ? { firstAnswerTokenMs: result.totals.firstAnswerTokenMs } : {}),
+        ...(bias ? { judgeBias: bias } : {}),
       });
     }
   }
@@ -89,7 +99,18 @@ function renderTables(rows: Row[], strategies: Strategy[]): string {
         ...(firsts.length ? { firstAnswerTokenMs: firsts.reduce((s, r) => s + r.firstAnswerTokenMs!, 0) / firsts.length } : {}),
       };
       const body = [...mine.map((r) => cells({ ...r, label: `#${r.prompt}` })), cells(total)];
-      return `== ${strategy} ==  (first token in the total row is the mean)\n${table(headers, body)}`;
+      const bias = sumBias(mine.map((r) => r.judgeBias));
+      const biasLines = bias ? `\njudge bias: ${describeJudgeBias(bias).join('\n            ')}` : '';
+      return `== ${strategy} ==  (first token in the total row is the mean)\n${table(headers, body)}${biasLines}`;
     })
     .join('\n\n');
+}
+
+/** The judge's figures over several runs: every count adds up. */
+function sumBias(all: (JudgeBias | undefined)[]): JudgeBias | undefined {
+  const present = all.filter((b): b is JudgeBias => !!b);
+  if (!present.length) return undefined;
+  const sum = { ...present[0] };
+  for (const b of present.slice(1)) for (const key of Object.keys(sum) as (keyof JudgeBias)[]) sum[key] += b[key];
+  return sum;
 }

@@ -163,5 +163,8 @@ describe('CLI: smoa run / compare', function () {
     assert.match(ran.stdout, /calls\s+prompt tok\s+completion tok\s+cost\s+wall\s+first token/);
     const singleTotal = /== single ==[\s\S]*?\ntotal\s+2\/2 ok\s+(\d+)/.exec(ran.stdout);
     assert.equal(singleTotal?.[1], '2', 'single makes one call per prompt');
+    // Only a strategy with a judge reports its bias figures.
+    assert.match(ran.stdout, /== smoa ==[\s\S]*judge bias: first-shown answer ranked first in \d+ of \d+ votes \(\d+%; \d+% by chance\)/);
+    assert.doesNotMatch(ran.stdout.split('== smoa ==')[0], /judge bias/);
   });
 });
