@@ -4,7 +4,7 @@
  */
 import { startFakeServer, type FakeServer } from '../server/fake-openai';
 import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
-import { loadConfig, type SmoaConfig, type Strategy } from '../../src/pipeline/config';
+import { loadConfig, type SmoaConfig, type SmoaConfigInput, type Strategy } from '../../src/pipeline/config';
 import { runPipeline } from '../../src/pipeline/engine';
 import { MemoryRoleCache } from '../../src/pipeline/roles';
 import { foldEvents, type Trace } from '../../src/pipeline/trace';
@@ -26,7 +26,7 @@ const PROMPTS = [
   'Why is floating point addition not associative?',
 ];
 
-function config(server: FakeServer, strategy: Strategy, earlyStop: boolean): SmoaConfig {
+function config(server: FakeServer, strategy: Strategy, earlyStop: boolean, overrides: Partial<SmoaConfigInput> = {}): SmoaConfig {
   return loadConfig({
     endpoints: [{ id: 'local', baseURL: server.url, maxConcurrency: 32, timeoutMs: 30_000 }],
     models: MODELS.map((m) => ({ id: m, endpoint: 'local', model: m })),
@@ -39,6 +39,7 @@ function config(server: FakeServer, strategy: Strategy, earlyStop: boolean): Smo
     earlyStop,
     roles: 'auto',
     taskDescription: 'Answer programming questions',
+    ...overrides,
   });
 }
 
@@ -159,6 +160,44 @@ async function main() {
     console.log(
       `\nadaptive over ${ADAPTIVE_RUNS} prompts: stopped narrow in ${narrow} (${Math.round((100 * narrow) / ADAPTIVE_RUNS)}%; the fake moderator agrees on ~1 in 3), ${fmt(adaptiveCalls / ADAPTIVE_RUNS)} calls per run`,
     );
+
+
+    // 5: what judging adds to each layer: one order, both orders (two calls at once), a 3-judge jury (three at once).
+    const judgeRows: string[][] = [];
+    for (const [label, overrides] of [
+      ['judgeOrders 1 (m2)', {}],
+      ['judgeOrders 2 (m2 twice)', { judgeOrders: 2 }],
+      ['jury m2, m3, m4', { judge: ['m2', 'm3', 'm4'] }],
+    ] as const) {
+      const spans: number[] = [];
+      const sums: number[] = [];
+      let judgeTokens = 0;
+      let fallbacks = 0;
+      let judged = 0;
+      for (const p of PROMPTS) {
+        const { trace } = await measure(server, config(server, 'smoa', false, overrides as Partial<SmoaConfigInput>), p, pool, cache);
+        for (const layer of trace.layers) {
+          const calls = trace.calls.filter((c) => c.stage === 'judge' && c.layer === layer.layer && c.endedMs !== undefined);
+          if (!calls.length) continue;
+          judged++;
+          spans.push(Math.max(...calls.map((c) => c.endedMs!)) - Math.min(...calls.map((c) => c.startedMs)));
+          sums.push(calls.reduce((a, c) => a + (c.endedMs! - c.startedMs), 0));
+          judgeTokens += calls.reduce((a, c) => a + (c.usage ? c.usage.promptTokens + c.usage.completionTokens : 0), 0);
+          if (layer.judge?.fallback) fallbacks++;
+        }
+      }
+      judgeRows.push([
+        label,
+        `${fmt(pct(spans, 50), 0)} ms`,
+        `${fmt(pct(spans, 95), 0)} ms`,
+        `${fmt(pct(sums, 50), 0)} ms`,
+        Math.round(judgeTokens / judged).toString(),
+        `${fallbacks} of ${judged}`,
+      ]);
+    }
+    console.log(`\nJudge wall time added per layer, ${PROMPTS.length} prompts x ${LAYERS} layers (judge ttft: m2 ${TTFT_MS.m2} ms, m3 ${TTFT_MS.m3} ms, m4 ${TTFT_MS.m4} ms)\n`);
+    console.log(table(['judge', 'added per layer, median', 'p95', 'sum of its calls, median', 'judge tokens per layer', 'fallbacks'], judgeRows));
+    console.log('target: both orders and a jury add about the slowest call, not the sum; fallbacks 0 against this schema-following server');
 
     await memoryOfManyRuns();
     const mem = process.memoryUsage();
