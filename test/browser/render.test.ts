@@ -62,6 +62,10 @@ describe('trace panel: a recorded run', function () {
     assert.equal(await layer2.locator('[data-testid="proposal-card"][data-rank="1"] [data-testid="pick-badge"]').innerText(), '#1');
     assert.ok(!(await layer2.getByTestId('judge-fallback').isVisible()));
     assert.match(await layer2.getByTestId('judge-reason').innerText(), /proposal 3 handles cancellation/);
+    const notes = await layer2.getByTestId('judge-notes').innerText();
+    assert.match(notes, /Agree: Both clear the pending timer/);
+    assert.match(notes, /Only in a dropped answer: proposal \d notes that the debounced function should pass through `this`/);
+    assert.ok(!(await layers.nth(0).getByTestId('judge-notes').isVisible()), 'no notes from an unusable reply');
     assert.equal(await layer2.getByTestId('moderator-decision').getAttribute('data-decision'), 'stop');
     assert.match(await layer2.getByTestId('moderator-reason').innerText(), /agree on the approach/);
 
@@ -73,6 +77,7 @@ describe('trace panel: a recorded run', function () {
     const summary = await page.getByTestId('run-summary').innerText();
     assert.match(summary, new RegExp(`${trace.totals!.calls} calls \\(2 failed\\)`));
     assert.match(summary, /\$\d+\.\d{4}/);
+    assert.match(await page.getByTestId('judge-bias').innerText(), /^Judge bias: first-shown answer ranked first in [01] of 1 votes .*; only 1 vote: too few to call a bias$/);
     assert.match(await page.getByTestId('dense-estimate').innerText(), /^Estimate: a dense MoA of the same shape \(6 proposers × 3 layers.*19 calls.*~\$/);
   }
 

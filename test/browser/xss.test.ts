@@ -33,7 +33,15 @@ describe('trace panel: hostile model output', function () {
         responder: (req) => {
           const kind = kindOf(req);
           if (kind === 'judge') {
-            return { text: JSON.stringify({ reason: `${payloads[0]} ${payloads[7]} Response 1 is best`, picks: [1, 2] }) };
+            return {
+              text: JSON.stringify({
+                reason: `${payloads[0]} ${payloads[7]} Response 1 is best`,
+                picks: [1, 2],
+                agreements: [payloads[1]],
+                contradictions: [payloads[2]],
+                droppedInsights: [payloads[3]],
+              }),
+            };
           }
           if (req.messages.some((m) => m.role === 'system' && m.content.includes('### Candidate'))) {
             return { text: payloads.join('\n\n') };
@@ -69,6 +77,7 @@ describe('trace panel: hostile model output', function () {
       assert.ok(answer.includes("window.__xss = 'script'"), 'payloads are shown as text');
       assert.equal(await page.locator('.card').count(), 12);
       assert.match(await page.getByTestId('judge-reason').first().innerText(), /<script>/, "the judge's reason is text too");
+      assert.equal(await page.getByTestId('judge-notes').first().locator('li').count(), 3, "the judge's notes are list items of text");
 
       const report = await page.evaluate(() => {
         const md = [...document.querySelectorAll('.md')];

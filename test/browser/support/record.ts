@@ -87,6 +87,9 @@ export async function recordShowcaseRun(): Promise<SmoaEvent[]> {
         text: JSON.stringify({
           reason: 'Response 2 handles cancellation and Response 1 explains the timing clearly.',
           picks: [2, 1],
+          agreements: ['Both clear the pending timer before starting a new one.'],
+          contradictions: [],
+          droppedInsights: ['Response 4 notes that the debounced function should pass through `this`.'],
           stop: true,
           stopReason: 'The kept answers agree on the approach; another round would not change the result.',
         }),
