@@ -1,4 +1,4 @@
-import { configSchema, formatIssues, parseConfig, type ConfigIssue, type ConfigResult, type SmoaConfigInput } from '../pipeline/config';
+import { configSchema, configWarnings, formatIssues, parseConfig, type ConfigIssue, type ConfigResult, type SmoaConfigInput } from '../pipeline/config';
 
 /**
  * VS Code settings are the engine's config schema spelled `smoa.<field>`: a zod issue at `models[1].endpoint` is the
@@ -64,4 +64,9 @@ export type SettingsSnapshot =
 
 export function snapshotOf(input: Record<string, unknown>): SettingsSnapshot {
   return wantsVsCodeModels(input) ? { auto: true, input } : { auto: false, input, result: parseConfig(input) };
+}
+
+/** Valid but questionable user settings (e.g. a judge that also proposes without recusal); none for VS Code's models. */
+export function settingsWarnings(snapshot: SettingsSnapshot): ConfigIssue[] {
+  return snapshot.auto || !snapshot.result.ok ? [] : configWarnings(snapshot.result.config);
 }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { INTERNAL_COMMANDS } from './command-ids';
-import { configWarnings } from '../pipeline/config';
-import { formatSettingsIssues, settingToOpen, type SettingsSnapshot } from './settings-input';
+import { formatSettingsIssues, settingsWarnings, settingToOpen, type SettingsSnapshot } from './settings-input';
 import { revealSetting, SettingsNotice } from './settings-notice';
 import type { ExtensionServices } from './services';
 
@@ -39,7 +38,7 @@ export function registerSettingsValidation(context: vscode.ExtensionContext, ser
   };
   // Valid but questionable settings (a judge that also proposes): a warning once per distinct text, never blocking.
   const warnIfQuestionable = (snapshot: SettingsSnapshot) => {
-    const warnings = snapshot.auto || !snapshot.result.ok ? [] : configWarnings(snapshot.result.config);
+    const warnings = settingsWarnings(snapshot);
     const text = formatSettingsIssues(warnings);
     if (text && text !== lastWarned) {
       services.log.warn(`settings warning:\n${text}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { resolveConfig, type ConfigSources } from '../../../src/host/config-resolver';
-import { readSettingsInput, settingsProblemSummary, snapshotOf } from '../../../src/host/settings-input';
+import { formatSettingsIssues, readSettingsInput, settingsProblemSummary, settingsWarnings, snapshotOf } from '../../../src/host/settings-input';
 
 // Malformed settings, as a user would type them in settings.json: the message must name the setting to fix.
 
@@ -42,12 +42,25 @@ describe('settings validation', () => {
     ['unknown endpoint', { models: [valid.models[0], { id: 'b', endpoint: 'x', model: 'm' }] }, /smoa\.models\[1\]\.endpoint: unknown endpoint "x"/],
     ['unknown field in an object', { endpoints: [{ id: 'local', baseURL: 'http://h/v1', apiKey: 'sk-1' }] }, /smoa\.endpoints\[0\]: unknown setting\(s\): apiKey/],
     ['bad enum', { strategy: 'dense' }, /smoa\.strategy: /],
+    ['unknown judge in a jury', { judge: ['a', 'c'] }, /smoa\.judge\[1\]: unknown model "c"/],
+    ['empty jury', { judge: [] }, /smoa\.judge: list at least one judge model id/],
+    ['judgeOrders other than 1 or 2', { judgeOrders: 3 }, /smoa\.judgeOrders: must be 1 or 2/],
   ];
   for (const [name, change, expected] of cases) {
     it(`names the setting: ${name}`, async () => {
       assert.match(await problemFor({ ...valid, ...change }), expected);
     });
   }
+
+  it('warns when a judge also proposes (self-preference), unless judgeRecusal is on', () => {
+    const snapshot = (settings: Record<string, unknown>) => snapshotOf(readSettingsInput((key) => settings[key]));
+    const warned = settingsWarnings(snapshot({ ...valid, judge: 'b' }));
+    assert.match(formatSettingsIssues(warned), /^smoa\.judge: judge "b" is also a proposer: LLM judges tend to favour their own answers\. Set judgeRecusal to true/);
+    // The default judge is the aggregator, a proposer here too.
+    assert.equal(settingsWarnings(snapshot(valid)).length, 1);
+    assert.deepEqual(settingsWarnings(snapshot({ ...valid, judge: 'b', judgeRecusal: true })), []);
+    assert.deepEqual(settingsWarnings(snapshot({})), [], "VS Code's own models: no warning");
+  });
 
   it('offers to open the top-level setting of the first problem', async () => {
     const resolved = await resolveConfig(sources({ ...valid, models: [valid.models[0], { id: 'b', endpoint: 'x', model: 'm' }] }));
