@@ -7,6 +7,7 @@ import { judgeBias, describeJudgeBias } from '../../../src/pipeline/judge-bias';
 import { JUDGE_NOTES_INSTRUCTION } from '../../../src/pipeline/prompts';
 import { foldEvents } from '../../../src/pipeline/trace';
 import { configWarnings } from '../../../src/pipeline/config';
+import { ProgressNarrator } from '../../../src/cli/progress';
 import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
 
 /** The model names of the responses a judge request shows, in the order shown ("model-c" for "**model-c** (simulated)"). */
@@ -219,6 +220,29 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     assert.match(system, /a dropped answer warns that the cache must be invalidated on writes\./);
     assert.ok(system.indexOf(JUDGE_NOTES_INSTRUCTION) > system.indexOf('### Candidate 2'), 'after the candidates');
     assert.ok(system.length - system.indexOf(JUDGE_NOTES_INSTRUCTION) <= 2000, 'a few hundred tokens at most');
+  });
+
+  it("chat's and the CLI's stage record shows how votes were combined and the notes", () => {
+    const narrator = new ProgressNarrator();
+    narrator.describe({ t: 0, type: 'layer-started', layer: 1, of: 1, proposers: ['a', 'b', 'c'].map((modelId, slot) => ({ slot, modelId })) });
+    const ballot = { modelId: 'b', reversed: false, order: [0, 1, 2], picks: [2, 0], positions: [3, 1] };
+    const line = narrator.describe({
+      t: 1,
+      type: 'judge-picks',
+      layer: 1,
+      picks: [2, 0],
+      reason: 'fine',
+      fallback: false,
+      ballots: [ballot, { ...ballot, reversed: true, picks: [], positions: [], skipped: 'the judge call failed: HTTP 500' }],
+      notes: { agreements: ['Both cache.'], contradictions: [], droppedInsights: ['proposal 2 mentions invalidation.'] },
+    });
+    assert.equal(
+      line,
+      'Judge kept c and a (2 of 3): fine (1 of 2 votes combined by Borda count; not counted: b (reversed): the judge call failed: HTTP 500) ' +
+        'Notes: Agree: Both cache.; Only in a dropped answer: proposal 2 mentions invalidation.',
+    );
+    const reversedCall = narrator.describe({ t: 2, type: 'call-started', callId: 'c9', stage: 'judge', layer: 1, modelId: 'b', model: 'model-b', note: 'candidates in reverse order (judgeOrders: 2)' });
+    assert.equal(reversedCall, 'Layer 1: judge b: candidates in reverse order (judgeOrders: 2)');
   });
 
   it('bias figures: first-shown rate against chance, longer-pick rate, order agreement', () => {
