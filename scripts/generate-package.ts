@@ -53,6 +53,11 @@ function withUnsetDefault(key: string, json: Json): Json {
     delete out.minLength;
     return { ...out, default: '' };
   }
+  if (Array.isArray(out.anyOf) && EMPTY_MEANS_UNSET.has(key)) {
+    // A name or a list of names (the judge or a jury): "" is unset, so neither branch may demand a length.
+    const branches = (out.anyOf as Json[]).map(({ minLength: _l, minItems: _i, ...branch }) => branch);
+    return { ...out, anyOf: branches, default: '' };
+  }
   if (out.type === 'integer' || out.type === 'number') return { ...out, type: [out.type, 'null'], default: null };
   if (out.type === 'string') return { ...out, default: '' };
   throw new Error(`setting smoa.${key}: no default and no way to leave it unset; give it a default in the schema`);

@@ -90,7 +90,13 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
     "markdownDescription": "Model id that writes the final answer (and, unless set, judges and writes roles)."
   },
   "judge": {
-    "markdownDescription": "Model id that keeps the best `#smoa.topK#` answers of each layer. Empty: the aggregator."
+    "markdownDescription": "Model id that keeps the best `#smoa.topK#` answers of each layer, or a list of model ids (a jury whose votes are combined by Borda count). Empty: the aggregator."
+  },
+  "judgeOrders": {
+    "markdownDescription": "`2`: each judge ranks the answers twice at the same time, the second time in reverse order, and the votes are combined (counters position bias; twice the judge tokens, about the same wall time)."
+  },
+  "judgeRecusal": {
+    "markdownDescription": "A judge may not pick answers written by its own model (it still sees them); when every answer is its own, it abstains. Counters self-preference when a judge also proposes."
   },
   "moderator": {
     "markdownDescription": "A separate model id that decides the early stop. Empty: the judge decides in the same call."

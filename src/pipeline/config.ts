@@ -102,7 +102,7 @@ export const configSchema = z
       .strict()
       .default({ reconsult: 'final-only' }),
     /** 2: each judge ranks the candidates twice, the second time in reverse order, and the votes are combined. */
-    judgeOrders: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).default(1),
+    judgeOrders: z.literal([1, 2], { error: 'must be 1 or 2' }).default(1),
     /** A judge may not pick answers written by its own model (it still sees them); all its own: it abstains. */
     judgeRecusal: z.boolean().default(false),
   })

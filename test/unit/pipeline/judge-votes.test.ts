@@ -7,7 +7,7 @@ import { judgeBias, describeJudgeBias } from '../../../src/pipeline/judge-bias';
 import { JUDGE_NOTES_INSTRUCTION } from '../../../src/pipeline/prompts';
 import { foldEvents } from '../../../src/pipeline/trace';
 import { configWarnings } from '../../../src/pipeline/config';
-import { ProgressNarrator } from '../../../src/cli/progress';
+import { ProgressNarrator } from '../../../src/pipeline/narrator';
 import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
 
 /** The model names of the responses a judge request shows, in the order shown ("model-c" for "**model-c** (simulated)"). */
@@ -238,7 +238,7 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     });
     assert.equal(
       line,
-      'Judge kept c and a (2 of 3): fine (1 of 2 votes combined by Borda count; not counted: b (reversed): the judge call failed: HTTP 500) ' +
+      'Layer 1: judge kept c and a (2 of 3): fine (1 of 2 votes combined by Borda count; not counted: b (reversed): the judge call failed: HTTP 500) ' +
         'Notes: Agree: Both cache.; Only in a dropped answer: proposal 2 mentions invalidation.',
     );
     const reversedCall = narrator.describe({ t: 2, type: 'call-started', callId: 'c9', stage: 'judge', layer: 1, modelId: 'b', model: 'model-b', note: 'candidates in reverse order (judgeOrders: 2)' });
