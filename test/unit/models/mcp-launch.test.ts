@@ -40,5 +40,15 @@ describe('smoa mcp launch from the extension', () => {
     const launch = await buildMcpLaunch(inside, () => 'k');
     assert.equal(launch.ok, false);
     assert.equal(mcpProblem(config), undefined);
+    // A jury member counts as used too.
+    const jury = loadConfig({
+      endpoints: [{ id: 'e', baseURL: 'http://127.0.0.1:1/v1' }],
+      models: [{ id: 'a', endpoint: 'e', model: 'm' }, { id: 'v', endpoint: 'vscode', model: 'copilot/gpt-4o' }],
+      proposers: ['a'],
+      aggregator: 'a',
+      judge: ['a', 'v'],
+      topK: 1,
+    });
+    assert.match(mcpProblem(jury) ?? '', /cannot use VS Code's models \(v in smoa\.models\)/);
   });
 });
