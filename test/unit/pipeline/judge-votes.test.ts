@@ -6,7 +6,8 @@ import { buildJudgeRequest, parseJudgeReply } from '../../../src/pipeline/judge'
 import { judgeBias, describeJudgeBias } from '../../../src/pipeline/judge-bias';
 import { JUDGE_NOTES_INSTRUCTION } from '../../../src/pipeline/prompts';
 import { foldEvents } from '../../../src/pipeline/trace';
-import { configWarnings } from '../../../src/pipeline/config';
+import { configWarnings, loadConfig } from '../../../src/pipeline/config';
+import { checkApiKeys } from '../../../src/cli/io';
 import { ProgressNarrator } from '../../../src/pipeline/narrator';
 import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
 
@@ -220,6 +221,19 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     assert.match(system, /a dropped answer warns that the cache must be invalidated on writes\./);
     assert.ok(system.indexOf(JUDGE_NOTES_INSTRUCTION) > system.indexOf('### Candidate 2'), 'after the candidates');
     assert.ok(system.length - system.indexOf(JUDGE_NOTES_INSTRUCTION) <= 2000, 'a few hundred tokens at most');
+  });
+
+  it('the CLI checks the API key of every jury member before sending anything', () => {
+    const config = loadConfig({
+      endpoints: [{ id: 'open', baseURL: 'http://127.0.0.1:1/v1' }, { id: 'keyed', baseURL: 'http://127.0.0.1:2/v1', apiKeyEnv: 'JURY_KEY' }],
+      models: [{ id: 'a', endpoint: 'open', model: 'm' }, { id: 'j', endpoint: 'keyed', model: 'm' }],
+      proposers: ['a'],
+      aggregator: 'a',
+      judge: ['a', 'j'],
+      topK: 1,
+    });
+    assert.throws(() => checkApiKeys(config, {}), /endpoints\[1\]\.apiKeyEnv: environment variable JURY_KEY is not set/);
+    assert.doesNotThrow(() => checkApiKeys(config, { JURY_KEY: 'x' }));
   });
 
   it("chat's and the CLI's stage record shows how votes were combined and the notes", () => {
