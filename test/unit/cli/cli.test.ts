@@ -80,6 +80,7 @@ describe('CLI: smoa run / compare', function () {
     assert.equal(ran.code, 0, ran.stderr);
     const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
     assert.equal(ran.stdout.trim(), trace.answer.trim());
+    assert.match(ran.stderr, /config\.json: warning: judge: judge "b" is also a proposer: .*judgeRecusal/, 'the self-preference warning');
     assert.match(ran.stderr, /Layer 1\/2: 4 proposers answering/);
     assert.match(ran.stderr, /Layer 1: judge kept/);
     assert.match(ran.stderr, /smoa: ok: /);
