@@ -63,6 +63,8 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
       const progressToken = extra._meta?.progressToken;
       const narrator = new ProgressNarrator();
       let step = 0;
+      // Notifications go out in order, and all of them before the result: a client reads "Finished" last.
+      let sent: Promise<unknown> = Promise.resolve();
       const trace = emptyTrace();
       const result = await runPipeline(
         config,
@@ -76,12 +78,12 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
             const line = event.type === 'run-finished' ? `Finished: ${event.status}` : narrator.describe(event);
             if (line === undefined || progressToken === undefined || extra.signal.aborted) return;
             // Progress per stage (roles, layers, judge, aggregator); a client that stopped listening must not fail the run.
-            void extra
-              .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: ++step, message: line } })
-              .catch(() => undefined);
+            const params = { progressToken, progress: ++step, message: line };
+            sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
           },
         },
       );
+      await sent;
       const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
       if (tracePath) writeTrace(tracePath, trace);
       const kept = keptModels(trace);
