@@ -191,8 +191,29 @@ export function parseNumber(text: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * The line of a JSON syntax error. Node's message has no position, so: a prefix of the text that ends before the
+ * error fails only for ending early, one that includes it fails otherwise; binary search finds the first such line.
+ */
 function jsonErrorLine(text: string, err: unknown): number | undefined {
   const pos = /position (\d+)/.exec((err as Error).message);
-  if (!pos) return undefined;
-  return text.slice(0, Number(pos[1])).split('\n').length;
+  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
+  const lines = text.split('\n');
+  const brokenWithin = (n: number) => {
+    try {
+      JSON.parse(lines.slice(0, n).join('\n'));
+      return false;
+    } catch (e) {
+      return !/end of JSON input|Unterminated string/i.test((e as Error).message);
+    }
+  };
+  let lo = 1;
+  let hi = lines.length;
+  if (!brokenWithin(hi)) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (brokenWithin(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
