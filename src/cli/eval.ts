@@ -142,7 +142,7 @@ export function parseFailBelow(text: string, strategies: string[], grader: Grade
     const pct = v.trim().endsWith('%');
     const n = Number(v.trim().replace(/%$/, ''));
     const score = pct ? n / 100 : n;
-    if (v.trim() === '' || !Number.isFinite(score) || score < lo || score > hi) throw new UsageError(`eval: --fail-below: "${v}" is not a ${grader} score (${lo} to ${hi})`);
+    if (v.trim() === '' || !Number.isFinite(score) || score < lo || score > hi) throw new UsageError(`eval: --fail-below: "${v}" is not a valid ${grader} score (${lo} to ${hi})`);
     return score;
   };
   const out = new Map<string, number>();

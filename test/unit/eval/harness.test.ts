@@ -144,7 +144,8 @@ describe('eval harness', function () {
 
     server.reset();
     await runEvaluation({ ...base, tasks: edited, grader: 'rubric', graderModel: 'c' }, deps());
-    assert.ok(server.requests.length === 3 && server.requests.every((r) => r.headers['x-smoa-stage'] === 'grader' && r.model === 'model-c'));
+    assert.equal(server.requests.length as number, 3);
+    assert.ok(server.requests.every((r) => r.headers['x-smoa-stage'] === 'grader' && r.model === 'model-c'));
   });
 
   it('--max-usd: stops starting runs when spent + running + the next estimate would pass the cap, and says so', async () => {
