@@ -5,7 +5,7 @@ import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import type { SmoaConfig } from '../pipeline/config';
 import { MemoryRoleCache } from '../pipeline/roles';
 import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
-import { DirStore, REPORT_JSON } from '../eval/dir-store';
+import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
 import { GRADERS, SCORE_RANGE, type GraderKind } from '../eval/graders';
 import { runEvaluation, type EvalProgress } from '../eval/harness';
 import { hashText, MemoryStore, type ResultStore } from '../eval/records';
@@ -232,6 +232,7 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
     }
     dirStore = new DirStore(command.out);
     dirStore.writeFile('meta.json', JSON.stringify({ config: fingerprint, tasks: command.tasks }, null, 2) + '\n');
+    dirStore.writeFile(TASKS_JSON, JSON.stringify(tasks) + '\n');
     store = dirStore;
     const reused = store.answers().length;
     if (reused) process.stderr.write(`smoa: resuming from ${command.out}: ${reused} finished run(s) on file\n`);

@@ -7,6 +7,8 @@ export const ANSWERS_FILE = 'answers.jsonl';
 export const GRADES_FILE = 'grades.jsonl';
 export const TRACES_FILE = 'traces.jsonl';
 export const REPORT_JSON = 'report.json';
+/** The tasks as parsed, so saved results can be reopened (and browsed task by task) without the task file. */
+export const TASKS_JSON = 'tasks.json';
 
 /**
  * Results in a directory, one JSON line appended per finished answer, grade and trace. Appending line by line means
@@ -67,4 +69,26 @@ function readLines<T>(path: string): T[] {
     }
   }
   return out;
+}
+
+/** A saved results folder as the results view shows it; a message naming what is missing when it is not one. */
+export function loadResultsDir(
+  dir: string,
+): { ok: true; report: unknown; tasks: unknown; store: DirStore } | { ok: false; message: string } {
+  const read = (name: string): unknown => {
+    const path = join(dir, name);
+    if (!existsSync(path)) throw new Error(`${name} is missing`);
+    try {
+      return JSON.parse(readFileSync(path, 'utf8'));
+    } catch (err) {
+      throw new Error(`${name} is not valid JSON (${(err as Error).message})`);
+    }
+  };
+  try {
+    const report = read(REPORT_JSON);
+    const tasks = read(TASKS_JSON);
+    return { ok: true, report, tasks, store: new DirStore(dir) };
+  } catch (err) {
+    return { ok: false, message: `${dir} is not a SMoA evaluation results folder: ${(err as Error).message}` };
+  }
 }

@@ -4,11 +4,9 @@ import { describeJsonShape, extractJson, responseFormatFor } from '../pipeline/j
 import { clip } from '../pipeline/prompts';
 import { parseNumber, toRegExp, type EvalTask, type MatchKind } from './tasks';
 
-export const GRADERS = ['exact', 'rubric', 'pairwise'] as const;
-export type GraderKind = (typeof GRADERS)[number];
+import { ASPECTS, type Aspect, type GraderUsage } from './kinds';
 
-/** Score range per grader: exact 0-1 (correct or not), rubric 1-5 (mean of six aspects), pairwise 0-1 (win rate). */
-export const SCORE_RANGE: Record<GraderKind, [number, number]> = { exact: [0, 1], rubric: [1, 5], pairwise: [0, 1] };
+export { ASPECTS, GRADERS, SCORE_RANGE, type Aspect, type GraderKind, type GraderUsage } from './kinds';
 
 // ---------------------------------------------------------------------------------------------------------------
 // exact: reference-based, no model
@@ -65,18 +63,7 @@ export interface GraderCall {
   cost: (usage: TokenUsage) => number | undefined;
 }
 
-export interface GraderUsage {
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd?: number;
-}
-
 export class GradeError extends Error {}
-
-/** Just-Eval's six aspects (Lin et al. 2023), scored 1-5. */
-export const ASPECTS = ['helpfulness', 'clarity', 'factuality', 'depth', 'engagement', 'safety'] as const;
-export type Aspect = (typeof ASPECTS)[number];
 
 const ASPECT_TEXT: Record<Aspect, string> = {
   helpfulness: 'Does the response address the request and meet the user\'s need?',

@@ -1,6 +1,6 @@
 import type { RunStatus, RunTotals } from '../pipeline/events';
 import type { Trace } from '../pipeline/trace';
-import type { GraderKind } from './graders';
+import type { GraderKind } from './kinds';
 
 /** One strategy's answer to one task (one repeat): what the results files keep, and what a resumed run reuses. */
 export interface AnswerRecord {

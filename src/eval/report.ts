@@ -1,4 +1,4 @@
-import { ASPECTS, SCORE_RANGE, type GraderKind, type GraderUsage } from './graders';
+import { ASPECTS, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds';
 import { gradeKey, type AnswerRecord, type GradeRecord } from './records';
 import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
@@ -72,18 +72,23 @@ export interface SummaryInput {
   grades: readonly GradeRecord[];
 }
 
-export function summarize(input: SummaryInput): EvalReport {
-  const taskIds = new Set(input.tasks.map((t) => t.id));
-  const gradeMap = new Map(input.grades.map((g) => [gradeKey(g), g]));
-  const gradeOf = (a: AnswerRecord) =>
-    gradeMap.get(
+/** The grade an answer got under this report's grader (and grader model, and baseline). */
+export function gradeFinder(grades: readonly GradeRecord[], plan: Pick<SummaryInput, 'grader' | 'graderModel' | 'baseline'>): (a: Pick<AnswerRecord, 'key'>) => GradeRecord | undefined {
+  const map = new Map(grades.map((g) => [gradeKey(g), g]));
+  return (a) =>
+    map.get(
       gradeKey({
         key: a.key,
-        grader: input.grader,
-        ...(input.graderModel && input.grader !== 'exact' ? { graderModel: input.graderModel } : {}),
-        ...(input.grader === 'pairwise' ? { baseline: input.baseline } : {}),
+        grader: plan.grader,
+        ...(plan.graderModel && plan.grader !== 'exact' ? { graderModel: plan.graderModel } : {}),
+        ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}),
       }),
     );
+}
+
+export function summarize(input: SummaryInput): EvalReport {
+  const taskIds = new Set(input.tasks.map((t) => t.id));
+  const gradeOf = gradeFinder(input.grades, input);
   const answersOf = (strategy: string, tasks?: Set<string>) =>
     input.answers.filter((a) => a.strategy === strategy && taskIds.has(a.taskId) && a.repeat < input.repeat && (!tasks || tasks.has(a.taskId)));
 
