@@ -76,7 +76,8 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
   const answers = new Map<string, AnswerRecord>();
   for (const a of store.answers()) answers.set(a.key, a);
   const grades = new Map<string, GradeRecord>();
-  for (const g of store.grades()) grades.set(gradeKey(g), g);
+  // A grade that could not be made (grader failed, no baseline answer) is tried again on the next run.
+  for (const g of store.grades()) if (g.score !== undefined) grades.set(gradeKey(g), g);
 
   const units: Unit[] = [];
   // Task by task, the baseline first: a candidate waiting for its baseline's answer never waits on one not started.
@@ -151,6 +152,7 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
           record = { ...ids, score: g.score, detail: g.aspects };
         } else {
           const base = await baselineAnswers.get(unitKey(unit.task.id, plan.baseline!, unit.repeat));
+          if (signal.aborted) return;
           if (!base || base.status !== 'ok') {
             record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : `${plan.baseline} did not run`})` };
           } else {

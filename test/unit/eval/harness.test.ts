@@ -187,4 +187,23 @@ describe('eval harness', function () {
     assert.equal(report.rows[1].runs, 6);
     assert.equal(store.grades().length, 6);
   });
+
+  it('a grade that failed (grader down) is made on the next run, from the stored answer, without asking the strategy again', async () => {
+    const cfg = config();
+    const store = new MemoryStore();
+    const plan: EvalPlan = { tasks: tasks(2), specs: specs(cfg, 'single:a'), grader: 'rubric', graderModel: 'c', repeat: 1 };
+    const deps = () => ({ config: cfg, clientFor: createClientFactory(cfg, new EndpointPool()), store, signal: new AbortController().signal, concurrency: 1 });
+    server.injectFault({ kind: 'server-error', status: 503 }, { model: 'model-c', times: 100 });
+    await runEvaluation(plan, deps());
+    let report = summarize({ ...plan, strategies: ['single:a'], seed: 0, answers: store.answers(), grades: store.grades() });
+    assert.equal(report.rows[0].ungraded, 2);
+    assert.equal(report.rows[0].score, null);
+
+    server.reset();
+    await runEvaluation(plan, deps());
+    assert.ok(server.requests.length === 2 && server.requests.every((r) => r.model === 'model-c'), 'only the grader is asked');
+    report = summarize({ ...plan, strategies: ['single:a'], seed: 0, answers: store.answers(), grades: store.grades() });
+    assert.equal(report.rows[0].ungraded, 0);
+    assert.equal(report.rows[0].n, 2);
+  });
 });
