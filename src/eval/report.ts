@@ -287,9 +287,15 @@ function xml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/** The chart's x axis: cost per run when every strategy that ran has a cost, else tokens (an unpriced row is not free). */
+export function chartAxis(report: Pick<EvalReport, 'rows'>): 'cost' | 'tokens' {
+  const ran = report.rows.filter((r) => r.runs > 0);
+  return ran.length > 0 && ran.every((r) => r.costUsd !== undefined) ? 'cost' : 'tokens';
+}
+
 /** Score (y, with its interval) against cost per run (x), or tokens per run when prices are unknown. */
 export function chartPoints(report: EvalReport): { strategy: string; x: number; y: number; lo: number; hi: number }[] {
-  const useCost = report.rows.some((r) => r.costUsd !== undefined);
+  const useCost = chartAxis(report) === 'cost';
   return report.rows
     .filter((r) => r.score !== null && r.runs > 0)
     .map((r) => ({
@@ -305,7 +311,7 @@ export function renderSvg(report: EvalReport): string {
   const W = 640;
   const H = 400;
   const m = { l: 64, r: 24, t: 32, b: 52 };
-  const useCost = report.rows.some((r) => r.costUsd !== undefined);
+  const useCost = chartAxis(report) === 'cost';
   const points = chartPoints(report);
   const [ymin, ymax] = report.scoreRange;
   const xmax = Math.max(...points.map((p) => p.x), 0) * 1.1 || 1;

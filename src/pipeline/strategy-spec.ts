@@ -1,5 +1,5 @@
 import type { SmoaConfig } from './config';
-import { STRATEGIES, type Strategy } from './strategies';
+import { isStrategy, STRATEGIES, type Strategy } from './strategies';
 
 /**
  * A strategy as a user names it on a command line or in a picker: one of the engine's strategies ("smoa", "moa", ...)
@@ -25,10 +25,10 @@ export function parseStrategySpec(text: string, config: SmoaConfig): StrategySpe
   const value = text.trim();
   const colon = value.indexOf(':');
   const name = colon < 0 ? value : value.slice(0, colon);
-  if (!(STRATEGIES as readonly string[]).includes(name)) {
+  if (!isStrategy(name)) {
     return { ok: false, message: `unknown strategy "${value}" (expected ${STRATEGIES.join(', ')} or single:<modelId>)` };
   }
-  if (colon < 0) return { ok: true, spec: { label: value, strategy: name as Strategy } };
+  if (colon < 0) return { ok: true, spec: { label: value, strategy: name } };
   if (name !== 'single') return { ok: false, message: `"${value}": only "single" takes a model (single:<modelId>)` };
   const modelId = value.slice(colon + 1).trim();
   const known = config.models.map((m) => m.id);

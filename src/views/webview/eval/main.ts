@@ -3,7 +3,7 @@
  * task with each strategy's answer, grade and a link to its trace. Built with DOM properties only: answers and grader
  * reasons are model output and stay text.
  */
-import { chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, TABLE_HEADERS, type EvalReport } from '../../../eval/report';
+import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, TABLE_HEADERS, type EvalReport } from '../../../eval/report';
 import { parseEvalHostMessage, type EvalAnswerView, type EvalHostMessage, type EvalUnit, type EvalWebviewMessage } from '../../eval-protocol';
 import { h } from '../dom';
 
@@ -138,7 +138,7 @@ function chart(report: EvalReport): SVGSVGElement {
   const W = 640;
   const H = 360;
   const m = { l: 64, r: 90, t: 28, b: 48 };
-  const useCost = report.rows.some((r) => r.costUsd !== undefined);
+  const useCost = chartAxis(report) === 'cost';
   const points = chartPoints(report);
   const [ymin, ymax] = report.scoreRange;
   const xmax = Math.max(0, ...points.map((p) => p.x)) * 1.1 || 1;
