@@ -3,6 +3,7 @@ import type { ChatClient } from '../pipeline/client';
 import { modelById, type ModelConfig, type SmoaConfig } from '../pipeline/config';
 import { runPipeline } from '../pipeline/engine';
 import { seededRandom, shuffled } from '../pipeline/random';
+import { Semaphore } from '../pipeline/semaphore';
 import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
@@ -217,11 +218,19 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
   let next = 0;
   let budgetStopped = false;
 
-  // Grades missing for stored answers (another grader, an earlier interruption) come first; they cost no answers.
-  const regrade = async () => {
-    for (let i = 0; i < pendingGrades.length && !signal.aborted; i++) {
-      const unit = pendingGrades[i];
+  // Grades missing for stored answers (another grader, an interruption) are made alongside the new runs, `concurrency`
+  // at a time. A pairwise grade waits for its baseline's answer before taking a slot: that answer may be one of the
+  // runs still queued (a new --baseline), and a slot held while waiting could leave none to run it.
+  const gradeSlots = new Semaphore(Math.max(1, deps.concurrency));
+  const regrade = (unit: Unit) => async () => {
+    if (plan.grader === 'pairwise' && unit.spec.label !== plan.baseline) await baselineAnswers.get(unitKey(unit.task.id, plan.baseline!, unit.repeat));
+    if (signal.aborted) return;
+    const release = await gradeSlots.acquire(signal).catch(() => undefined);
+    if (!release) return;
+    try {
       await gradeOne(unit, answers.get(unit.key)!);
+    } finally {
+      release();
     }
   };
 
@@ -265,10 +274,11 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
   };
 
   report();
-  await regrade();
+  const regrades = Promise.all(pendingGrades.map((unit) => regrade(unit)()));
   await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency, queue.length || 1)) }, worker));
   // Baselines that never ran (budget, cancel) release the candidates waiting for them.
   for (const resolve of resolvers.values()) resolve(undefined);
+  await regrades;
   if (signal.aborted) ending = 'cancelled';
   else if (budgetStopped) ending = 'budget';
   const notRun = queue.length - progress.done;

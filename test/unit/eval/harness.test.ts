@@ -206,4 +206,22 @@ describe('eval harness', function () {
     assert.equal(report.rows[0].ungraded, 0);
     assert.equal(report.rows[0].n, 2);
   });
+
+  it('pairwise with a new baseline: stored answers wait for the baseline runs without blocking them (no deadlock)', async () => {
+    const cfg = config();
+    const store = new MemoryStore();
+    server.setResponder((req) => (req.headers['x-smoa-stage'] === 'grader' ? { text: '{"reason":"r","winner":"A"}' } : undefined));
+    const deps = () => ({ config: cfg, clientFor: createClientFactory(cfg, new EndpointPool()), store, signal: new AbortController().signal, concurrency: 1 });
+    // First: exact grading of single:a only.
+    await runEvaluation({ tasks: tasks(3), specs: specs(cfg, 'single:a'), grader: 'exact', repeat: 1 }, deps());
+    server.reset();
+    // Then pairwise against single:b, which has no answers yet; single:a's stored answers are graded once b's exist.
+    const plan: EvalPlan = { tasks: tasks(3), specs: specs(cfg, 'single:b,single:a'), grader: 'pairwise', graderModel: 'c', baseline: 'single:b', repeat: 1 };
+    const outcome = await runEvaluation(plan, deps());
+    assert.equal(outcome.ending, 'done');
+    const report = summarize({ ...plan, strategies: ['single:b', 'single:a'], seed: 0, answers: store.answers(), grades: store.grades() });
+    assert.equal(report.rows[1].n, 3);
+    assert.equal(report.rows[1].score, 0.5, 'a grader that always says A nets a tie over both orders');
+    assert.equal(server.requests.filter((r) => r.model === 'model-a').length, 0, 'single:a was not asked again');
+  });
 });
