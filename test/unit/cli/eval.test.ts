@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
 import { lastUser } from '../helpers/engine-harness';
 import { parseEvalArgs, parseFailBelow } from '../../../src/cli/eval';
+import { loadResultsDir } from '../../../src/eval/dir-store';
+import { parseEvalReport } from '../../../src/views/eval-protocol';
 
 const root = join(__dirname, '../../..');
 
@@ -137,6 +139,15 @@ describe('CLI: smoa eval', function () {
     const traces = readFileSync(join(out, 'traces.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(traces.length, 12);
     assert.equal(traces[0].trace.status, 'ok');
+    // The folder reopens in VS Code's results view: its report passes the view's schema, the tasks come along.
+    const loaded = loadResultsDir(out);
+    assert.ok(loaded.ok, loaded.ok ? '' : loaded.message);
+    assert.ok(parseEvalReport(loaded.report).ok);
+    assert.equal((loaded.tasks as unknown[]).length, 6);
+    assert.equal(loaded.store.answers().length, 12);
+    assert.equal(loaded.store.trace(loaded.store.answers()[0].key)?.prompt, 'What is 0 + 0?');
+    const notResults = loadResultsDir(dir);
+    assert.ok(!notResults.ok && /not a SMoA evaluation results folder: report\.json is missing/.test(notResults.message));
   });
 
   it('exit 1 when every run failed', async () => {
