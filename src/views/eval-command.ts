@@ -6,6 +6,7 @@ import { GRADERS, type GraderKind } from '../eval/kinds';
 import { runEvaluation } from '../eval/harness';
 import { renderMarkdown, renderSvg, summarize, type EvalReport } from '../eval/report';
 import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
+import { COMMANDS } from '../host/command-ids';
 import type { ExtensionServices } from '../host/services';
 import type { SmoaConfig } from '../pipeline/config';
 import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
@@ -28,7 +29,7 @@ export interface RunEvaluationArgs {
  */
 export function registerEvaluation(context: vscode.ExtensionContext, services: ExtensionServices): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('smoa.runEvaluation', async (args?: RunEvaluationArgs) => {
+    vscode.commands.registerCommand(COMMANDS.runEvaluation.id, async (args?: RunEvaluationArgs) => {
       try {
         return await runEvaluationCommand(context, services, args);
       } catch (err) {
@@ -36,7 +37,7 @@ export function registerEvaluation(context: vscode.ExtensionContext, services: E
         return undefined;
       }
     }),
-    vscode.commands.registerCommand('smoa.openEvaluationResults', async (folder?: string) => {
+    vscode.commands.registerCommand(COMMANDS.openEvaluationResults.id, async (folder?: string) => {
       try {
         let dir = folder;
         if (!dir) {
