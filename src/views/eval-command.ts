@@ -11,6 +11,7 @@ import type { ExtensionServices } from '../host/services';
 import type { SmoaConfig } from '../pipeline/config';
 import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
 import { EvalPanel, readResultsFolder } from './eval-panel';
+import { tracePanelServices } from './trace-panel';
 
 /** Arguments for running without the pickers (tests, keybindings): every field a picker would ask for. */
 export interface RunEvaluationArgs {
@@ -44,7 +45,7 @@ export function registerEvaluation(context: vscode.ExtensionContext, services: E
           const [uri] = (await vscode.window.showOpenDialog({ title: 'Open SMoA evaluation results', openLabel: 'Open results', canSelectFiles: false, canSelectFolders: true })) ?? [];
           dir = uri?.fsPath;
         }
-        if (dir) EvalPanel.show(context, services, readResultsFolder(dir));
+        if (dir) EvalPanel.show(context, tracePanelServices(services), readResultsFolder(dir));
       } catch (err) {
         void vscode.window.showErrorMessage(`SMoA evaluation: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -120,7 +121,7 @@ async function runEvaluationCommand(context: vscode.ExtensionContext, services: 
   store.writeFile('report.md', renderMarkdown(report));
   store.writeFile('report.svg', renderSvg(report));
   services.log.info(`evaluation of ${taskPath}: ${outcome.ending}, results in ${dir}`);
-  EvalPanel.show(context, services, {
+  EvalPanel.show(context, tracePanelServices(services), {
     title: basename(taskPath),
     report,
     tasks,

@@ -141,12 +141,17 @@ function runIdArg(arg: unknown): string | undefined {
   return undefined;
 }
 
-export function registerTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): void {
-  const services: TracePanelServices = {
+/** What the panel needs of the extension's services (the evaluation view opens traces in the panel with it too). */
+export function tracePanelServices(extension: ExtensionServices): TracePanelServices {
+  return {
     runs: extension.runs,
     log: extension.log,
     currentConfig: (overrides) => extension.currentConfig(undefined, overrides ? { ...overrides } : undefined),
   };
+}
+
+export function registerTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): void {
+  const services = tracePanelServices(extension);
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.openTracePanel.id, () => {
       TracePanel.createOrShow(context, services);
