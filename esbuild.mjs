@@ -24,6 +24,7 @@ const nodeTargets = [
 /** Browser bundle: the trace panel's script, loaded by the webview from media/dist. */
 const browserTargets = [
   { entryPoints: ['src/views/webview/main.ts'], outfile: 'media/dist/panel.js' },
+  { entryPoints: ['src/views/webview/eval/main.ts'], outfile: 'media/dist/eval.js' },
 ].map((t) => ({ ...common, platform: 'browser', format: 'iife', target: 'es2022', ...t }));
 
 /** Extension-host test suites (run inside a real VS Code), compiled to out/test. */

@@ -10,6 +10,8 @@ import tseslint from 'typescript-eslint';
 const surfaces = ['./src/chat', './src/views', './src/models', './src/commands'];
 /** Engine modules with no Node or SDK dependency, which the webview may bundle. */
 export const browserSafePipeline = ['strategies.ts', 'events.ts', 'trace.ts', 'coalesce.ts', 'format.ts', 'judge-bias.ts'];
+/** Evaluation modules the results view may bundle: the report's numbers and formatting, no Node, no graders. */
+export const browserSafeEval = ['report.ts', 'kinds.ts', 'records.ts', 'stats.ts'];
 
 const layerZones = [
   {
@@ -28,6 +30,11 @@ const layerZones = [
     message: 'The CLI is a leaf: move what others need into src/pipeline (or a shared browser-safe module).',
   },
   {
+    target: './src/eval',
+    from: ['./src/host', './src/cli', './src/cli.ts', './src/extension.ts', ...surfaces],
+    message: 'src/eval (the evaluation harness) sits on the engine: it imports nothing above it.',
+  },
+  {
     target: './src/views/webview',
     from: './src',
     except: [
@@ -35,6 +42,8 @@ const layerZones = [
       './views/protocol.ts',
       './views/event-schema.ts',
       './views/dense-estimate.ts',
+      './views/eval-protocol.ts',
+      ...browserSafeEval.map((f) => `./eval/${f}`),
       ...browserSafePipeline.map((f) => `./pipeline/${f}`),
     ],
     message: 'The webview runs in a browser: it may import only browser-safe engine modules and its protocol.',
@@ -63,6 +72,12 @@ export default tseslint.config(
     files: ['src/pipeline/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/pipeline is pure: it must not import vscode.' }] }],
+    },
+  },
+  {
+    files: ['src/eval/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/eval runs in the CLI too: it must not import vscode.' }] }],
     },
   },
 );

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseCommand, UsageError, USAGE, type Command } from './cli/args';
 import { runCompare } from './cli/compare';
 import { serveMcp } from './cli/mcp';
+import { runEvalCommand } from './cli/eval';
 import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './pipeline/narrator';
 import { summarizeTotals } from './pipeline/format';
@@ -15,6 +16,15 @@ const SMOA_VERSION = '0.1.0';
 
 /** `smoa run`, `smoa compare` and `smoa mcp` on the same engine as the extension. */
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'eval') {
+    try {
+      return await runEvalCommand(argv.slice(1));
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`smoa: ${err.message}\n\nRun "smoa eval --help" for its options.\n`);
+      return 2;
+    }
+  }
   let command: Command;
   try {
     command = parseCommand(argv);

@@ -8,6 +8,7 @@ import { LanguageModelClient, listVsCodeModels } from './models/lm-client';
 import { registerMcpServer } from './models/mcp-registration';
 import { registerModelProvider } from './models/provider';
 import { registerTracePanel } from './views/trace-panel';
+import { registerEvaluation } from './views/eval-command';
 
 /** What activate() returns: the extension-host tests drive chat through it (the chat UI is tested elsewhere). */
 export interface SmoaExtensionApi {
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerConsultTool(context, services);
   registerMcpServer(context, services);
   registerTracePanel(context, services);
+  registerEvaluation(context, services);
   return { services, chat };
 }
 

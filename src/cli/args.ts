@@ -8,6 +8,7 @@ export const USAGE = `Usage:
   smoa run --config FILE --prompt TEXT [--strategy S] [--trace OUT.json] [--roles-cache FILE]
   smoa compare --config FILE --prompts FILE.jsonl [--strategies single,moa,smoa] [--json]
   smoa mcp --config FILE [--trace-dir DIR]
+  smoa eval --config FILE --tasks FILE [--strategies ...] [--grader exact|rubric|pairwise] [--out DIR] (smoa eval --help)
 
   --config       JSON config (see README: endpoints, models, proposers, aggregator, ...)
   --prompt       the request; "-" reads it from standard input

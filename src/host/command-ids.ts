@@ -11,6 +11,8 @@ export const COMMANDS = {
   showLog: { id: 'smoa.showLog', title: 'Show Log' },
   openTracePanel: { id: 'smoa.openTracePanel', title: 'Open Trace Panel' },
   openTrace: { id: 'smoa.openTrace', title: 'Open Trace of Last Run' },
+  runEvaluation: { id: 'smoa.runEvaluation', title: 'Run Evaluation' },
+  openEvaluationResults: { id: 'smoa.openEvaluationResults', title: 'Open Evaluation Results' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

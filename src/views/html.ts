@@ -9,6 +9,8 @@ export interface PanelPage {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** The page title (default "SMoA Trace"). */
+  title?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function panelHtml(page: PanelPage): string {
 <meta http-equiv="Content-Security-Policy" content="${attr(panelCsp(page.cspSource, page.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(page.styleUri)}">
-<title>SMoA Trace</title>
+<title>${attr(page.title ?? 'SMoA Trace')}</title>
 </head>
 <body>
 <div id="app"></div>

@@ -197,15 +197,19 @@ export class PanelSession {
     if (!quick.ok) return fail(quick.message);
     const full = parseTrace(data);
     if (!full.ok) return fail(full.message);
-    const trace = full.trace;
+    this.showTrace(full.trace, file.name);
+  }
+
+  /** Shows a finished trace that is not a run of this window: a file, or one run of an evaluation. */
+  showTrace(trace: Trace, name: string): void {
     const entryId = `file-${++this.loadedCount}`;
-    this.loaded.set(entryId, { trace, name: file.name });
+    this.loaded.set(entryId, { trace, name });
     this.sequence(entryId);
     this.requestedRunId = entryId;
-    this.services.runs.shown = { runId: entryId, trace, label: file.name };
+    this.services.runs.shown = { runId: entryId, trace, label: name };
     if (!this.ready) return;
     this.detach();
-    this.port.post({ type: 'traceLoaded', runId: entryId, trace, source: file.name });
+    this.port.post({ type: 'traceLoaded', runId: entryId, trace, source: name });
     this.postRunList();
   }
 

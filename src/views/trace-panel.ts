@@ -4,6 +4,7 @@ import { makeNonce, panelHtml } from './html';
 import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
 import { VIEW_TYPE } from './protocol';
 import { COMMANDS } from '../host/command-ids';
+import type { Trace } from '../pipeline/trace';
 
 export type { TracePanelServices } from './panel-session';
 
@@ -26,6 +27,11 @@ export class TracePanel {
     }
     if (runId) TracePanel.current.session.showRun(runId);
     return TracePanel.current;
+  }
+
+  /** Opens the panel on a finished trace that is not a run of this window (e.g. one run of an evaluation). */
+  static showTrace(context: vscode.ExtensionContext, services: TracePanelServices, trace: Trace, name: string): void {
+    TracePanel.createOrShow(context, services).session.showTrace(trace, name);
   }
 
   /** After a window reload: VS Code hands back the panel; its webview restores its own state and asks for the rest. */
@@ -135,12 +141,17 @@ function runIdArg(arg: unknown): string | undefined {
   return undefined;
 }
 
-export function registerTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): void {
-  const services: TracePanelServices = {
+/** What the panel needs of the extension's services (the evaluation view opens traces in the panel with it too). */
+export function tracePanelServices(extension: ExtensionServices): TracePanelServices {
+  return {
     runs: extension.runs,
     log: extension.log,
     currentConfig: (overrides) => extension.currentConfig(undefined, overrides ? { ...overrides } : undefined),
   };
+}
+
+export function registerTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): void {
+  const services = tracePanelServices(extension);
   context.subscriptions.push(
     vscode.commands.registerCommand(COMMANDS.openTracePanel.id, () => {
       TracePanel.createOrShow(context, services);

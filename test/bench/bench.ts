@@ -11,6 +11,7 @@ import { foldEvents, type Trace } from '../../src/pipeline/trace';
 import type { SmoaEvent } from '../../src/pipeline/events';
 import { table } from '../../src/cli/format';
 import { RunService } from '../../src/host/run-service';
+import { benchEval } from './eval-bench';
 
 const PROPOSERS = 6;
 const LAYERS = 3;
@@ -200,6 +201,7 @@ async function main() {
     console.log('target: both orders and a jury add about the slowest call, not the sum; fallbacks 0 against this schema-following server');
 
     await memoryOfManyRuns();
+    await benchEval();
     const mem = process.memoryUsage();
     console.log(`\nmemory after the benchmark: rss ${Math.round(mem.rss / 1e6)} MB, heap used ${Math.round(mem.heapUsed / 1e6)} MB`);
   } finally {

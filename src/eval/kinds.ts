@@ -1,0 +1,17 @@
+/** Grader names, score ranges and rubric aspects: browser-safe, so the results view shares them without the graders. */
+export const GRADERS = ['exact', 'rubric', 'pairwise'] as const;
+export type GraderKind = (typeof GRADERS)[number];
+
+/** Score range per grader: exact 0-1 (correct or not), rubric 1-5 (mean of six aspects), pairwise 0-1 (win rate). */
+export const SCORE_RANGE: Record<GraderKind, [number, number]> = { exact: [0, 1], rubric: [1, 5], pairwise: [0, 1] };
+
+/** Just-Eval's six aspects (Lin et al. 2023), scored 1-5. */
+export const ASPECTS = ['helpfulness', 'clarity', 'factuality', 'depth', 'engagement', 'safety'] as const;
+export type Aspect = (typeof ASPECTS)[number];
+
+export interface GraderUsage {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd?: number;
+}

@@ -1,0 +1,349 @@
+import { ASPECTS, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds';
+import { gradeKey, type AnswerRecord, type GradeRecord } from './records';
+import { bootstrapInterval, mean } from './stats';
+import type { EvalTask } from './tasks';
+
+/**
+ * The summary of an evaluation: what `--json` prints, what report.md / report.svg show and what the VS Code results
+ * view renders. Browser-safe (no Node imports): the webview formats the same object.
+ */
+export interface EvalRow {
+  strategy: string;
+  /** Tasks with a score (a task's repeats are averaged first). */
+  n: number;
+  /** Mean score; null when nothing was graded (e.g. the pairwise baseline). */
+  score: number | null;
+  ci: [number, number] | null;
+  /** Runs that failed (they score the grader's lowest value). */
+  failed: number;
+  /** Runs whose grade could not be made (grader failed or no baseline answer); not in the score. */
+  ungraded: number;
+  runs: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Total over the runs; absent when no model in them has a price. */
+  costUsd?: number;
+  /** Mean per run. */
+  wallMs: number;
+  firstAnswerTokenMs?: number;
+  /** Pairwise: mean candidate/baseline length ratio. */
+  lengthRatio?: number;
+  /** Rubric: mean per aspect. */
+  aspects?: Record<string, number>;
+  /** Judged strategies: how often each proposer model's answer was kept. */
+  seats?: { modelId: string; answered: number; kept: number; rate: number }[];
+  /** Judged strategies: share of judge decisions whose first pick was the first candidate shown. */
+  firstPickRate?: { rate: number; decisions: number };
+}
+
+export interface EvalCategoryRow {
+  category: string;
+  strategy: string;
+  n: number;
+  score: number | null;
+  ci: [number, number] | null;
+}
+
+export interface EvalReport {
+  grader: GraderKind;
+  graderModel?: string;
+  baseline?: string;
+  scoreRange: [number, number];
+  tasks: number;
+  repeat: number;
+  rows: EvalRow[];
+  categories: EvalCategoryRow[];
+  grading?: GraderUsage;
+  /** Set when the run stopped before the end. */
+  incomplete?: { reason: 'budget' | 'cancelled'; notRun: number };
+  /** Harness time per run outside model calls (ms). */
+  overheadMsPerRun?: number;
+}
+
+export interface SummaryInput {
+  tasks: EvalTask[];
+  strategies: string[];
+  grader: GraderKind;
+  graderModel?: string;
+  baseline?: string;
+  repeat: number;
+  seed: number;
+  answers: readonly AnswerRecord[];
+  grades: readonly GradeRecord[];
+}
+
+/** The grade an answer got under this report's grader (and grader model, and baseline). */
+export function gradeFinder(grades: readonly GradeRecord[], plan: Pick<SummaryInput, 'grader' | 'graderModel' | 'baseline'>): (a: Pick<AnswerRecord, 'key'>) => GradeRecord | undefined {
+  const map = new Map(grades.map((g) => [gradeKey(g), g]));
+  return (a) =>
+    map.get(
+      gradeKey({
+        key: a.key,
+        grader: plan.grader,
+        ...(plan.graderModel && plan.grader !== 'exact' ? { graderModel: plan.graderModel } : {}),
+        ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}),
+      }),
+    );
+}
+
+export function summarize(input: SummaryInput): EvalReport {
+  const taskIds = new Set(input.tasks.map((t) => t.id));
+  const gradeOf = gradeFinder(input.grades, input);
+  const answersOf = (strategy: string, tasks?: Set<string>) =>
+    input.answers.filter((a) => a.strategy === strategy && taskIds.has(a.taskId) && a.repeat < input.repeat && (!tasks || tasks.has(a.taskId)));
+
+  const scoreOf = (answers: AnswerRecord[], seedSalt: number) => {
+    const perTask = new Map<string, number[]>();
+    for (const a of answers) {
+      const score = gradeOf(a)?.score;
+      if (score === undefined) continue;
+      perTask.set(a.taskId, [...(perTask.get(a.taskId) ?? []), score]);
+    }
+    const values = [...perTask.values()].map(mean);
+    return {
+      n: values.length,
+      score: values.length ? mean(values) : null,
+      ci: values.length ? bootstrapInterval(values, { seed: input.seed * 7919 + seedSalt }) : null,
+    };
+  };
+
+  const rows = input.strategies.map((strategy, index): EvalRow => {
+    const answers = answersOf(strategy);
+    const { n, score, ci } = scoreOf(answers, index);
+    const priced = answers.filter((a) => a.totals.cost);
+    const firsts = answers.filter((a) => a.totals.firstAnswerTokenMs !== undefined);
+    const ratios = answers.map((a) => gradeOf(a)?.lengthRatio).filter((r): r is number => r !== undefined);
+    const row: EvalRow = {
+      strategy,
+      n,
+      score,
+      ci,
+      failed: answers.filter((a) => a.status === 'failed').length,
+      ungraded: answers.filter((a) => {
+        const g = gradeOf(a);
+        return !(input.grader === 'pairwise' && strategy === input.baseline) && (g === undefined || g.score === undefined);
+      }).length,
+      runs: answers.length,
+      promptTokens: answers.reduce((s, a) => s + a.totals.promptTokens, 0),
+      completionTokens: answers.reduce((s, a) => s + a.totals.completionTokens, 0),
+      ...(priced.length ? { costUsd: priced.reduce((s, a) => s + a.totals.cost!.usd, 0) } : {}),
+      wallMs: answers.length ? Math.round(mean(answers.map((a) => a.totals.wallMs))) : 0,
+      ...(firsts.length ? { firstAnswerTokenMs: Math.round(mean(firsts.map((a) => a.totals.firstAnswerTokenMs!))) } : {}),
+      ...(ratios.length ? { lengthRatio: mean(ratios) } : {}),
+    };
+    if (input.grader === 'rubric') {
+      const details = answers.map((a) => gradeOf(a)?.detail as Record<string, { score: number }> | undefined).filter((d) => d && typeof d === 'object' && 'helpfulness' in d);
+      if (details.length) row.aspects = Object.fromEntries(ASPECTS.map((asp) => [asp, mean(details.map((d) => d![asp].score))]));
+    }
+    const seats = new Map<string, { answered: number; kept: number }>();
+    let decisions = 0;
+    let firstShown = 0;
+    for (const a of answers) {
+      for (const s of a.seats ?? []) {
+        const seat = seats.get(s.modelId) ?? { answered: 0, kept: 0 };
+        seat.answered += s.answered;
+        seat.kept += s.kept;
+        seats.set(s.modelId, seat);
+      }
+      decisions += a.judgeFirst?.decisions ?? 0;
+      firstShown += a.judgeFirst?.firstShown ?? 0;
+    }
+    if (seats.size) row.seats = [...seats].map(([modelId, s]) => ({ modelId, ...s, rate: s.answered ? s.kept / s.answered : 0 }));
+    if (decisions) row.firstPickRate = { rate: firstShown / decisions, decisions };
+    return row;
+  });
+
+  const categories: EvalCategoryRow[] = [];
+  const names = [...new Set(input.tasks.map((t) => t.category).filter((c): c is string => !!c))].sort();
+  if (names.length > 1 || (names.length === 1 && input.tasks.some((t) => !t.category))) {
+    for (const category of names) {
+      const ids = new Set(input.tasks.filter((t) => t.category === category).map((t) => t.id));
+      input.strategies.forEach((strategy, index) => {
+        categories.push({ category, strategy, ...scoreOf(answersOf(strategy, ids), 1000 + index) });
+      });
+    }
+  }
+
+  return {
+    grader: input.grader,
+    ...(input.graderModel && input.grader !== 'exact' ? { graderModel: input.graderModel } : {}),
+    ...(input.baseline && input.grader === 'pairwise' ? { baseline: input.baseline } : {}),
+    scoreRange: SCORE_RANGE[input.grader],
+    tasks: input.tasks.length,
+    repeat: input.repeat,
+    rows,
+    categories,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Formatting (plain text, Markdown, SVG): browser-safe
+
+export function fmtScore(score: number | null, grader: GraderKind): string {
+  if (score === null) return '-';
+  return grader === 'rubric' ? score.toFixed(2) : `${(score * 100).toFixed(1)}%`;
+}
+
+export function fmtCi(ci: [number, number] | null, grader: GraderKind): string {
+  if (!ci) return '-';
+  return `${fmtScore(ci[0], grader)} - ${fmtScore(ci[1], grader)}`;
+}
+
+export function fmtUsd(usd: number | undefined): string {
+  return usd === undefined ? 'n/a' : `$${usd < 0.01 && usd > 0 ? usd.toFixed(5) : usd.toFixed(4)}`;
+}
+
+export function fmtMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+const int = (n: number) => n.toLocaleString('en-US');
+
+export function scoreLabel(report: Pick<EvalReport, 'grader' | 'baseline'>): string {
+  if (report.grader === 'exact') return 'accuracy';
+  if (report.grader === 'rubric') return 'rubric score (1-5)';
+  return `win rate vs ${report.baseline}`;
+}
+
+export const TABLE_HEADERS = ['strategy', 'tasks', 'score', '95% CI', 'failed', 'prompt tok', 'completion tok', 'cost', 'wall/run', 'first token'];
+
+export function rowCells(row: EvalRow, report: EvalReport): string[] {
+  const baseline = report.grader === 'pairwise' && row.strategy === report.baseline;
+  return [
+    row.strategy,
+    String(row.n),
+    baseline ? 'baseline' : fmtScore(row.score, report.grader),
+    fmtCi(row.ci, report.grader),
+    row.failed + (row.ungraded ? ` (+${row.ungraded} ungraded)` : ''),
+    int(row.promptTokens),
+    int(row.completionTokens),
+    fmtUsd(row.costUsd),
+    fmtMs(row.wallMs),
+    fmtMs(row.firstAnswerTokenMs),
+  ];
+}
+
+function textTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function extrasLines(report: EvalReport): string[] {
+  const lines: string[] = [];
+  for (const row of report.rows) {
+    const parts: string[] = [];
+    if (row.lengthRatio !== undefined) parts.push(`length vs baseline ${row.lengthRatio.toFixed(2)}x`);
+    if (row.aspects) parts.push(Object.entries(row.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
+    if (row.seats) parts.push(`kept: ${row.seats.map((s) => `${s.modelId} ${Math.round(s.rate * 100)}% (${s.kept}/${s.answered})`).join(', ')}`);
+    if (row.firstPickRate) parts.push(`judge picked the first-shown answer ${Math.round(row.firstPickRate.rate * 100)}% of ${row.firstPickRate.decisions} decisions`);
+    if (parts.length) lines.push(`${row.strategy}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+export function renderText(report: EvalReport): string {
+  const out = [`${scoreLabel(report)}, ${report.tasks} tasks${report.repeat > 1 ? ` x ${report.repeat} repeats` : ''}${report.graderModel ? `, graded by ${report.graderModel}` : ''}`];
+  out.push(textTable(TABLE_HEADERS, report.rows.map((r) => rowCells(r, report))));
+  if (report.categories.length) {
+    out.push('', 'per category:');
+    out.push(textTable(['category', 'strategy', 'tasks', 'score', '95% CI'], report.categories.map((c) => [c.category, c.strategy, String(c.n), fmtScore(c.score, report.grader), fmtCi(c.ci, report.grader)])));
+  }
+  const extras = extrasLines(report);
+  if (extras.length) out.push('', ...extras);
+  if (report.grading?.calls) out.push('', `grading: ${report.grading.calls} calls, ${int(report.grading.promptTokens + report.grading.completionTokens)} tokens, ${fmtUsd(report.grading.costUsd)}`);
+  if (report.incomplete) out.push('', `incomplete: ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? '--max-usd reached' : 'interrupted'})`);
+  return out.join('\n');
+}
+
+function mdEscape(text: string): string {
+  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
+}
+
+export function renderMarkdown(report: EvalReport, svgFile = 'report.svg'): string {
+  const mdTable = (headers: string[], rows: string[][]) =>
+    [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.map(mdEscape).join(' | ')} |`)].join('\n');
+  const out = [
+    '# SMoA evaluation',
+    '',
+    `${report.tasks} tasks${report.repeat > 1 ? ` x ${report.repeat} repeats` : ''}; score: ${scoreLabel(report)}${report.graderModel ? `, graded by \`${report.graderModel}\`` : ''}. ` +
+      'Intervals are 95% bootstrap intervals over tasks. Tokens and cost are totals; wall time and first token are means per run.',
+    '',
+    mdTable(TABLE_HEADERS, report.rows.map((r) => rowCells(r, report))),
+    '',
+    `![score against cost](${svgFile})`,
+  ];
+  if (report.categories.length) {
+    out.push('', '## Per category', '', mdTable(['category', 'strategy', 'tasks', 'score', '95% CI'], report.categories.map((c) => [c.category, c.strategy, String(c.n), fmtScore(c.score, report.grader), fmtCi(c.ci, report.grader)])));
+  }
+  const extras = extrasLines(report);
+  if (extras.length) out.push('', '## Judged strategies and graders', '', ...extras.map((l) => `- ${mdEscape(l)}`));
+  if (report.incomplete) out.push('', `**Incomplete:** ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? '--max-usd reached' : 'interrupted'}).`);
+  return out.join('\n') + '\n';
+}
+
+function xml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The chart's x axis: cost per run when every strategy that ran has a cost, else tokens (an unpriced row is not free). */
+export function chartAxis(report: Pick<EvalReport, 'rows'>): 'cost' | 'tokens' {
+  const ran = report.rows.filter((r) => r.runs > 0);
+  return ran.length > 0 && ran.every((r) => r.costUsd !== undefined) ? 'cost' : 'tokens';
+}
+
+/** Score (y, with its interval) against cost per run (x), or tokens per run when prices are unknown. */
+export function chartPoints(report: EvalReport): { strategy: string; x: number; y: number; lo: number; hi: number }[] {
+  const useCost = chartAxis(report) === 'cost';
+  return report.rows
+    .filter((r) => r.score !== null && r.runs > 0)
+    .map((r) => ({
+      strategy: r.strategy,
+      x: useCost ? (r.costUsd ?? 0) / r.runs : (r.promptTokens + r.completionTokens) / r.runs,
+      y: r.score!,
+      lo: r.ci?.[0] ?? r.score!,
+      hi: r.ci?.[1] ?? r.score!,
+    }));
+}
+
+export function renderSvg(report: EvalReport): string {
+  const W = 640;
+  const H = 400;
+  const m = { l: 64, r: 24, t: 32, b: 52 };
+  const useCost = chartAxis(report) === 'cost';
+  const points = chartPoints(report);
+  const [ymin, ymax] = report.scoreRange;
+  const xmax = Math.max(...points.map((p) => p.x), 0) * 1.1 || 1;
+  const sx = (x: number) => m.l + (x / xmax) * (W - m.l - m.r);
+  const sy = (y: number) => H - m.b - ((y - ymin) / (ymax - ymin)) * (H - m.t - m.b);
+  const fmtX = (x: number) => (useCost ? `$${x < 0.01 ? x.toFixed(4) : x.toFixed(3)}` : int(Math.round(x)));
+  const yTick = (y: number) => (report.grader === 'rubric' ? y.toFixed(1) : `${Math.round(y * 100)}%`);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12" role="img" aria-label="${xml(scoreLabel(report))} against ${useCost ? 'cost' : 'tokens'} per run">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">${xml(scoreLabel(report))} against ${useCost ? 'cost' : 'tokens'} per run</text>`,
+  ];
+  for (let i = 0; i <= 4; i++) {
+    const y = ymin + ((ymax - ymin) * i) / 4;
+    const x = (xmax * i) / 4;
+    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${sy(y)}" y2="${sy(y)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${m.l - 6}" y="${sy(y) + 4}" text-anchor="end" fill="#444">${yTick(y)}</text>`);
+    parts.push(`<text x="${sx(x)}" y="${H - m.b + 16}" text-anchor="middle" fill="#444">${fmtX(x)}</text>`);
+  }
+  parts.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#444"/><line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#444"/>`);
+  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">${useCost ? 'cost per run (USD)' : 'tokens per run'}</text>`);
+  const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+  points.forEach((p, i) => {
+    const c = colors[i % colors.length];
+    const x = sx(p.x);
+    parts.push(`<g class="point" data-strategy="${xml(p.strategy)}">`);
+    parts.push(`<line x1="${x}" x2="${x}" y1="${sy(p.lo)}" y2="${sy(p.hi)}" stroke="${c}" stroke-width="2"/>`);
+    parts.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${sy(p.lo)}" y2="${sy(p.lo)}" stroke="${c}"/><line x1="${x - 5}" x2="${x + 5}" y1="${sy(p.hi)}" y2="${sy(p.hi)}" stroke="${c}"/>`);
+    parts.push(`<circle cx="${x}" cy="${sy(p.y)}" r="5" fill="${c}"/>`);
+    parts.push(`<text x="${x + 8}" y="${sy(p.y) - 6}" fill="${c}">${xml(p.strategy)}</text>`);
+    parts.push('</g>');
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
