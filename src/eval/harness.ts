@@ -2,7 +2,7 @@ import { callCost } from '../pipeline/accounting';
 import type { ChatClient } from '../pipeline/client';
 import { modelById, type ModelConfig, type SmoaConfig } from '../pipeline/config';
 import { runPipeline } from '../pipeline/engine';
-import { seededRandom, shuffled } from '../pipeline/random';
+import { judgeBias } from '../pipeline/judge-bias';
 import { Semaphore } from '../pipeline/semaphore';
 import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
@@ -287,15 +287,12 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
 
 /**
  * From a judged run's trace: per proposer model, answers given and kept ("which models earn their seat"), and how
- * often the judge's first pick was the candidate it was shown first. The shown order is the engine's seeded shuffle
- * of the layer's surviving slots (judge-step.ts: seed * 1009 + layer), reproduced here.
+ * often the judge's first pick was the candidate it was shown first, read from the order each ballot records.
  */
 export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> {
   const judged = trace.layers.filter((l) => l.judge && l.kept);
   if (judged.length === 0) return {};
   const seats = new Map<string, { answered: number; kept: number }>();
-  let decisions = 0;
-  let firstShown = 0;
   for (const layer of judged) {
     const answered = Object.entries(layer.proposalCalls)
       .filter(([, callId]) => trace.calls.find((c) => c.callId === callId)?.status === 'done')
@@ -308,13 +305,10 @@ export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeF
       if (layer.kept!.includes(slot)) seat.kept++;
       seats.set(modelId, seat);
     }
-    const judgeCalled = trace.calls.some((c) => c.stage === 'judge' && c.layer === layer.layer && c.status === 'done');
-    if (judgeCalled && !layer.judge!.fallback && layer.judge!.picks.length > 0 && answered.length > 1) {
-      const order = shuffled(answered, seededRandom(trace.config.seed * 1009 + layer.layer));
-      decisions++;
-      if (layer.judge!.picks[0] === order[0]) firstShown++;
-    }
   }
+  const bias = judgeBias(judged);
+  const decisions = bias?.firstShownVotes ?? 0;
+  const firstShown = bias?.firstShownTop ?? 0;
   return {
     seats: [...seats].map(([modelId, s]) => ({ modelId, ...s })),
     ...(decisions ? { judgeFirst: { decisions, firstShown } } : {}),
