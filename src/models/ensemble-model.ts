@@ -92,7 +92,9 @@ export function continuesAfterTools(messages: readonly LmMessage[]): boolean {
 
 /**
  * This extension's own entry points, hidden from the aggregator: a run that could call `smoa_consult` (or the `smoa
- * mcp` server's consult, which VS Code names `mcp_smoa…_consult`) would start a run from inside a run.
+ * mcp` server's consult) would start a run from inside a run. VS Code names an MCP tool "mcp_" + the server's
+ * initialize name ("smoa"), with a number when two servers share it, + "_" + the tool: `mcp_smoa_consult`,
+ * `mcp_smoa2_consult` (checked in real VS Code: test/vscode/suite/models.test.ts).
  */
 export function isOwnTool(name: string): boolean {
   return name === CONSULT_TOOL_NAME || /^mcp_smoa[\w-]*_consult$/i.test(name);

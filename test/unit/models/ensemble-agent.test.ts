@@ -99,6 +99,8 @@ describe('SMoA ensemble in Agent mode', function () {
     const own: LmTool[] = [
       { name: 'smoa_consult', description: 'Ask the SMoA ensemble.' },
       { name: 'mcp_smoa_consult', description: 'Ask the SMoA ensemble over MCP.' },
+      // VS Code numbers a second server with the same name: mcp_smoa2_consult.
+      { name: 'mcp_smoa2_consult', description: 'Ask the SMoA ensemble over MCP, registered twice.' },
     ];
     await answerWithEnsemble([user('q')], services(server), new AbortController().signal, () => {}, agent([...own, readFile]));
     assert.deepEqual(toolNames(server.requests.find((r) => r.body.tools)!), ['readFile']);
