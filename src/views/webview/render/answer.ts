@@ -5,6 +5,7 @@ import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
 import { callIdsOf } from './layers';
 import { setMarkdown } from './markdown';
+import { ToolActivityView } from './tools';
 
 export type AnswerAction = 'insert' | 'copy' | 'export';
 
@@ -19,6 +20,7 @@ export class AnswerView {
   private readonly summary = h('p', { class: 'summary', testid: 'run-summary' });
   private readonly dense = h('p', { class: 'summary estimate', testid: 'dense-estimate' });
   private readonly bias = h('p', { class: 'summary judge-bias', testid: 'judge-bias' });
+  private readonly tools = new ToolActivityView();
   readonly buttons: Record<AnswerAction, HTMLButtonElement> = {
     insert: button('Insert into editor', 'insert-button', 'insert'),
     copy: button('Copy', 'copy-button', 'copy'),
@@ -35,6 +37,7 @@ export class AnswerView {
       this.source,
       this.error,
       this.body,
+      this.tools.el,
       h('div', { class: 'actions' }, this.buttons.insert, this.buttons.copy, this.buttons.export),
       this.summary,
       this.dense,
@@ -55,6 +58,7 @@ export class AnswerView {
     setText(this.source, trace.answerSource ? `From ${trace.answerSource}` : '');
     show(this.error, !!trace.error && trace.status !== 'cancelled');
     setText(this.error, trace.error ?? '');
+    this.tools.update(trace);
     const done = trace.status !== 'running';
     for (const b of Object.values(this.buttons)) b.disabled = !done;
     this.buttons.insert.disabled = this.buttons.copy.disabled = !trace.answer;
