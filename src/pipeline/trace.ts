@@ -1,6 +1,6 @@
 import type { TokenUsage } from './client';
 import type { SmoaConfig, Strategy } from './config';
-import type { CallFailure, CallInfo, JudgeBallot, JudgeNotes, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
+import type { CallFailure, CallInfo, ExchangeTotals, JudgeBallot, JudgeNotes, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
 
 /**
  * A trace is the fold of a run's events: what the panel shows, what `--trace` saves, what can be loaded again.
@@ -77,6 +77,8 @@ export interface Trace {
   totals?: RunTotals;
   /** Agent turns: the tool results this run was given with the conversation. */
   toolResults?: ToolResultInfo[];
+  /** Agent turns: this run's place in its agent task and what the earlier runs cost. */
+  exchange?: { turn: number; earlier: ExchangeTotals };
 }
 
 export function emptyTrace(): Trace {
@@ -151,6 +153,9 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
       break;
     case 'tool-results':
       trace.toolResults = event.results;
+      break;
+    case 'agent-exchange':
+      trace.exchange = { turn: event.turn, earlier: event.earlier };
       break;
     case 'tool-call': {
       const call = callOf(trace, event.callId);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { ChatMessage, ToolSpec } from '../../src/pipeline/client';
-import type { SmoaEvent } from '../../src/pipeline/events';
+import type { ExchangeTotals, SmoaEvent } from '../../src/pipeline/events';
+import { foldEvents } from '../../src/pipeline/trace';
 import { kindOf } from '../unit/helpers/engine-harness';
 import { launch, openPanel, settled, type PanelPage } from './support/browser';
 import { recordRun } from './support/record';
@@ -14,11 +15,17 @@ const ask: ChatMessage = { role: 'user', content: 'What is in a.ts?' };
 const called: ChatMessage = { role: 'assistant', content: '', toolCalls: [{ callId: 'call_7', name: 'read_file', input: { path: 'a.ts' } }] };
 const result: ChatMessage = { role: 'tool', toolCallId: 'call_7', content: `export const a = 41; ${hostile}\n${'x'.repeat(5_000)}` };
 
+/** What the first turn of the task cost, as the host hands it to the second (models/agent-exchanges.ts). */
+const earlier: ExchangeTotals = { runs: 1, calls: 4, promptTokens: 1_000, completionTokens: 500, cost: { usd: 0.01, complete: true } };
+
 function agentTurn(conversation: ChatMessage[], toolCall: boolean): Promise<SmoaEvent[]> {
   return recordRun({
     prompt: 'What is in a.ts?',
     config: { layers: 1, topK: 2, roles: 'off' },
-    input: { aggregatorTools: { tools: [readFile], conversation } },
+    input: {
+      aggregatorTools: { tools: [readFile], conversation },
+      exchange: toolCall ? { turn: 1, earlier: { runs: 0, calls: 0, promptTokens: 0, completionTokens: 0 } } : { turn: 2, earlier },
+    },
     responder: (req) => {
       if (kindOf(req) !== 'synthesis' || !req.body.tools) return undefined; // only the aggregator gets tools
       return toolCall
@@ -61,6 +68,7 @@ describe('trace panel: an agent turn (tool calls and results in the aggregator c
     const args = await call.locator('pre').innerText();
     assert.ok(args.includes(JSON.stringify(`a.ts ${hostile}`)), `the arguments are shown as JSON text: ${args}`);
     assert.match(await activity.innerText(), /called a tool/);
+    assert.ok(!(await panel.page.getByTestId('exchange-summary').isVisible()), 'the first step of a task has nothing to add up');
     assert.equal(await panel.page.locator('[data-testid="tool-activity"] img, [data-testid="tool-activity"] script').count(), 0);
     assert.equal(await panel.page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
   });
@@ -83,6 +91,16 @@ describe('trace panel: an agent turn (tool calls and results in the aggregator c
     assert.equal(await panel.page.locator('[data-testid="tool-activity"] img, [data-testid="tool-activity"] script').count(), 0);
     assert.equal(await panel.page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
     assert.match(await panel.page.getByTestId('final-answer').innerText(), /a\.ts exports/);
+  });
+
+  it("a later step of the task shows the task's cost so far: every run's, this one included", async () => {
+    await show(secondTurn);
+    const totals = foldEvents(secondTurn).totals!;
+    const line = await panel.page.getByTestId('exchange-summary').innerText();
+    const tokens = (earlier.promptTokens + earlier.completionTokens + totals.promptTokens + totals.completionTokens).toLocaleString('en-US');
+    const usd = (earlier.cost!.usd + totals.cost!.usd).toFixed(4);
+    assert.equal(line, `Agent task, step 2: all 2 runs so far · ${earlier.calls + totals.calls} calls · ${tokens} tokens · $${usd}`);
+    assert.match(await panel.page.getByTestId('run-summary').innerText(), new RegExp(`\\$${totals.cost!.usd.toFixed(4)}`), 'the run summary keeps this run alone');
   });
 
   it('a run without tools shows no tool section', async () => {
