@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { addToExchange } from '../pipeline/agent-turn';
+import { addToExchange } from '../pipeline/trace';
 import type { ChatMessage } from '../pipeline/client';
 import type { ExchangeTotals, RunTotals } from '../pipeline/events';
 

@@ -1,6 +1,5 @@
 import type { ChatMessage, ToolSpec } from './client';
-import type { Cost, ExchangeTotals, RunTotals, ToolResultInfo } from './events';
-import type { Trace } from './trace';
+import type { ToolResultInfo } from './events';
 
 /**
  * Agent turns (the ensemble in VS Code's Agent mode): the aggregator is the one member that may call tools. Proposers
@@ -35,32 +34,4 @@ export function recentToolResults(conversation: readonly ChatMessage[]): ToolRes
     const name = names.get(m.toolCallId);
     return [{ toolCallId: m.toolCallId, ...(name ? { name } : {}), text: m.content }];
   });
-}
-
-/**
- * One agent task is several runs (each tool round trip is a turn of its own); what they cost together is the sum.
- * A cost is complete only when every run's was.
- */
-export function addToExchange(earlier: ExchangeTotals | undefined, totals: RunTotals): ExchangeTotals {
-  const before: ExchangeTotals = earlier ?? { runs: 0, calls: 0, promptTokens: 0, completionTokens: 0 };
-  const cost = before.runs === 0 ? totals.cost : sumCost(before.cost, totals.cost);
-  return {
-    runs: before.runs + 1,
-    calls: before.calls + totals.calls,
-    promptTokens: before.promptTokens + totals.promptTokens,
-    completionTokens: before.completionTokens + totals.completionTokens,
-    ...(cost ? { cost } : {}),
-  };
-}
-
-/** A side without any cost had no prices at all, so a sum with it is known to be short. */
-function sumCost(a: Cost | undefined, b: Cost | undefined): Cost | undefined {
-  if (!a && !b) return undefined;
-  return { usd: (a?.usd ?? 0) + (b?.usd ?? 0), complete: !!a?.complete && !!b?.complete };
-}
-
-/** The whole agent task up to and including this run, when the run is one of its turns (and has finished). */
-export function exchangeTotals(trace: Trace): (ExchangeTotals & { turn: number }) | undefined {
-  if (!trace.exchange || !trace.totals) return undefined;
-  return { turn: trace.exchange.turn, ...addToExchange(trace.exchange.earlier, trace.totals) };
 }

@@ -5,10 +5,10 @@ import { AgentExchanges } from '../../../src/models/agent-exchanges';
 import { answerWithEnsemble, type EnsembleTools } from '../../../src/models/ensemble-model';
 import { LM_ROLE, type LmMessage, type LmTool } from '../../../src/models/message-mapping';
 import { ensembleInformation } from '../../../src/models/model-catalog';
-import { exchangeTotals } from '../../../src/pipeline/agent-turn';
 import type { ToolCall } from '../../../src/pipeline/client';
 import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
 import { loadConfig } from '../../../src/pipeline/config';
+import { exchangeTotals } from '../../../src/pipeline/trace';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../../server/fake-openai';
 
 // The ensemble in Agent mode, end to end through RunService, the engine and the SDK against the fake server: the

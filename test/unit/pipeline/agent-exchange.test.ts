@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { addToExchange, exchangeTotals } from '../../../src/pipeline/agent-turn';
 import type { RunTotals } from '../../../src/pipeline/events';
-import { applyEvent, emptyTrace } from '../../../src/pipeline/trace';
+import { addToExchange, applyEvent, emptyTrace, exchangeTotals } from '../../../src/pipeline/trace';
 
 // An agent task is several runs; the panel shows their sum. A cost is only "complete" when every run was priced.
 const run = (over: Partial<RunTotals> = {}): RunTotals => ({

@@ -1,7 +1,6 @@
 import { formatCost, formatUsd, plural, totalsParts } from '../../../pipeline/format';
 import { describeJudgeBias, judgeBias } from '../../../pipeline/judge-bias';
-import { exchangeTotals } from '../../../pipeline/agent-turn';
-import type { Trace } from '../../../pipeline/trace';
+import { exchangeTotals, type Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
 import { callIdsOf } from './layers';
