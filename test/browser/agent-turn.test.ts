@@ -87,7 +87,8 @@ describe('trace panel: an agent turn (tool calls and results in the aggregator c
     assert.match(await item.innerText(), /\(call_7\)/);
     const text = await item.locator('pre').innerText();
     assert.ok(text.startsWith(`export const a = 41; ${hostile}`), 'hostile markup stays text');
-    assert.match(text, /… \(3,\d{3} more characters\)$/, 'a long result is clipped in the card');
+    assert.equal(text.length, 2_000, 'a long result is clipped in the card');
+    assert.ok(text.endsWith('x…'));
     assert.equal(await panel.page.locator('[data-testid="tool-activity"] img, [data-testid="tool-activity"] script').count(), 0);
     assert.equal(await panel.page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
     assert.match(await panel.page.getByTestId('final-answer').innerText(), /a\.ts exports/);

@@ -1,3 +1,4 @@
+import { clip } from '../../../pipeline/format';
 import type { Trace } from '../../../pipeline/trace';
 import { h, setData, show } from '../dom';
 
@@ -34,7 +35,7 @@ export class ToolActivityView {
               { class: 'tool-item', testid: 'tool-result' },
               h('code', { class: 'tool-name', text: r.name ?? 'tool' }),
               h('span', { class: 'note', text: ` (${r.toolCallId})` }),
-              h('pre', { class: 'tool-text', text: clipText(r.text, RESULT_CHARS) }),
+              h('pre', { class: 'tool-text', text: clip(r.text, RESULT_CHARS, { ellipsis: true }) }),
             ),
           ),
         ),
@@ -51,7 +52,7 @@ export class ToolActivityView {
               'div',
               { class: 'tool-item', testid: 'tool-call' },
               h('code', { class: 'tool-name', text: c.name }),
-              h('pre', { class: 'tool-text', text: clipText(JSON.stringify(c.input, null, 1), INPUT_CHARS) }),
+              h('pre', { class: 'tool-text', text: clip(JSON.stringify(c.input, null, 1), INPUT_CHARS, { ellipsis: true }) }),
             ),
           ),
         ),
@@ -61,8 +62,4 @@ export class ToolActivityView {
     setData(this.el, 'results', String(results.length));
     this.el.replaceChildren(...blocks);
   }
-}
-
-function clipText(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${(text.length - max).toLocaleString('en-US')} more characters)`;
 }
