@@ -1,7 +1,7 @@
 // Builds every bundle of the project. A missing entry point fails the build: skipping it would leave an old bundle
 // in dist/ (a renamed src/cli.ts once kept a stale dist/cli.js while the build stayed green).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import process from 'node:process';
 
 const production = process.argv.includes('--production');
@@ -18,7 +18,13 @@ const common = {
 /** Node bundles: the extension (vscode is provided by the host), the CLI. */
 const nodeTargets = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    // The CLI (the MCP server's version) knows its version without a package.json beside the bundle.
+    define: { SMOA_BUILD_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+  },
 ].map((t) => ({ ...common, platform: 'node', format: 'cjs', target: 'node20', ...t }));
 
 /** Browser bundle: the trace panel's script, loaded by the webview from media/dist. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCommand, UsageError, USAGE, type Command } from './cli/args';
 import { runCompare } from './cli/compare';
 import { serveMcp } from './cli/mcp';
@@ -11,8 +12,14 @@ import { runPipeline } from './pipeline/engine';
 import { MemoryRoleCache } from './pipeline/roles';
 import { applyEvent, emptyTrace } from './pipeline/trace';
 
-/** The MCP server tells clients its version; the bundle has no package.json beside it. */
-const SMOA_VERSION = '0.1.0';
+/** package.json's version, written into dist/cli.js by esbuild (`define`); undefined when run from source. */
+declare const SMOA_BUILD_VERSION: string | undefined;
+
+/** The MCP server tells clients its version: the bundle's own, or package.json's when run from source (tsx). */
+function smoaVersion(): string {
+  if (typeof SMOA_BUILD_VERSION === 'string') return SMOA_BUILD_VERSION;
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** `smoa run`, `smoa compare` and `smoa mcp` on the same engine as the extension. */
 async function main(argv: string[]): Promise<number> {
@@ -40,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (command.kind === 'mcp') return await serveMcp(command, SMOA_VERSION);
+    if (command.kind === 'mcp') return await serveMcp(command, smoaVersion());
     return command.kind === 'run' ? await run(command) : await runCompare(command);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -5,6 +5,7 @@ import type { RunInput, RunResult } from '../pipeline/engine';
 import type { SmoaEvent } from '../pipeline/events';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
+import type { AgentExchanges } from './agent-exchanges';
 import { CONSULT_TOOL_NAME } from './consult';
 import { classifyPart, LM_ROLE, toChatMessages, toToolSpecs, type LmMessage, type LmTool } from './message-mapping';
 import { aggregatorCallsTools, ENSEMBLE_MODEL_ID } from './model-catalog';
@@ -21,6 +22,8 @@ import { aggregatorCallsTools, ENSEMBLE_MODEL_ID } from './model-catalog';
 export interface EnsembleDeps {
   runs: Pick<RunService, 'start'>;
   resolveConfig(): Promise<ResolvedConfig>;
+  /** Agent turns: sums the runs of one agent task, so each run's trace can show what the task cost so far. */
+  exchanges?: AgentExchanges;
 }
 
 export interface EnsembleConversation {
@@ -92,7 +95,9 @@ export function continuesAfterTools(messages: readonly LmMessage[]): boolean {
 
 /**
  * This extension's own entry points, hidden from the aggregator: a run that could call `smoa_consult` (or the `smoa
- * mcp` server's consult, which VS Code names `mcp_smoa…_consult`) would start a run from inside a run.
+ * mcp` server's consult) would start a run from inside a run. VS Code names an MCP tool "mcp_" + the server's
+ * initialize name ("smoa"), with a number when two servers share it, + "_" + the tool: `mcp_smoa_consult`,
+ * `mcp_smoa2_consult` (checked in real VS Code: test/vscode/suite/models.test.ts).
  */
 export function isOwnTool(name: string): boolean {
   return name === CONSULT_TOOL_NAME || /^mcp_smoa[\w-]*_consult$/i.test(name);
@@ -131,11 +136,14 @@ export async function answerWithEnsemble(
   const { prompt, history } = conversationOf(messages);
   const agent = agentTools(messages, config, tools);
   const runIds: string[] = [];
-  const start = (input: RunInput, onEvent: (event: SmoaEvent) => void) =>
-    deps.runs.start(input, { origin: 'provider', signal, onEvent, config }).then((run) => {
-      runIds.push(run.runId);
-      return run;
-    });
+  const start = async (input: RunInput, onEvent: (event: SmoaEvent) => void) => {
+    const task = agent && deps.exchanges?.begin(agent.conversation);
+    const run = await deps.runs.start(task ? { ...input, exchange: { turn: task.turn, earlier: task.earlier } } : input, { origin: 'provider', signal, onEvent, config });
+    runIds.push(run.runId);
+    // Registered before the caller awaits the result, so a second run of this request already counts the first.
+    if (task) void run.result.then((result) => deps.exchanges?.add(task.key, result.totals));
+    return run;
+  };
 
   if (agent && tools && config.agent.reconsult === 'final-only' && continuesAfterTools(messages)) {
     // The aggregator alone takes the next step. Its text is held back: if it calls no tool, it is only a draft, and

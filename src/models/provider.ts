@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { abortSignalFor } from '../host/cancellation';
 import type { ExtensionServices } from '../host/services';
+import { AgentExchanges } from './agent-exchanges';
 import { streamEndpointChat } from './endpoint-chat';
 import { answerWithEnsemble } from './ensemble-model';
 import {
@@ -27,6 +28,8 @@ class SmoaModelProvider implements vscode.LanguageModelChatProvider<ModelInforma
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeLanguageModelChatInformation = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** The ensemble's agent tasks in this window: each run's trace shows what its task cost so far. */
+  private readonly exchanges = new AgentExchanges();
 
   constructor(private readonly services: ExtensionServices) {
     this.subscriptions = [
@@ -56,7 +59,7 @@ class SmoaModelProvider implements vscode.LanguageModelChatProvider<ModelInforma
     try {
       if (model.id === ENSEMBLE_MODEL_ID) {
         // The aggregator alone gets the tools; its calls come back here as the endpoint models' do.
-        await answerWithEnsemble(messages, { runs: this.services.runs, resolveConfig: () => this.services.currentConfig() }, abort.signal, onText, {
+        await answerWithEnsemble(messages, { runs: this.services.runs, resolveConfig: () => this.services.currentConfig(), exchanges: this.exchanges }, abort.signal, onText, {
           tools: options.tools ?? [],
           toolMode: options.toolMode,
           onToolCall: (call) => progress.report(new vscode.LanguageModelToolCallPart(call.callId, call.name, call.input)),

@@ -1,7 +1,7 @@
 import { aggregatorMessages, recentToolResults, type AggregatorTools } from './agent-turn';
 import type { ChatMessage } from './client';
 import { adaptiveStartOf, configForTrace, proposerSlots, type SmoaConfig, type Strategy } from './config';
-import type { RunStatus, RunTotals } from './events';
+import type { ExchangeTotals, RunStatus, RunTotals } from './events';
 import { decideAgreement, judgeLayer, type Proposal } from './judge-step';
 import type { JudgeNotes } from './events';
 import { buildMessages, clip, debateSystemPart, judgeNotesSystemPart, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
@@ -29,6 +29,8 @@ export interface RunInput {
   runId?: string;
   /** Agent turns: the aggregator alone may call these tools (see agent-turn.ts). */
   aggregatorTools?: AggregatorTools;
+  /** Agent turns: which run of the agent task this is, and what the earlier ones cost. */
+  exchange?: { turn: number; earlier: ExchangeTotals };
 }
 
 export interface RunOptions extends EngineDeps {
@@ -64,6 +66,7 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
     config: configForTrace({ ...config, strategy }),
     ...(input.purpose === 'roles' ? { purpose: 'roles' as const } : {}),
   });
+  if (input.exchange) run.emit({ type: 'agent-exchange', ...input.exchange });
 
   let answer = '';
   let answerSource: string | undefined;

@@ -60,6 +60,15 @@ export interface ToolResultInfo {
   text: string;
 }
 
+/** What the earlier runs of one agent task added up to (each agent turn is a run of its own). */
+export interface ExchangeTotals {
+  runs: number;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost?: Cost;
+}
+
 export type RunStatus = 'ok' | 'failed' | 'cancelled';
 
 export interface JudgeNotes {
@@ -136,6 +145,8 @@ export type SmoaEvent = { t: number } & (
   | { type: 'answer-reset'; callId: string; reason: string }
   /** Agent turns: the tool results the conversation brought to this run (the aggregator's card shows them). */
   | { type: 'tool-results'; results: ToolResultInfo[] }
+  /** Agent turns: this run is run `turn` of one agent task, after runs that cost `earlier` (the panel sums them). */
+  | { type: 'agent-exchange'; turn: number; earlier: ExchangeTotals }
   /** The model of `callId` (the aggregator, the only member given tools) called a tool; the host runs it, not the engine. */
   | { type: 'tool-call'; callId: string; toolCallId: string; name: string; input: object }
   | {

@@ -1,6 +1,6 @@
 import type { TokenUsage } from './client';
 import type { SmoaConfig, Strategy } from './config';
-import type { CallFailure, CallInfo, JudgeBallot, JudgeNotes, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
+import type { CallFailure, CallInfo, Cost, ExchangeTotals, JudgeBallot, JudgeNotes, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
 
 /**
  * A trace is the fold of a run's events: what the panel shows, what `--trace` saves, what can be loaded again.
@@ -77,6 +77,8 @@ export interface Trace {
   totals?: RunTotals;
   /** Agent turns: the tool results this run was given with the conversation. */
   toolResults?: ToolResultInfo[];
+  /** Agent turns: this run's place in its agent task and what the earlier runs cost. */
+  exchange?: { turn: number; earlier: ExchangeTotals };
 }
 
 export function emptyTrace(): Trace {
@@ -151,6 +153,9 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
       break;
     case 'tool-results':
       trace.toolResults = event.results;
+      break;
+    case 'agent-exchange':
+      trace.exchange = { turn: event.turn, earlier: event.earlier };
       break;
     case 'tool-call': {
       const call = callOf(trace, event.callId);
@@ -270,4 +275,32 @@ export function validateTrace(data: unknown): { ok: true; trace: Trace } | { ok:
   if (!Array.isArray(t.layers) || !Array.isArray(t.calls)) return { ok: false, message: 'missing "layers" or "calls"' };
   if (typeof t.answer !== 'string') return { ok: false, message: 'missing "answer"' };
   return { ok: true, trace: t as Trace };
+}
+
+/**
+ * One agent task is several runs (each tool round trip is a turn of its own); what they cost together is the sum.
+ * A cost is complete only when every run's was.
+ */
+export function addToExchange(earlier: ExchangeTotals | undefined, totals: RunTotals): ExchangeTotals {
+  const before: ExchangeTotals = earlier ?? { runs: 0, calls: 0, promptTokens: 0, completionTokens: 0 };
+  const cost = before.runs === 0 ? totals.cost : sumCost(before.cost, totals.cost);
+  return {
+    runs: before.runs + 1,
+    calls: before.calls + totals.calls,
+    promptTokens: before.promptTokens + totals.promptTokens,
+    completionTokens: before.completionTokens + totals.completionTokens,
+    ...(cost ? { cost } : {}),
+  };
+}
+
+/** A side without any cost had no prices at all, so a sum with it is known to be short. */
+function sumCost(a: Cost | undefined, b: Cost | undefined): Cost | undefined {
+  if (!a && !b) return undefined;
+  return { usd: (a?.usd ?? 0) + (b?.usd ?? 0), complete: !!a?.complete && !!b?.complete };
+}
+
+/** The whole agent task up to and including this run, when the run is one of its turns (and has finished). */
+export function exchangeTotals(trace: Trace): (ExchangeTotals & { turn: number }) | undefined {
+  if (!trace.exchange || !trace.totals) return undefined;
+  return { turn: trace.exchange.turn, ...addToExchange(trace.exchange.earlier, trace.totals) };
 }

@@ -30,6 +30,13 @@ const totals = z.object({
   firstAnswerTokenMs: z.optional(z.number()),
   layersRun: z.number(),
 });
+const exchangeTotals = z.object({
+  runs: z.number(),
+  calls: z.number(),
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  cost: z.optional(z.object({ usd: z.number(), complete: z.boolean() })),
+});
 const stage = z.enum(['roles', 'proposer', 'judge', 'moderator', 'synthesis', 'aggregator']);
 const strategy = z.enum(STRATEGIES);
 const runStatus = z.enum(['ok', 'failed', 'cancelled']);
@@ -116,6 +123,7 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('answer-token', { text: z.string() }),
   ev('answer-reset', { callId: z.string(), reason: z.string() }),
   ev('tool-results', { results: z.array(toolResult) }),
+  ev('agent-exchange', { turn: z.number(), earlier: exchangeTotals }),
   ev('tool-call', { callId: z.string(), toolCallId: z.string(), name: z.string(), input: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)) }),
   ev('run-finished', {
     status: runStatus,
@@ -186,6 +194,7 @@ export const traceSchema = z.object({
   error: z.optional(z.string()),
   totals: z.optional(totals),
   toolResults: z.optional(z.array(toolResult)),
+  exchange: z.optional(z.object({ turn: z.number(), earlier: exchangeTotals })),
 });
 
 // Compile-time drift checks: every real event and trace must satisfy the schemas.

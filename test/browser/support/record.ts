@@ -1,6 +1,6 @@
 import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
 import { loadConfig, type SmoaConfig, type SmoaConfigInput } from '../../../src/pipeline/config';
-import { runPipeline } from '../../../src/pipeline/engine';
+import { runPipeline, type RunInput } from '../../../src/pipeline/engine';
 import type { SmoaEvent } from '../../../src/pipeline/events';
 import { startFakeServer, type FakeServer, type Responder } from '../../server/fake-openai';
 import { kindOf } from '../../unit/helpers/engine-harness';
@@ -47,6 +47,8 @@ export interface RecordOptions {
   setup?: (server: FakeServer) => void;
   onEvent?: (event: SmoaEvent) => void;
   signal?: AbortSignal;
+  /** More of the run's input (e.g. an agent turn's aggregatorTools). */
+  input?: Omit<RunInput, 'prompt'>;
 }
 
 /** Runs the real engine against the fake server and returns every event it emitted. */
@@ -56,7 +58,7 @@ export async function recordRun(options: RecordOptions): Promise<SmoaEvent[]> {
     options.setup?.(server);
     const config = panelConfig(server, options.config, options.timeoutMs);
     const events: SmoaEvent[] = [];
-    await runPipeline(config, { prompt: options.prompt }, {
+    await runPipeline(config, { ...options.input, prompt: options.prompt }, {
       clientFor: createClientFactory(config, new EndpointPool()),
       ...(options.signal ? { signal: options.signal } : {}),
       onEvent: (e) => {

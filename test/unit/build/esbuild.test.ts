@@ -11,6 +11,7 @@ describe('build', () => {
     const dir = mkdtempSync(join(tmpdir(), 'smoa-build-'));
     try {
       copyFileSync(join(root, 'esbuild.mjs'), join(dir, 'esbuild.mjs'));
+      copyFileSync(join(root, 'package.json'), join(dir, 'package.json')); // the CLI bundle takes its version from it
       symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
       mkdirSync(join(dir, 'src/views/webview'), { recursive: true });
       writeFileSync(join(dir, 'src/extension.ts'), 'export {};\n');

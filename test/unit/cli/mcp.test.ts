@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,6 +11,7 @@ import { STRATEGIES } from '../../../src/pipeline/config';
 // `smoa mcp` as an agent meets it: a child process speaking MCP on stdio, consulted against the fake server.
 
 const root = join(__dirname, '../../..');
+const packageVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('smoa mcp', function () {
   this.timeout(60_000);
@@ -57,6 +58,32 @@ describe('smoa mcp', function () {
     await server.close();
   });
   beforeEach(() => server.reset());
+
+  it("tells the client its name and package.json's version", () => {
+    assert.deepEqual(client.getServerVersion(), { name: 'smoa', version: packageVersion });
+  });
+
+  it('the bundle (dist/cli.js) reports the same version with no package.json beside it', async function () {
+    const bundle = join(root, 'dist/cli.js');
+    if (!existsSync(bundle)) this.skip(); // `npm test` builds before the unit tests; a bare `mocha` may not have
+    const alone = mkdtempSync(join(tmpdir(), 'smoa-bundle-'));
+    copyFileSync(bundle, join(alone, 'cli.js'));
+    const bundled = new Client({ name: 'smoa-test', version: '1.0.0' });
+    await bundled.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(alone, 'cli.js'), 'mcp', '--config', join(dir, 'smoa.json')],
+        cwd: alone,
+        env: { ...(process.env as Record<string, string>), SMOA_MCP_TEST_KEY: 'test-key' },
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      assert.deepEqual(bundled.getServerVersion(), { name: 'smoa', version: packageVersion });
+    } finally {
+      await bundled.close();
+    }
+  });
 
   it('lists one tool, consult, with its input schema', async () => {
     const { tools } = await client.listTools();

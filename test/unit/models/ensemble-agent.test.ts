@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../src/host/config-resolver';
 import { RunService } from '../../../src/host/run-service';
+import { AgentExchanges } from '../../../src/models/agent-exchanges';
 import { answerWithEnsemble, type EnsembleTools } from '../../../src/models/ensemble-model';
 import { LM_ROLE, type LmMessage, type LmTool } from '../../../src/models/message-mapping';
 import { ensembleInformation } from '../../../src/models/model-catalog';
 import type { ToolCall } from '../../../src/pipeline/client';
 import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
 import { loadConfig } from '../../../src/pipeline/config';
+import { exchangeTotals } from '../../../src/pipeline/trace';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../../server/fake-openai';
 
 // The ensemble in Agent mode, end to end through RunService, the engine and the SDK against the fake server: the
@@ -94,11 +96,48 @@ describe('SMoA ensemble in Agent mode', function () {
     assert.deepEqual(aggregatorCall?.toolCalls, [{ toolCallId: 'call_9', name: 'readFile', input: { path: 'src/a.ts' } }]);
   });
 
+  it('each run of one agent task carries what the earlier runs cost; the last one sums the whole task', async () => {
+    server.setResponder((req) => {
+      if (stageOf(req) !== 'aggregator') return undefined;
+      return JSON.stringify(req.body.messages).includes('FILE-CONTENT-MARKER')
+        ? { text: 'Changed 41 to 42.' }
+        : { toolCalls: [{ id: 'call_1', name: 'readFile', arguments: '{"path":"a.ts"}' }] };
+    });
+    const priced = (id: string, model: string) => ({ id, endpoint: 'local', model, price: { inputPerMTok: 1, outputPerMTok: 2 } });
+    const deps = { ...services(server, { models: [priced('a', 'model-a'), priced('b', 'model-b')] }), exchanges: new AgentExchanges() };
+    const run = (messages: LmMessage[]) => answerWithEnsemble(messages, deps, new AbortController().signal, () => {}, agent());
+    const traceOf = (runId: string) => deps.runs.get(runId)!.trace;
+
+    // Step 1 calls the tool; step 2 (final-only) is the aggregator's turn plus the panel's reconsult: three runs.
+    const first = await run(afterToolResult.slice(0, 2));
+    const second = await run(afterToolResult);
+    const ids = [...first.runIds, ...second.runIds];
+    assert.equal(ids.length, 3);
+    const traces = ids.map(traceOf);
+    assert.deepEqual(traces.map((t) => t.exchange?.turn), [1, 2, 3]);
+    assert.equal(traces[0].exchange?.earlier.runs, 0);
+    const total = exchangeTotals(traces[2])!;
+    const sum = (f: (t: (typeof traces)[number]) => number) => traces.reduce((n, t) => n + f(t), 0);
+    assert.equal(total.runs, 3);
+    assert.equal(total.calls, sum((t) => t.totals!.calls));
+    assert.equal(total.promptTokens, sum((t) => t.totals!.promptTokens));
+    assert.equal(total.completionTokens, sum((t) => t.totals!.completionTokens));
+    assert.ok(total.cost?.complete);
+    assert.ok(Math.abs(total.cost.usd - sum((t) => t.totals!.cost!.usd)) < 1e-12);
+    assert.ok(total.cost.usd > traces[2].totals!.cost!.usd, 'more than the last run alone');
+
+    // A new message from the user starts a new task.
+    const next = await run([...afterToolResult, { role: LM_ROLE.assistant, content: [{ value: 'Changed 41 to 42.' }] }, user('Now add a test.')]);
+    assert.equal(traceOf(next.runIds[0]).exchange?.turn, 1);
+  });
+
   it('never offers its own consult tools to the aggregator, so a run cannot start a run', async () => {
     server.setResponder((req) => (stageOf(req) === 'aggregator' ? { text: 'No tool needed.' } : undefined));
     const own: LmTool[] = [
       { name: 'smoa_consult', description: 'Ask the SMoA ensemble.' },
       { name: 'mcp_smoa_consult', description: 'Ask the SMoA ensemble over MCP.' },
+      // VS Code numbers a second server with the same name: mcp_smoa2_consult.
+      { name: 'mcp_smoa2_consult', description: 'Ask the SMoA ensemble over MCP, registered twice.' },
     ];
     await answerWithEnsemble([user('q')], services(server), new AbortController().signal, () => {}, agent([...own, readFile]));
     assert.deepEqual(toolNames(server.requests.find((r) => r.body.tools)!), ['readFile']);

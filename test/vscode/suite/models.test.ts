@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { isOwnTool } from '../../../src/models/ensemble-model';
 import { startFakeServer, type FakeServer } from '../../server/fake-openai';
 
 // The smoa vendor in a real VS Code: the configured endpoint models (test/vscode/settings.json: "a" and "b" on the fake
@@ -190,6 +191,23 @@ suite('Model picker and consult tool', () => {
       for (const r of server.requests) assert.match(JSON.stringify(r.body.messages), /hi from a\.ts/, `${String(r.headers['x-smoa-stage'])} sees the tool result`);
       assert.ok(server.requests.some((r) => r.headers['x-smoa-stage'] === 'proposer'), 'the panel reconsulted on the final answer');
     });
+  });
+
+  test('the smoa mcp server registered by the extension starts, and the ensemble hides its consult tool', async function () {
+    this.timeout(60_000);
+    // VS Code names an MCP tool "mcp_" + the server's name (its initialize serverInfo, else the definition label),
+    // lowercased and clipped, + "_" + the tool name; the recursion guard must recognise what VS Code really makes.
+    // The provider's definitions arrive asynchronously after activation: start "every server" until ours has started.
+    const deadline = Date.now() + 30_000;
+    let consult: vscode.LanguageModelToolInformation | undefined;
+    while (!consult && Date.now() < deadline) {
+      await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
+      consult = vscode.lm.tools.find((t) => t.name.startsWith('mcp_') && t.name.endsWith('consult'));
+      if (!consult) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(consult, `an MCP consult tool appears (tools: ${vscode.lm.tools.map((t) => t.name).join(', ')})`);
+    assert.equal(consult.name, 'mcp_smoa_consult');
+    assert.ok(isOwnTool(consult.name), `${consult.name} is recognised as this extension's own tool`);
   });
 
   test('the smoa_consult tool is registered', () => {

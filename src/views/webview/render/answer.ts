@@ -1,10 +1,11 @@
-import { formatUsd, totalsParts } from '../../../pipeline/format';
+import { formatCost, formatUsd, plural, totalsParts } from '../../../pipeline/format';
 import { describeJudgeBias, judgeBias } from '../../../pipeline/judge-bias';
-import type { Trace } from '../../../pipeline/trace';
+import { exchangeTotals, type Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
 import { callIdsOf } from './layers';
 import { setMarkdown } from './markdown';
+import { ToolActivityView } from './tools';
 
 export type AnswerAction = 'insert' | 'copy' | 'export';
 
@@ -19,6 +20,8 @@ export class AnswerView {
   private readonly summary = h('p', { class: 'summary', testid: 'run-summary' });
   private readonly dense = h('p', { class: 'summary estimate', testid: 'dense-estimate' });
   private readonly bias = h('p', { class: 'summary judge-bias', testid: 'judge-bias' });
+  private readonly exchange = h('p', { class: 'summary', testid: 'exchange-summary' });
+  private readonly tools = new ToolActivityView();
   readonly buttons: Record<AnswerAction, HTMLButtonElement> = {
     insert: button('Insert into editor', 'insert-button', 'insert'),
     copy: button('Copy', 'copy-button', 'copy'),
@@ -35,8 +38,10 @@ export class AnswerView {
       this.source,
       this.error,
       this.body,
+      this.tools.el,
       h('div', { class: 'actions' }, this.buttons.insert, this.buttons.copy, this.buttons.export),
       this.summary,
+      this.exchange,
       this.dense,
       this.bias,
     );
@@ -55,11 +60,15 @@ export class AnswerView {
     setText(this.source, trace.answerSource ? `From ${trace.answerSource}` : '');
     show(this.error, !!trace.error && trace.status !== 'cancelled');
     setText(this.error, trace.error ?? '');
+    this.tools.update(trace);
     const done = trace.status !== 'running';
     for (const b of Object.values(this.buttons)) b.disabled = !done;
     this.buttons.insert.disabled = this.buttons.copy.disabled = !trace.answer;
 
     setText(this.summary, trace.totals ? summaryLine(trace) : '');
+    const task = exchangeLine(trace);
+    show(this.exchange, !!task);
+    setText(this.exchange, task);
     const dense = done ? denseLine(trace) : '';
     show(this.dense, !!dense);
     setText(this.dense, dense);
@@ -83,6 +92,14 @@ function button(label: string, testid: string, action: AnswerAction): HTMLButton
 function summaryLine(trace: Trace): string {
   const t = trace.totals!;
   return [...totalsParts(t), ...(t.firstAnswerTokenMs !== undefined ? [`first answer token at ${formatMs(t.firstAnswerTokenMs)}`] : [])].join(' · ');
+}
+
+/** Agent mode: this run is one step of a task whose earlier steps were runs too; the task's cost is their sum. */
+function exchangeLine(trace: Trace): string {
+  const task = exchangeTotals(trace);
+  if (!task || task.runs < 2) return '';
+  const tokens = `${formatCount(task.promptTokens + task.completionTokens)} tokens`;
+  return `Agent task, step ${task.turn}: all ${task.runs} runs so far · ${plural(task.calls, 'call')} · ${tokens} · ${formatCost(task)}`;
 }
 
 function denseLine(trace: Trace): string {
