@@ -16,7 +16,7 @@ export const USAGE = `Usage:
   --trace        write the run's trace (JSON) here, also after a failure or Ctrl-C
   --roles-cache  keep generated roles in this file between runs
   --prompts      JSON Lines: one {"prompt": "..."} object (or JSON string) per line
-  --strategies   comma-separated strategies to compare (default: single,moa,smoa)
+  --strategies   comma-separated strategies to compare, single:<modelId> for one model alone (default: single,moa,smoa)
   --json         print the comparison as JSON instead of tables
   mcp            serve the "consult" tool over MCP on stdio (for agents: see README)
   --trace-dir    mcp: write each consultation's trace there as <run id>.json
@@ -26,7 +26,8 @@ Exit codes: 0 success, 1 the run failed, 2 bad usage or config, 130 interrupted.
 export type Command =
   | { kind: 'help' }
   | { kind: 'run'; config: string; prompt: string; strategy?: Strategy; trace?: string; rolesCache?: string }
-  | { kind: 'compare'; config: string; prompts: string; strategies: Strategy[]; json: boolean; rolesCache?: string }
+  /** `strategies` stays text until the config is read: `single:<modelId>` names one of its models. */
+  | { kind: 'compare'; config: string; prompts: string; strategies: string; json: boolean; rolesCache?: string }
   | { kind: 'mcp'; config: string; traceDir?: string };
 
 export function parseCommand(argv: string[]): Command {
@@ -71,7 +72,7 @@ export function parseCommand(argv: string[]): Command {
     for (const flag of ['prompt', 'strategy', 'trace']) if (values[flag] !== undefined) throw new UsageError(`compare: --${flag} belongs to "run"`);
     const list = ((values.strategies as string | undefined) ?? 'single,moa,smoa').split(',').map((s) => s.trim()).filter(Boolean);
     if (list.length === 0) throw new UsageError('compare: --strategies is empty');
-    return { kind: 'compare', config: need('config'), prompts: need('prompts'), strategies: list.map((s) => readStrategy(s, '--strategies')), json: values.json === true, rolesCache };
+    return { kind: 'compare', config: need('config'), prompts: need('prompts'), strategies: list.join(','), json: values.json === true, rolesCache };
   }
   if (verb === 'mcp') {
     const others = ['prompt', 'strategy', 'trace', 'roles-cache', 'prompts', 'strategies', 'json'].filter((f) => values[f] !== undefined);

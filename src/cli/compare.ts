@@ -1,16 +1,17 @@
-import type { Strategy } from '../pipeline/config';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import { runPipeline, type RunResult } from '../pipeline/engine';
+import { applyStrategySpec, parseStrategySpecs } from '../pipeline/strategy-spec';
 import { describeJudgeBias, judgeBias, type JudgeBias } from '../pipeline/judge-bias';
 import { MemoryRoleCache } from '../pipeline/roles';
 import { applyEvent, emptyTrace } from '../pipeline/trace';
-import type { Command } from './args';
+import { UsageError, type Command } from './args';
 import { formatCount, formatCost, formatMs } from '../pipeline/format';
 import { table } from './format';
 import { checkApiKeys, FileRoleCache, readConfigFile, readPromptsFile } from './io';
 
 interface Row {
-  strategy: Strategy;
+  /** The strategy as given: `smoa`, or `single:<modelId>`. */
+  strategy: string;
   prompt: number;
   status: string;
   calls: number;
@@ -27,6 +28,9 @@ interface Row {
 export async function runCompare(command: Extract<Command, { kind: 'compare' }>): Promise<number> {
   const config = readConfigFile(command.config);
   checkApiKeys(config);
+  const parsed = parseStrategySpecs(command.strategies, config);
+  if (!parsed.ok) throw new UsageError(`compare: --strategies: ${parsed.message}`);
+  const specs = parsed.specs;
   const prompts = readPromptsFile(command.prompts);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error('interrupted'));
@@ -34,13 +38,14 @@ export async function runCompare(command: Extract<Command, { kind: 'compare' }>)
   const pool = new EndpointPool();
   const roleCache = command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache();
   const rows: Row[] = [];
-  for (const strategy of command.strategies) {
+  for (const spec of specs) {
+    const { config: runConfig, strategy } = applyStrategySpec(config, spec);
     for (const [i, prompt] of prompts.entries()) {
       if (controller.signal.aborted) break;
-      process.stderr.write(`· ${strategy}: prompt ${i + 1}/${prompts.length}\n`);
+      process.stderr.write(`· ${spec.label}: prompt ${i + 1}/${prompts.length}\n`);
       const trace = emptyTrace();
-      const result: RunResult = await runPipeline(config, { prompt, strategy }, {
-        clientFor: createClientFactory(config, pool),
+      const result: RunResult = await runPipeline(runConfig, { prompt, strategy }, {
+        clientFor: createClientFactory(runConfig, pool),
         signal: controller.signal,
         roleCache,
         onEvent: (event) => {
@@ -50,7 +55,7 @@ export async function runCompare(command: Extract<Command, { kind: 'compare' }>)
       const bias = judgeBias(trace.layers);
       if (result.status === 'failed') process.stderr.write(`  failed: ${result.error}\n`);
       rows.push({
-        strategy,
+        strategy: spec.label,
         prompt: i + 1,
         status: result.status,
         calls: result.totals.calls,
@@ -65,12 +70,12 @@ export async function runCompare(command: Extract<Command, { kind: 'compare' }>)
   }
   process.off('SIGINT', onSigint);
   if (command.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-  else process.stdout.write(renderTables(rows, command.strategies) + '\n');
+  else process.stdout.write(renderTables(rows, specs.map((s) => s.label)) + '\n');
   if (controller.signal.aborted) return 130;
   return rows.some((r) => r.status !== 'ok') ? 1 : 0;
 }
 
-function renderTables(rows: Row[], strategies: Strategy[]): string {
+function renderTables(rows: Row[], strategies: string[]): string {
   const headers = ['prompt', 'status', 'calls', 'prompt tok', 'completion tok', 'cost', 'wall', 'first token'];
   const cells = (r: Omit<Row, 'strategy' | 'prompt' | 'status'> & { label: string; status: string }) => [
     r.label,

@@ -168,4 +168,26 @@ describe('CLI: smoa run / compare', function () {
     assert.match(ran.stdout, /== smoa ==[\s\S]*judge bias: first-shown answer ranked first in \d+ of \d+ votes \(\d+%; \d+% by chance\)/);
     assert.doesNotMatch(ran.stdout.split('== smoa ==')[0], /judge bias/);
   });
+
+  it('compare: each model alone is a row (single:<modelId>), next to the new baselines', async () => {
+    const prompts = join(dir, 'prompts.jsonl');
+    writeFileSync(prompts, '{"prompt": "What is a monad?"}\n');
+    const ran = await cli(['compare', '--config', configPath, '--prompts', prompts, '--strategies', 'single:b,self,debate,adaptive', '--json'], { env });
+    assert.equal(ran.code, 0, ran.stderr);
+    const rows = JSON.parse(ran.stdout) as { strategy: string; calls: number; status: string }[];
+    assert.deepEqual(rows.map((r) => r.strategy), ['single:b', 'self', 'debate', 'adaptive']);
+    assert.equal(rows[0].calls, 1);
+    assert.ok(rows.every((r) => r.status === 'ok'));
+    const singleB = server.requests.find((r) => r.headers['x-smoa-stage'] === 'aggregator');
+    assert.equal(singleB?.model, 'model-b', 'single:b asks model b alone');
+  });
+
+  it('compare: an unknown model in single:<id> is bad usage (exit 2) naming it, before any request', async () => {
+    const prompts = join(dir, 'prompts.jsonl');
+    writeFileSync(prompts, '{"prompt": "x"}\n');
+    const ran = await cli(['compare', '--config', configPath, '--prompts', prompts, '--strategies', 'smoa,single:zz'], { env });
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /--strategies: "single:zz": unknown model "zz"/);
+    assert.equal(server.requests.length, 0);
+  });
 });
