@@ -102,12 +102,15 @@ export class LanguageModelClient implements ChatClient {
   }
 }
 
-/** The model's own token counts when it can give them, else the engine's estimate (marked estimated). */
+/**
+ * VS Code reports no usage for a request: the counts are the model's own tokenizer run over what was sent and received
+ * (or the engine's rough estimate when that fails), never billed figures, so they are always marked estimated.
+ */
 async function usageOf(model: vscode.LanguageModelChat, request: ChatRequest, text: string, token: vscode.CancellationToken): Promise<TokenUsage> {
   try {
     const counts = await Promise.all(request.messages.map((m) => model.countTokens(m.content, token)));
     const completionTokens = await model.countTokens(text, token);
-    return { promptTokens: counts.reduce((a, b) => a + b, 0), completionTokens, estimated: false };
+    return { promptTokens: counts.reduce((a, b) => a + b, 0), completionTokens, estimated: true };
   } catch {
     return estimateUsage(request.messages, text);
   }
