@@ -20,9 +20,19 @@ export function readSettingsInput(get: (key: string) => unknown): Record<string,
     const value = get(key);
     if (value === undefined || value === null) continue;
     if (EMPTY_MEANS_UNSET.has(key) && value === '') continue;
+    if (isPlainObject(value)) {
+      // An object setting is one setting per sub-field (smoa.budget.maxUsd); VS Code gives the unset ones as null.
+      const set = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
+      if (Object.keys(set).length) input[key] = set;
+      continue;
+    }
     input[key] = value;
   }
   return input;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

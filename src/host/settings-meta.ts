@@ -19,6 +19,7 @@ export interface SettingMeta {
 /** Settings only the extension reads (not part of the engine's config). */
 export const EXTENSION_SETTINGS = {
   'insert.mode': z.enum(['auto', 'whole', 'codeBlocks']).default('auto'),
+  dailyBudgetUsd: z.number().positive().optional(),
 };
 
 export const SETTINGS_META: Record<string, SettingMeta> = {
@@ -139,6 +140,15 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
       "After a tool result, the aggregator alone continues until it stops calling tools; then the panel reconsults once on its final answer.",
       "After a tool result, every turn is a full run of the panel (proposers, judge, aggregator)."
     ]
+  },
+  "budget.maxUsd": {
+    "markdownDescription": "Per-run limit in USD. Before each stage the run adds what it spent to the stage's upper bound and does not start a stage that could pass this; the aggregator then answers from the answers kept so far. A stage whose model has no `maxTokens` or no `price` is never started under it. Empty: no limit."
+  },
+  "budget.maxTokens": {
+    "markdownDescription": "Per-run limit in prompt + completion tokens, applied like `#smoa.budget.maxUsd#`. A stage whose model has no `maxTokens` is never started under it. Empty: no limit."
+  },
+  "dailyBudgetUsd": {
+    "markdownDescription": "Daily spending limit in USD, read from the usage ledger (**SMoA: Show Usage**). From 80% SMoA warns; once reached, each run asks before it starts (in chat, a **Run anyway** button). Empty: no daily limit."
   },
   "insert.mode": {
     "markdownDescription": "What **Insert into editor** and **SMoA: Insert Last Answer** insert.",

@@ -105,6 +105,14 @@ export const configSchema = z
     judgeOrders: z.literal([1, 2], { error: 'must be 1 or 2' }).default(1),
     /** A judge may not pick answers written by its own model (it still sees them); all its own: it abstains. */
     judgeRecusal: z.boolean().default(false),
+    /** Per-run limits: a stage whose upper bound would pass them is not started (see budget.ts). */
+    budget: z
+      .object({
+        maxUsd: z.number().positive().optional().describe('USD a run may spend at most'),
+        maxTokens: z.number().int().positive().optional().describe('prompt + completion tokens a run may use at most'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

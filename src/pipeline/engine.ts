@@ -10,6 +10,7 @@ import { resolveRoles } from './role-step';
 import type { RoleCache } from './roles';
 import { layerCap, STRATEGY_TRAITS } from './strategies';
 import { RunContext, type CallOutcome, type CallSpec, type EngineDeps } from './run-context';
+import { RunBudget, type BudgetVerdict } from './budget';
 
 export type { EngineDeps } from './run-context';
 
@@ -85,6 +86,15 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
     run.emit({ type: 'answer-reset', callId, reason });
   };
 
+  // Before each stage the budget (if any) is asked; a stage it refuses is not started and the run goes on with what it
+  // has, saying so in a budget-stop event. Returns the refusal's reason.
+  const budget = input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.totals);
+  const overBudget = (verdict: BudgetVerdict | undefined, skipped: string[], outcome: string): string | undefined => {
+    if (!verdict || verdict.ok) return undefined;
+    run.emit({ type: 'budget-stop', skipped, reason: verdict.reason, outcome });
+    return verdict.reason;
+  };
+
   try {
     if (input.purpose === 'roles') {
       // This run's work ends with the roles; it answers nothing.
@@ -95,15 +105,23 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
       const slots = proposerSlots(config, strategy);
       const maxLayers = layerCap(strategy, config.layers);
       const wantsRoles = traits.roles === 'yes' || (traits.roles === 'list-only' && Array.isArray(config.roles));
-      const roles = maxLayers > 0 && wantsRoles ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
+      const rolesFit = config.roles !== 'auto' || !overBudget(budget?.beforeRoles(), ['roles'], 'the proposers answer without roles');
+      const roles = maxLayers > 0 && wantsRoles && rolesFit ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
       const roleOf = (slot: number) => (roles && roles.length ? roles[slot % roles.length] : undefined);
       let kept: Proposal[] = [];
       /** The last judged layer's notes, for the final aggregator. */
       let judgeNotes: JudgeNotes | undefined;
       /** Every answer of the previous layer (a debate shows each debater the others'). */
       let previous: Proposal[] = [];
+      let stoppedBy: string | undefined;
       for (let layer = 1; layer <= maxLayers; layer++) {
         if (run.cancelled) break;
+        const skipped = Array.from({ length: maxLayers - layer + 1 }, (_, i) => `layer ${layer + i}`);
+        stoppedBy = overBudget(budget?.beforeLayer(layer, kept.map((p) => p.text)), skipped, afterBudgetStop(traits.finish, kept.length));
+        if (stoppedBy) {
+          for (let l = layer; l <= maxLayers; l++) run.emit({ type: 'layer-skipped', layer: l, reason: 'over budget' });
+          break;
+        }
         layersRun = layer;
         const all = slots.map((_, slot) => slot);
         const adaptive = traits.adaptive && layer === 1 && adaptiveStartOf(config) < slots.length;
@@ -155,7 +173,16 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
         }
       }
       if (run.cancelled) throw new RunFailure('cancelled');
-      if (traits.finish === 'pick') {
+      if (traits.finish === 'pick' && kept.length === 0) throw new RunFailure(`over budget: ${stoppedBy}`);
+      const aggregatorOver =
+        traits.finish === 'pick'
+          ? undefined
+          : overBudget(budget?.beforeAggregator(kept.map((p) => p.text)), ['aggregator'], kept.length ? 'the best kept answer is the answer' : 'no answer');
+      if (aggregatorOver && kept.length === 0) throw new RunFailure(`over budget: ${aggregatorOver}`);
+      if (aggregatorOver) {
+        answerSource = `proposal of ${kept[0].modelId} (best kept answer): the budget left no room for the aggregator`;
+        emitAnswer(kept[0].text);
+      } else if (traits.finish === 'pick') {
         answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
         emitAnswer(kept[0].text);
       } else {
@@ -195,6 +222,11 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
     totals,
   });
   return { runId, status, answer, totals, ...(answerSource ? { answerSource } : {}), ...(error ? { error } : {}) };
+}
+
+function afterBudgetStop(finish: 'aggregate' | 'pick', kept: number): string {
+  if (kept > 0) return `the ${finish === 'pick' ? 'judge picks from' : 'aggregator answers from'} the ${kept} kept answer${kept === 1 ? '' : 's'}`;
+  return finish === 'pick' ? 'no answer' : 'the aggregator answers alone, with no earlier answers';
 }
 
 function failedSlots(asked: number[], survivors: Proposal[]): number[] {

@@ -1,9 +1,10 @@
 import type { ChatMessage } from './client';
-import { modelById, type ModelConfig, type SmoaConfig, type Strategy } from './config';
+import { adaptiveStartOf, modelById, proposerSlots, type ModelConfig, type SmoaConfig, type Strategy } from './config';
 import type { CallStage } from './events';
 import { buildJudgeRequest, buildModeratorRequest } from './judge';
-import { buildMessages, synthesisSystemPart, type ContextItem } from './prompts';
+import { buildMessages, debateSystemPart, synthesisSystemPart, type ContextItem } from './prompts';
 import { buildRolesRequest } from './roles';
+import { layerCap, STRATEGY_TRAITS } from './strategies';
 
 /**
  * What a run would do at most, before it sends anything: per stage, the calls, prompt and completion tokens and cost.
@@ -40,46 +41,50 @@ export function promptBound(messages: readonly ChatMessage[]): number {
 }
 
 /**
- * One stage of a strategy, as data. `sees` is how many earlier answers each call of the stage gets in its prompt;
- * `from` is the stage that wrote them (their completion bound is what they can cost here).
+ * One stage of a run, as data. `sees` is how many earlier answers each call of the stage gets in its prompt; of those,
+ * `fromAggregator` were written by the aggregator (Self-MoA-Seq's running synthesis), the rest by proposers.
  */
 export type StagePlan =
-  | { stage: 'roles' }
-  | { stage: 'proposer'; layer: number; sees: number; roles?: boolean }
+  | { stage: 'roles'; count: number }
+  | { stage: 'proposer'; layer: number; sees: number; roles: boolean; peers: 'kept' | 'others' }
   | { stage: 'judge'; layer: number; candidates: number; k: number; askStop: boolean }
   | { stage: 'moderator'; layer: number; candidates: number }
-  | { stage: 'aggregator'; sees: number };
+  | { stage: 'synthesis'; step: number; sees: number; fromAggregator: number }
+  | { stage: 'aggregator'; sees: number; fromAggregator?: number };
 
 /**
- * The stages each strategy may run, in order. A new strategy adds its entry here (the type makes it required), and
- * the estimate, the budget and their tests follow.
+ * The stages a strategy may run, in order, read from its traits (strategies.ts) the way the engine's loop reads them:
+ * a new strategy gets its estimate and its budget checks from its traits row.
  */
-export const STAGE_PLANS: Record<Strategy, (config: SmoaConfig) => StagePlan[]> = {
-  single: () => [{ stage: 'aggregator', sees: 0 }],
-  moa: (config) => {
-    const n = config.proposers.length;
-    const plans: StagePlan[] = [];
-    for (let layer = 1; layer <= config.layers; layer++) plans.push({ stage: 'proposer', layer, sees: layer === 1 ? 0 : n });
-    return [...plans, { stage: 'aggregator', sees: n }];
-  },
-  rank: (config) => [
-    { stage: 'proposer', layer: 1, sees: 0 },
-    { stage: 'judge', layer: 1, candidates: config.proposers.length, k: 1, askStop: false },
-  ],
-  smoa: (config) => {
-    const n = config.proposers.length;
-    const k = Math.min(config.topK, n);
-    const plans: StagePlan[] = config.roles === 'auto' ? [{ stage: 'roles' }] : [];
-    for (let layer = 1; layer <= config.layers; layer++) {
-      const askStop = config.earlyStop && layer < config.layers;
-      plans.push({ stage: 'proposer', layer, sees: layer === 1 ? 0 : k, roles: config.roles !== 'off' });
+export function stagePlans(config: SmoaConfig, strategy: Strategy): StagePlan[] {
+  const traits = STRATEGY_TRAITS[strategy];
+  const n = proposerSlots(config, strategy).length;
+  const maxLayers = layerCap(strategy, config.layers);
+  const k = traits.judge === 'one' ? 1 : Math.min(config.topK, n);
+  const wantsRoles = traits.roles === 'yes' || (traits.roles === 'list-only' && Array.isArray(config.roles));
+  const roles = maxLayers > 0 && wantsRoles && config.roles !== 'off';
+  const plans: StagePlan[] = roles && config.roles === 'auto' ? [{ stage: 'roles', count: n }] : [];
+  const adaptiveStart = traits.adaptive ? adaptiveStartOf(config) : n;
+  for (let layer = 1; layer <= maxLayers; layer++) {
+    // From layer 2 a proposer sees the kept answers: all of them without a judge (a debater: the others' and its own).
+    plans.push({ stage: 'proposer', layer, sees: layer === 1 ? 0 : traits.judge === 'none' ? n : k, roles, peers: traits.peers });
+    if (layer === 1 && adaptiveStart < n) plans.push({ stage: 'moderator', layer, candidates: adaptiveStart });
+    const askStop = traits.earlyStop && config.earlyStop && layer < maxLayers;
+    if (traits.judge !== 'none') {
       const combined = askStop && config.moderator === undefined;
       if (n > k || combined) plans.push({ stage: 'judge', layer, candidates: n, k, askStop: combined });
       if (askStop && config.moderator !== undefined) plans.push({ stage: 'moderator', layer, candidates: n });
-    }
-    return [...plans, { stage: 'aggregator', sees: k }];
-  },
-};
+    } else if (askStop && n > 1) plans.push({ stage: 'moderator', layer, candidates: n });
+  }
+  if (traits.finish !== 'aggregate') return plans;
+  // Adaptive may end after its first proposers agree: the aggregator then sees all of them.
+  const seen = traits.judge === 'none' ? n : Math.max(k, adaptiveStart < n ? adaptiveStart : 0);
+  const window = traits.proposers === 'self' ? config.selfWindow : undefined;
+  if (!window || seen <= window) return [...plans, { stage: 'aggregator', sees: seen }];
+  const steps = Math.ceil(seen / window);
+  for (let step = 1; step < steps; step++) plans.push({ stage: 'synthesis', step, sees: step === 1 ? window : window + 1, fromAggregator: step === 1 ? 0 : 1 });
+  return [...plans, { stage: 'aggregator', sees: seen - (steps - 1) * window + 1, fromAggregator: 1 }];
+}
 
 export interface EstimateInput {
   prompt: string;
@@ -117,8 +122,8 @@ export interface RunEstimate {
 export interface EstimateOptions {
   strategy?: Strategy;
   /**
-   * Texts already known (the engine asks during a run): answers a stage will see, instead of their completion bound,
-   * and the roles once they are assigned.
+   * Texts already known (the engine asks during a run): the answers a stage will see, instead of their completion
+   * bound, and the roles once they are assigned.
    */
   seen?: string[];
   roles?: string[];
@@ -127,7 +132,7 @@ export interface EstimateOptions {
 /** The estimate of a whole run. Sends nothing. */
 export function estimateRun(config: SmoaConfig, input: EstimateInput, options: EstimateOptions = {}): RunEstimate {
   const strategy = options.strategy ?? config.strategy;
-  return sumStages(strategy, STAGE_PLANS[strategy](config).map((plan) => estimateStage(config, input, plan, options)));
+  return sumStages(strategy, stagePlans(config, strategy).map((plan) => estimateStage(config, input, plan, { ...options, strategy })));
 }
 
 export function sumStages(strategy: Strategy, stages: StageEstimate[]): RunEstimate {
@@ -155,38 +160,48 @@ interface CallBound {
 
 /** The bound of one stage. With `seen`, the answers it gets are those texts, not their bound. */
 export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: StagePlan, options: EstimateOptions = {}): StageEstimate {
-  const judgeId = config.judge ?? config.aggregator;
-  const answerBound = (writers: (number | undefined)[]): number =>
-    options.seen
-      ? options.seen.reduce((a, text) => a + tokenBound(text) + TOKENS_PER_ANSWER_SEEN, 0)
-      : writers.reduce<number>((a, max) => a + (max ?? 0) + TOKENS_PER_ANSWER_SEEN, 0);
-  // Which completion bound wrote the answers a stage sees: proposers, whichever slots were kept (take the largest).
-  const proposerMax = config.proposers.map((id) => config.proposerMaxTokens ?? modelById(config, id).maxTokens);
+  const strategy = options.strategy ?? config.strategy;
+  const slots = proposerSlots(config, strategy);
+  const aggregator = modelById(config, config.aggregator);
+  // Who wrote the answers a stage sees: proposers (any kept slot: take the largest bound), or the aggregator.
+  const proposerMax = slots.map((id) => config.proposerMaxTokens ?? modelById(config, id).maxTokens);
   const proposersUnbounded = proposerMax.some((m) => m === undefined);
-  const largestProposer = (count: number) => Array.from({ length: count }, () => Math.max(...proposerMax.map((m) => m ?? 0)));
-  const empties = (count: number) => Array.from({ length: count }, () => ({ text: '', slot: 0 }));
+  const writerMax = proposersUnbounded ? Infinity : Math.max(0, ...(proposerMax as number[]));
+  const largest = proposersUnbounded ? 0 : writerMax;
+  const fromAggregatorOf = (p: StagePlan) => ('fromAggregator' in p ? (p.fromAggregator ?? 0) : 0);
+  // A known answer costs what its text does, and never more than the completion it was (the same tokens sent back).
+  const answerBound = (count: number, fromAggregator = 0): number =>
+    options.seen
+      ? options.seen.reduce((a, text) => a + Math.min(tokenBound(text), Math.max(writerMax, aggregator.maxTokens ?? Infinity)) + TOKENS_PER_ANSWER_SEEN, 0)
+      : (count - fromAggregator) * (largest + TOKENS_PER_ANSWER_SEEN) + fromAggregator * ((aggregator.maxTokens ?? 0) + TOKENS_PER_ANSWER_SEEN);
+  const empties = (count: number) => Array.from({ length: count }, (_, slot) => ({ text: '', slot }));
+  const seenCount = (planned: number) => options.seen?.length ?? planned;
   let calls: CallBound[];
   let label: string;
   let layer: number | undefined;
-  // Seen answers without a bound make the prompt unbounded too; the stage is then unbounded as a whole.
+  // Answers seen without a bound make the prompt unbounded too; the stage is then unbounded as a whole.
   let seesUnbounded = false;
+  let seesAggregator = false;
   switch (plan.stage) {
     case 'roles': {
       label = 'roles';
       const model = modelById(config, config.roleModel ?? config.aggregator);
-      const messages = buildRolesRequest(config.taskDescription, input.prompt, config.proposers.length);
-      calls = [{ model, promptTokens: promptBound(messages), maxTokens: model.maxTokens }];
+      calls = [{ model, promptTokens: promptBound(buildRolesRequest(config.taskDescription, input.prompt, plan.count)), maxTokens: model.maxTokens }];
       break;
     }
     case 'proposer': {
       label = `layer ${plan.layer} proposers`;
       layer = plan.layer;
-      seesUnbounded = plan.sees > 0 && !options.seen && proposersUnbounded;
-      const seenTokens = plan.sees > 0 ? answerBound(largestProposer(plan.sees)) : 0;
-      calls = config.proposers.map((id, slot) => {
+      const sees = plan.sees > 0 ? seenCount(plan.sees) : 0;
+      seesUnbounded = sees > 0 && !options.seen && proposersUnbounded;
+      const seenTokens = sees > 0 ? answerBound(sees) : 0;
+      // A debater sees the others' answers and its own under its own heading; the rest see the kept ones.
+      const shown = (count: number) =>
+        count === 0 ? undefined : plan.peers === 'others' ? debateSystemPart(empties(count - 1), '') : synthesisSystemPart(empties(count));
+      calls = slots.map((id, slot) => {
         const model = modelById(config, id);
         const messages = buildMessages({
-          systemParts: [config.systemPrompt, plan.roles ? (options.roles?.[slot] ?? roleStandIn(config)) : undefined, synthesisSystemPart(plan.sees > 0 ? empties(plan.sees) : [])],
+          systemParts: [config.systemPrompt, plan.roles ? (options.roles?.[slot % options.roles.length] ?? roleStandIn(config)) : undefined, shown(sees)],
           history: input.history,
           prompt: input.prompt,
           context: input.context,
@@ -199,48 +214,46 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
       label = `layer ${plan.layer} judge`;
       layer = plan.layer;
       seesUnbounded = !options.seen && proposersUnbounded;
-      const model = modelById(config, judgeId);
-      const request = buildJudgeRequest({
-        prompt: input.prompt,
-        history: input.history,
-        candidates: empties(options.seen?.length ?? plan.candidates).map((c, i) => ({ ...c, slot: i })),
-        k: plan.k,
-        askStop: plan.askStop,
-        seed: 0,
-      });
-      calls = [{ model, promptTokens: promptBound(request.messages) + answerBound(largestProposer(plan.candidates)), maxTokens: model.maxTokens }];
+      const model = modelById(config, config.judge ?? config.aggregator);
+      const count = seenCount(plan.candidates);
+      const request = buildJudgeRequest({ prompt: input.prompt, history: input.history, candidates: empties(count), k: plan.k, askStop: plan.askStop, seed: 0 });
+      calls = [{ model, promptTokens: promptBound(request.messages) + answerBound(count), maxTokens: model.maxTokens }];
       break;
     }
     case 'moderator': {
       label = `layer ${plan.layer} moderator`;
       layer = plan.layer;
       seesUnbounded = !options.seen && proposersUnbounded;
-      const model = modelById(config, config.moderator!);
-      const messages = buildModeratorRequest(input.prompt, input.history, Array.from({ length: options.seen?.length ?? plan.candidates }, () => ''));
-      calls = [{ model, promptTokens: promptBound(messages) + answerBound(largestProposer(plan.candidates)), maxTokens: model.maxTokens }];
+      const model = modelById(config, config.moderator ?? config.judge ?? config.aggregator);
+      const count = seenCount(plan.candidates);
+      const messages = buildModeratorRequest(input.prompt, input.history, Array.from({ length: count }, () => ''));
+      calls = [{ model, promptTokens: promptBound(messages) + answerBound(count), maxTokens: model.maxTokens }];
       break;
     }
+    case 'synthesis':
     case 'aggregator': {
-      label = 'aggregator';
-      const sees = options.seen?.length ?? plan.sees;
-      seesUnbounded = sees > 0 && !options.seen && proposersUnbounded;
-      const model = modelById(config, config.aggregator);
+      label = plan.stage === 'synthesis' ? `synthesis step ${plan.step}` : 'aggregator';
+      const sees = seenCount(plan.sees);
+      const fromAggregator = options.seen ? 0 : fromAggregatorOf(plan);
+      seesUnbounded = sees > fromAggregator && !options.seen && proposersUnbounded;
+      seesAggregator = fromAggregator > 0 && aggregator.maxTokens === undefined;
       const messages = buildMessages({
         systemParts: [config.systemPrompt, synthesisSystemPart(empties(sees))],
         history: input.history,
         prompt: input.prompt,
         context: input.context,
       });
-      calls = [{ model, promptTokens: promptBound(messages) + (sees > 0 ? answerBound(largestProposer(sees)) : 0), maxTokens: model.maxTokens }];
+      calls = [{ model: aggregator, promptTokens: promptBound(messages) + (sees > 0 ? answerBound(sees, fromAggregator) : 0), maxTokens: aggregator.maxTokens }];
       break;
     }
   }
   const unbounded = unique(calls.filter((c) => c.maxTokens === undefined).map((c) => c.model.id));
   if (seesUnbounded) {
-    config.proposers.forEach((id, slot) => {
+    slots.forEach((id, slot) => {
       if (proposerMax[slot] === undefined && !unbounded.includes(id)) unbounded.push(id);
     });
   }
+  if (seesAggregator && !unbounded.includes(aggregator.id)) unbounded.push(aggregator.id);
   const unpriced = unique(calls.filter((c) => !c.model.price).map((c) => c.model.id));
   const bounded = unbounded.length === 0;
   const completionTokens = bounded ? calls.reduce((a, c) => a + c.maxTokens!, 0) : null;

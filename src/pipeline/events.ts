@@ -140,6 +140,15 @@ export type SmoaEvent = { t: number } & (
   | { type: 'adaptive-decision'; layer: number; agree: boolean; reason: string; asked: number; of: number; callsSaved?: number; fallback?: boolean }
   /** More proposers join a running layer (adaptive widening). */
   | { type: 'layer-widened'; layer: number; proposers: { slot: number; modelId: string; role?: string }[] }
+  | {
+      type: 'budget-stop';
+      /** What was not started, e.g. ["layer 2", "layer 3"], ["roles"], ["aggregator"]. */
+      skipped: string[];
+      /** Which stage the check was for, its bound against what was spent and the limit. */
+      reason: string;
+      /** What the run does instead, e.g. "the aggregator answers from the 2 kept answers". */
+      outcome: string;
+    }
   | { type: 'answer-token'; text: string }
   /** The answer streamed so far is void: the aggregator's stream broke and its retry writes the answer from the start. */
   | { type: 'answer-reset'; callId: string; reason: string }

@@ -79,6 +79,8 @@ export interface Trace {
   toolResults?: ToolResultInfo[];
   /** Agent turns: this run's place in its agent task and what the earlier runs cost. */
   exchange?: { turn: number; earlier: ExchangeTotals };
+  /** Stages the budget did not start, and why (budget-stop events, in order). */
+  budgetStops?: { skipped: string[]; reason: string; outcome: string }[];
 }
 
 export function emptyTrace(): Trace {
@@ -216,6 +218,9 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
       break;
     case 'answer-token':
       trace.answer += event.text;
+      break;
+    case 'budget-stop':
+      (trace.budgetStops ??= []).push({ skipped: event.skipped, reason: event.reason, outcome: event.outcome });
       break;
     case 'run-finished':
       Object.assign(trace, {

@@ -125,6 +125,7 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('tool-results', { results: z.array(toolResult) }),
   ev('agent-exchange', { turn: z.number(), earlier: exchangeTotals }),
   ev('tool-call', { callId: z.string(), toolCallId: z.string(), name: z.string(), input: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)) }),
+  ev('budget-stop', { skipped: z.array(z.string()), reason: z.string(), outcome: z.string() }),
   ev('run-finished', {
     status: runStatus,
     answer: z.string(),
@@ -195,6 +196,7 @@ export const traceSchema = z.object({
   totals: z.optional(totals),
   toolResults: z.optional(z.array(toolResult)),
   exchange: z.optional(z.object({ turn: z.number(), earlier: exchangeTotals })),
+  budgetStops: z.optional(z.array(z.object({ skipped: z.array(z.string()), reason: z.string(), outcome: z.string() }))),
 });
 
 // Compile-time drift checks: every real event and trace must satisfy the schemas.

@@ -13,8 +13,8 @@ describe('package.json contributions', () => {
   it('declares one smoa.<field> setting per config schema field, and nothing else but extension-only ones', () => {
     const declared = Object.keys(properties).sort();
     // A nested object field is one setting per sub-field (VS Code hands `get('agent')` back as the object).
-    const nested: Record<string, string[]> = { agent: ['agent.reconsult'] };
-    const expected = [...ENGINE_SETTING_KEYS.flatMap((k) => nested[k] ?? [k]).map((k) => `smoa.${k}`), 'smoa.insert.mode'].sort();
+    const nested: Record<string, string[]> = { agent: ['agent.reconsult'], budget: ['budget.maxUsd', 'budget.maxTokens'] };
+    const expected = [...ENGINE_SETTING_KEYS.flatMap((k) => nested[k] ?? [k]).map((k) => `smoa.${k}`), 'smoa.insert.mode', 'smoa.dailyBudgetUsd'].sort();
     assert.deepEqual(declared, expected);
     for (const [name, prop] of Object.entries(properties)) {
       assert.ok((prop as { markdownDescription?: string }).markdownDescription, `${name} has a markdownDescription`);
@@ -28,6 +28,16 @@ describe('package.json contributions', () => {
     const b = parseConfig(minimal);
     assert.ok(a.ok && b.ok, JSON.stringify(a));
     assert.deepEqual(a.config, b.config);
+  });
+
+  it('an unset smoa.budget.* (null, as VS Code gives it) is no limit; a set one is read', () => {
+    const minimal = { models: [{ id: 'a', endpoint: 'vscode', model: 'copilot/gpt-4o' }], proposers: ['a'], aggregator: 'a', topK: 1 };
+    const read = (budget: unknown) => parseConfig(readSettingsInput((key) => ({ ...minimal, budget })[key as 'budget']));
+    const unset = read({ maxUsd: properties['smoa.budget.maxUsd'].default, maxTokens: properties['smoa.budget.maxTokens'].default });
+    assert.ok(unset.ok && unset.config.budget === undefined, JSON.stringify(unset));
+    const set = read({ maxUsd: 0.5, maxTokens: null });
+    assert.ok(set.ok);
+    assert.deepEqual(set.config.budget, { maxUsd: 0.5 });
   });
 
   it('offers a slash command per strategy, plus /roles', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { STRATEGIES, type SmoaConfigInput } from '../../../src/pipeline/config';
-import { describeEstimate, estimateRun, STAGE_PLANS, tokenBound } from '../../../src/pipeline/estimate';
+import { describeEstimate, estimateRun, stagePlans, tokenBound } from '../../../src/pipeline/estimate';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
 import { kindOf, ofType, record, testConfig, useFakeServer } from '../helpers/engine-harness';
 
@@ -130,10 +130,10 @@ describe('estimate: an upper bound of what a run uses, before it sends anything'
     assert.match(describeEstimate(estimate), /cost unknown \(no price for a\)/);
   });
 
-  it('counts every strategy from its stage plan (a strategy without a plan does not compile)', () => {
+  it('reads each strategy\'s stages from its traits', () => {
     const config = bounded({ url: 'http://127.0.0.1:1/v1' } as FakeServer, { layers: 2, earlyStop: true });
     assert.deepEqual(
-      STAGE_PLANS.smoa(config).map((p) => p.stage),
+      stagePlans(config, 'smoa').map((p) => p.stage),
       ['proposer', 'judge', 'proposer', 'judge', 'aggregator'],
     );
     assert.equal(estimateRun(config, input, { strategy: 'single' }).calls, 1);
