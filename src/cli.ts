@@ -7,6 +7,12 @@ import { runEvalCommand } from './cli/eval';
 import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './pipeline/narrator';
 import { summarizeTotals } from './pipeline/format';
+import { table } from './cli/format';
+import { FileLedgerStorage } from './cli/ledger-file';
+import { Ledger } from './host/ledger';
+import type { SmoaConfig } from './pipeline/config';
+import { describeEstimate, estimateRun, type RunEstimate } from './pipeline/estimate';
+import type { SmoaEvent } from './pipeline/events';
 import { createClientFactory, EndpointPool } from './pipeline/clients';
 import { runPipeline } from './pipeline/engine';
 import { MemoryRoleCache } from './pipeline/roles';
@@ -59,10 +65,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
-  const config = readConfigFile(command.config);
-  checkApiKeys(config);
+  const config = withBudgetFlags(readConfigFile(command.config), command);
   const prompt = command.prompt === '-' ? readFileSync(0, 'utf8') : command.prompt;
   if (prompt.trim() === '') throw new UsageError('--prompt is empty');
+  if (command.estimate) {
+    const estimate = estimateRun(config, { prompt }, command.strategy ? { strategy: command.strategy } : {});
+    process.stdout.write(command.json ? `${JSON.stringify(estimateJson(estimate))}\n` : `${estimateTable(estimate)}\n`);
+    return 0;
+  }
+  checkApiKeys(config);
 
   const controller = new AbortController();
   let interrupted = false;
@@ -76,6 +87,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   process.on('SIGTERM', onSigint);
 
   const trace = emptyTrace();
+  const events: SmoaEvent[] = [];
   const narrator = new ProgressNarrator();
   const result = await runPipeline(config, { prompt, strategy: command.strategy }, {
     clientFor: createClientFactory(config, new EndpointPool()),
@@ -83,6 +95,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
     onEvent: (event) => {
       applyEvent(trace, event);
+      if (command.ledger && (event.type === 'call-started' || event.type === 'call-done' || event.type === 'call-failed')) events.push(event);
       if (event.type === 'answer-token') process.stdout.write(event.text);
       // A retried aggregator streams again from the start; what was printed stays, separated, and stderr says why.
       if (event.type === 'answer-reset') {
@@ -102,6 +115,13 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     writeTrace(command.trace, trace);
     process.stderr.write(`smoa: trace written to ${command.trace}\n`);
   }
+  if (command.ledger) {
+    try {
+      await new Ledger(new FileLedgerStorage(command.ledger)).recordRun(config, events);
+    } catch (err) {
+      process.stderr.write(`smoa: --ledger: could not add this run to ${command.ledger}: ${(err as Error).message}\n`);
+    }
+  }
   if (result.answerSource) process.stderr.write(`smoa: answer is the ${result.answerSource}\n`);
   process.stderr.write(`smoa: ${result.status}: ${summarizeTotals(result.totals)}\n`);
   if (result.status === 'cancelled') return 130;
@@ -110,6 +130,42 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     return 1;
   }
   return 0;
+}
+
+/** --max-usd / --max-tokens override the config's budget, each on its own. */
+function withBudgetFlags(config: SmoaConfig, command: { maxUsd?: number; maxTokens?: number }): SmoaConfig {
+  if (command.maxUsd === undefined && command.maxTokens === undefined) return config;
+  return {
+    ...config,
+    budget: {
+      ...config.budget,
+      ...(command.maxUsd !== undefined ? { maxUsd: command.maxUsd } : {}),
+      ...(command.maxTokens !== undefined ? { maxTokens: command.maxTokens } : {}),
+    },
+  };
+}
+
+function estimateJson(e: RunEstimate) {
+  return {
+    calls: e.calls,
+    promptTokens: e.promptTokens,
+    completionTokens: e.completionTokens,
+    costUsd: e.costUsd,
+    unbounded: e.unbounded,
+    stages: e.stages.map((s) => ({ stage: s.label, calls: s.calls, promptTokens: s.promptTokens, completionTokens: s.completionTokens, costUsd: s.costUsd })),
+  };
+}
+
+function estimateTable(e: RunEstimate): string {
+  const num = (n: number | null) => (n === null ? 'unbounded' : n.toLocaleString('en-US'));
+  const usd = (s: { costUsd: number | null; completionTokens: number | null }) => (s.costUsd !== null ? `$${s.costUsd.toFixed(4)}` : s.completionTokens === null ? '-' : 'no price');
+  const rows = e.stages.map((s) => [s.label, String(s.calls), num(s.promptTokens), num(s.completionTokens), usd(s)]);
+  rows.push(['total', String(e.calls), num(e.promptTokens), num(e.completionTokens), usd(e)]);
+  return [
+    `Estimate for strategy ${e.strategy} (upper bounds; nothing was sent):`,
+    table(['stage', 'calls', 'prompt tokens', 'completion tokens', 'cost'], rows),
+    `In short: ${describeEstimate(e)}.`,
+  ].join('\n');
 }
 
 main(process.argv.slice(2)).then(

@@ -72,7 +72,10 @@ export class ProgressNarrator {
       case 'moderator-decision':
         return `Moderator: ${event.stop ? 'stop' : 'continue'}${event.reason ? `, ${lowerFirst(event.reason)}` : ''}`;
       case 'layer-skipped':
-        return `Layer ${event.layer} skipped: ${event.reason}`;
+        // A budget stop says which layers it skipped, once.
+        return event.reason === 'over budget' ? undefined : `Layer ${event.layer} skipped: ${event.reason}`;
+      case 'budget-stop':
+        return `Budget: ${event.skipped.join(', ')} not started (${event.reason}); ${event.outcome}`;
       case 'adaptive-decision': {
         const first = `Layer ${event.layer}: the first ${event.asked} of ${event.of} proposers`;
         if (event.agree) return `${first} agree${event.reason ? ` (${lowerFirst(event.reason)})` : ''}; no more proposers${event.callsSaved ? `, ${plural(event.callsSaved, 'call')} saved` : ''}`;
@@ -118,6 +121,7 @@ const RECORDED = new Set<SmoaEvent['type']>([
   'adaptive-decision',
   'layer-skipped',
   'answer-reset',
+  'budget-stop',
 ]);
 
 function skippedLine(s: { from: number; to: number; reason: string }): string {

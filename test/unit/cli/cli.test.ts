@@ -88,6 +88,71 @@ describe('CLI: smoa run / compare', function () {
     assert.ok(!JSON.stringify(trace).includes('test-key'), 'the key is not in the trace');
   });
 
+  describe('cost: --estimate, --max-usd / --max-tokens, --ledger', () => {
+    const capped = (extra: Record<string, unknown> = {}) =>
+      writeConfig({
+        ...extra,
+        models: [
+          { id: 'a', endpoint: 'local', model: 'model-a', maxTokens: 200, price: { inputPerMTok: 1, outputPerMTok: 4 } },
+          { id: 'b', endpoint: 'local', model: 'model-b', maxTokens: 200, price: { inputPerMTok: 1, outputPerMTok: 4 } },
+        ],
+        roles: 'off',
+      });
+
+    it('--estimate prints each stage and a total, sends nothing and needs no API key', async () => {
+      capped();
+      const ran = await cli(['run', '--config', configPath, '--prompt', 'Explain closures.', '--estimate']);
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.equal(server.requests.length, 0);
+      for (const stage of ['layer 1 proposers', 'layer 1 judge', 'layer 2 proposers', 'layer 2 judge', 'aggregator', 'total']) {
+        assert.match(ran.stdout, new RegExp(`^${stage}\\s+\\d`, 'm'), stage);
+      }
+      assert.match(ran.stdout, /^total\s+11\s+[\d,]+\s+2,200\s+\$0\.\d{4}$/m);
+
+      const json = await cli(['run', '--config', configPath, '--prompt', 'Explain closures.', '--estimate', '--json', '--strategy', 'single']);
+      const parsed = JSON.parse(json.stdout);
+      assert.equal(parsed.calls, 1);
+      assert.equal(parsed.completionTokens, 200);
+      assert.equal(typeof parsed.promptTokens, 'number');
+      assert.equal(typeof parsed.costUsd, 'number');
+    });
+
+    it('--estimate says "unbounded" for a model without maxTokens, and JSON gives null', async () => {
+      const ran = await cli(['run', '--config', configPath, '--prompt', 'x', '--estimate']);
+      assert.match(ran.stdout, /^aggregator\s+1\s+[\d,]+\s+unbounded\s+-$/m);
+      assert.match(ran.stdout, /unbounded completion tokens \(no maxTokens: a, b\)/);
+      const json = JSON.parse((await cli(['run', '--config', configPath, '--prompt', 'x', '--estimate', '--json'])).stdout);
+      assert.deepEqual([json.completionTokens, json.costUsd], [null, null]);
+    });
+
+    it('--max-tokens stops before the stage that could pass it, says so, and still exits 0 with an answer', async () => {
+      capped({ earlyStop: false });
+      // Room for layer 1 and the aggregator, by the estimate's own figures: layer 2 cannot fit on top.
+      const estimate = JSON.parse((await cli(['run', '--config', configPath, '--prompt', 'Explain closures.', '--estimate', '--json'])).stdout);
+      const fits = estimate.stages
+        .filter((s: { stage: string }) => s.stage.startsWith('layer 1') || s.stage === 'aggregator')
+        .reduce((a: number, s: { promptTokens: number; completionTokens: number }) => a + s.promptTokens + s.completionTokens, 0);
+      const ran = await cli(['run', '--config', configPath, '--prompt', 'Explain closures.', '--max-tokens', String(fits + 10)], { env });
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.match(ran.stderr, /Budget: layer 2 not started \(layer 2 \(with the aggregator after it\) may use up to [\d,]+ tokens; [\d,]+ of the [\d,]+-token budget are spent\); the aggregator answers from the 2 kept answers/);
+      assert.match(ran.stderr, /smoa: ok: 1 layer, 6 calls/);
+      assert.ok(ran.stdout.trim().length > 0);
+      const bad = await cli(['run', '--config', configPath, '--prompt', 'x', '--max-usd', 'lots'], { env });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--max-usd: expected a positive number, got "lots"/);
+    });
+
+    it('--ledger appends the run per day, model and stage', async () => {
+      capped();
+      const ledger = join(dir, 'usage.jsonl');
+      for (let i = 0; i < 2; i++) assert.equal((await cli(['run', '--config', configPath, '--prompt', 'hi', '--strategy', 'single', '--ledger', ledger], { env })).code, 0);
+      const lines = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(lines.length, 2);
+      assert.deepEqual(lines.map((l) => [l.endpoint, l.model, l.stage, l.calls]), [['local', 'a', 'aggregator', 1], ['local', 'a', 'aggregator', 1]]);
+      assert.ok(lines[0].costUsd > 0);
+    });
+  });
+
   it('exits 2 naming the field when the config is invalid, without a stack trace', async () => {
     writeConfig({ models: [{ id: 'a', endpoint: 'local', model: 'm' }, { id: 'b', endpoint: 'x', model: 'm' }] });
     const ran = await cli(['run', '--config', configPath, '--prompt', 'hi'], { env });
