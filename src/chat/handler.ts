@@ -2,6 +2,8 @@ import { ProgressNarrator } from '../pipeline/narrator';
 import { plural, summarizeTotals } from '../pipeline/format';
 import type { Trace } from '../pipeline/trace';
 import { isStrategy, strategyLabel } from '../pipeline/strategies';
+import { describeEstimate, estimateRun } from '../pipeline/estimate';
+import { RUN_OVER_DAILY_BUDGET_COMMAND, type DailyBudgetGate } from '../host/daily-budget';
 import type { ContextItem } from '../pipeline/prompts';
 import type { ResolvedConfig } from '../host/config-resolver';
 import type { RunService } from '../host/run-service';
@@ -27,6 +29,7 @@ export interface ChatDeps extends RolesDeps {
   runs: Pick<RunService, 'start'>;
   resolveConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
   readReference(ref: ChatReferencePort): Promise<LoadedReference | undefined>;
+  dailyBudget?: Pick<DailyBudgetGate, 'checkChat'>;
 }
 
 
@@ -61,10 +64,19 @@ export async function handleChatRequest(
     const strategy = isStrategy(command) ? command : config.strategy;
     const context = await attachReferences(request.references, stream, deps);
 
+    const daily = await deps.dailyBudget?.checkChat();
+    if (daily && !daily.proceed) {
+      stream.markdown(daily.message);
+      stream.button({ title: 'Run anyway', command: RUN_OVER_DAILY_BUDGET_COMMAND, arguments: [request.prompt, command] });
+      return { metadata };
+    }
+    if (daily?.warning) stream.progress(daily.warning);
+    const history_ = historyMessages(history);
+    stream.progress(`Estimate: ${describeEstimate(estimateRun(config, { prompt: request.prompt, history: history_, context }, { strategy }))}`);
     const narrator = new ProgressNarrator();
     let streamed = '';
     const handle = await deps.runs.start(
-      { prompt: request.prompt, history: historyMessages(history), context, strategy },
+      { prompt: request.prompt, history: history_, context, strategy },
       {
         origin: 'chat',
         signal: abort.signal,

@@ -6,6 +6,7 @@ import type { SmoaEvent } from '../pipeline/events';
 import { randomId } from '../pipeline/random';
 import type { RoleCache } from '../pipeline/roles';
 import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
+import { UserProblemError, type UserProblem } from './user-problem';
 
 /**
  * The extension's one way to start a run, whoever asks (chat, trace panel, commands, model provider, tool).
@@ -17,7 +18,7 @@ export type RunOrigin = 'chat' | 'panel' | 'command' | 'provider' | 'tool' | 'te
 
 export interface RunRequest extends RunInput {
   /** Per-run changes the panel's controls make (strategy is on RunInput). */
-  overrides?: { layers?: number; topK?: number };
+  overrides?: { layers?: number; topK?: number; budget?: SmoaConfig['budget'] };
 }
 
 export interface RunHandle {
@@ -41,6 +42,11 @@ export interface RunServiceDeps {
   roleCache?: RoleCache;
   /** How many finished runs to keep in memory. */
   keepRuns?: number;
+  /**
+   * Asked before every run (the daily budget's confirmation, see ledger.ts): a problem refuses the run before anything
+   * is sent; undefined lets it start.
+   */
+  admit?(origin: RunOrigin): Promise<UserProblem | undefined>;
 }
 
 type Listener<T> = (value: T) => void;
@@ -70,11 +76,14 @@ export class RunService {
   /** Starts a run. Config problems reject here, before anything runs; model failures come back in the result. */
   async start(request: RunRequest, options: StartOptions): Promise<RunHandle> {
     const base = options.config ?? (await this.deps.getConfig());
+    const refused = await this.deps.admit?.(options.origin);
+    if (refused) throw new UserProblemError(refused);
     const config: SmoaConfig = {
       ...base,
       ...(request.strategy ? { strategy: request.strategy as Strategy } : {}),
       ...(request.overrides?.layers ? { layers: request.overrides.layers } : {}),
       ...(request.overrides?.topK ? { topK: Math.min(request.overrides.topK, base.proposers.length) } : {}),
+      ...(request.overrides?.budget ? { budget: { ...base.budget, ...request.overrides.budget } } : {}),
     };
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);

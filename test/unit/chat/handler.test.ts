@@ -83,18 +83,21 @@ describe('chat participant logic', () => {
 
     assert.equal(result.errorDetails, undefined);
     assert.deepEqual(stream.progressLines, [
+      // First, what the run may use at most (VS Code's models have no maxTokens: the completion is unbounded).
+      stream.progressLines[0],
       'Role writer gpt-4o is assigning roles',
       'Roles generated: 4 roles',
       'Layer 1/3: 4 proposers answering',
       'Layer 1: judge gpt-4o is choosing',
       // The judge's "Response 1/2" are shuffled proposer slots; the names are mapped back from the slots.
-      stream.progressLines[4],
+      stream.progressLines[5],
       'Moderator: stop, the answers agree',
       'Layer 2 skipped: the moderator stopped early',
       'Layer 3 skipped: the moderator stopped early',
       'Aggregator gpt-4o is writing the answer',
     ]);
-    assert.match(stream.progressLines[4], /^Layer 1: judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
+    assert.match(stream.progressLines[0], /^Estimate: at most 17 calls, [\d,]+ prompt tokens, unbounded completion tokens \(no maxTokens: .+\)$/);
+    assert.match(stream.progressLines[5], /^Layer 1: judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
 
     const kinds = stream.parts.map((p) => p.kind);
     const lastProgress = kinds.lastIndexOf('progress');
@@ -140,7 +143,8 @@ describe('chat participant logic', () => {
     const stream = new RecordingStream();
     const result = await handleChatRequest(ask('Say hi', { command: 'single' }), [], stream, new TestCancellation(), deps);
     assert.equal(result.errorDetails, undefined);
-    assert.deepEqual(stream.progressLines, ['Aggregator gpt-4o is writing the answer']);
+    assert.deepEqual(stream.progressLines.slice(1), ['Aggregator gpt-4o is writing the answer']);
+    assert.match(stream.progressLines[0], /^Estimate: at most 1 call, /);
     assert.equal(server.requests.length, 1);
     assert.match(stream.markdownText, /_Single model: 1 call, /);
   });
