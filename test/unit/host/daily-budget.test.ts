@@ -4,7 +4,6 @@ import { DailyBudgetGate } from '../../../src/host/daily-budget';
 import { KeyValueLedgerStorage, Ledger } from '../../../src/host/ledger';
 import { RunService } from '../../../src/host/run-service';
 import { UserProblemError } from '../../../src/host/user-problem';
-import { resolveConfig } from '../../../src/host/config-resolver';
 import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
 import type { SmoaConfig } from '../../../src/pipeline/config';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
@@ -103,7 +102,7 @@ describe('daily budget: a warning at 80%, a confirmation once reached', () => {
       runs,
       roleCache: new MemoryRoleCache(),
       clientFor: (c: SmoaConfig) => createClientFactory(c, new EndpointPool()),
-      resolveConfig: async () => ({ ok: true as const, config, source: 'settings' as const }) as Awaited<ReturnType<typeof resolveConfig>>,
+      resolveConfig: async () => ({ ok: true as const, config, auto: false }),
       readReference: async () => undefined,
       dailyBudget: gate,
     };
