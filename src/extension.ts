@@ -9,6 +9,7 @@ import { registerMcpServer } from './models/mcp-registration';
 import { registerModelProvider } from './models/provider';
 import { registerTracePanel } from './views/trace-panel';
 import { registerEvaluation } from './views/eval-command';
+import { registerUsageView } from './views/usage-view';
 
 /** What activate() returns: the extension-host tests drive chat through it (the chat UI is tested elsewhere). */
 export interface SmoaExtensionApi {
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerMcpServer(context, services);
   registerTracePanel(context, services);
   registerEvaluation(context, services);
+  registerUsageView(context, services);
   return { services, chat };
 }
 

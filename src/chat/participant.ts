@@ -24,6 +24,7 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
     resolveConfig: services.currentConfig,
     readReference,
     roleCache: services.roleCache,
+    dailyBudget: services.usage.gate,
   };
   const entry: ChatEntry = (request, history, stream, token) => handleChatRequest(request, history, stream, token, deps);
 

@@ -8,7 +8,8 @@ import { resolveConfig, type ResolvedConfig } from './config-resolver';
 import { MementoRoleCache } from './role-cache';
 import { RunService } from './run-service';
 import { SettingsService } from './settings';
-import { UserProblemError } from './user-problem';
+import { UsageService } from './usage';
+import { UserProblemError, type UserProblem } from './user-problem';
 import type { VsCodeModelInfo } from './vscode-models';
 
 /**
@@ -34,6 +35,8 @@ export interface ExtensionServices {
   pool: EndpointPool;
   /** Clients for a config's models: OpenAI-compatible endpoints and VS Code's own models. */
   clientFor(config: SmoaConfig): (model: ModelConfig) => ChatClient;
+  /** The usage ledger, the daily budget and the status-bar item. */
+  usage: UsageService;
 }
 
 /** What only the VS Code model adapters (src/models) know; extension.ts passes them in, so host never imports models. */
@@ -51,7 +54,7 @@ export function createServices(context: vscode.ExtensionContext, vscodeModels: V
   const currentConfig = (chosen?: VsCodeModelInfo, overrides?: Record<string, unknown>) =>
     resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: () => vscodeModels.list() }, chosen, overrides);
   const roleCache = new MementoRoleCache(context.globalState);
-  const runs = new RunService({
+  const runs: RunService = new RunService({
     getConfig: async () => {
       const resolved = await currentConfig();
       if (!resolved.ok) throw new UserProblemError(resolved.problem);
@@ -59,11 +62,13 @@ export function createServices(context: vscode.ExtensionContext, vscodeModels: V
     },
     clientFor,
     roleCache,
+    admit: (origin): Promise<UserProblem | undefined> => usage.gate.admit(origin),
   });
+  const usage: UsageService = new UsageService(context, runs);
   const stopLogging = runs.onDidStartRun((run) => {
     const unsubscribe = logRun(run, log);
     void run.result.finally(unsubscribe);
   });
-  context.subscriptions.push(log, settings, { dispose: stopLogging }, { dispose: () => runs.cancelAll() });
-  return { runs, log, settings, secrets: context.secrets, roleCache, currentConfig, pool, clientFor };
+  context.subscriptions.push(log, settings, usage, { dispose: stopLogging }, { dispose: () => runs.cancelAll() });
+  return { runs, log, settings, secrets: context.secrets, roleCache, currentConfig, pool, clientFor, usage };
 }

@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import { DailyBudgetGate } from './daily-budget';
+import { KeyValueLedgerStorage, Ledger, type DayTotal } from './ledger';
+import type { RunService } from './run-service';
+import { SETTINGS_SECTION } from './settings-input';
+
+export const SHOW_USAGE_COMMAND = 'smoa.showUsage';
+
+/**
+ * The extension's ledger (global state, last 30 days), the daily budget, and the status-bar item with today's total.
+ * Every finished run of the window is added, whoever started it.
+ */
+export class UsageService implements vscode.Disposable {
+  readonly ledger: Ledger;
+  readonly gate: DailyBudgetGate;
+  readonly statusItem = vscode.window.createStatusBarItem('smoa.usage', vscode.StatusBarAlignment.Right, 100);
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after the ledger changed (a run was added, or it was reset). */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    context: vscode.ExtensionContext,
+    runs: RunService,
+  ) {
+    this.ledger = new Ledger(new KeyValueLedgerStorage(context.globalState));
+    this.gate = new DailyBudgetGate({
+      todayUsd: async () => (await this.ledger.today()).costUsd,
+      limit: () => vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number | null>('dailyBudgetUsd') ?? undefined,
+      warn: (message) => {
+        void vscode.window.showWarningMessage(message, 'Show Usage').then((pick) => pick && vscode.commands.executeCommand(SHOW_USAGE_COMMAND));
+      },
+      confirm: async (message) => (await vscode.window.showWarningMessage(message, { modal: true }, 'Run anyway')) === 'Run anyway',
+    });
+    this.statusItem.name = 'SMoA Usage';
+    this.statusItem.command = SHOW_USAGE_COMMAND;
+    const stop = runs.onDidStartRun((run) => {
+      void run.result
+        .catch(() => undefined)
+        .then(async () => {
+          if (!run.trace.config) return;
+          await this.ledger.recordRun(run.trace.config, run.events);
+          await this.refresh();
+          this.changed.fire();
+        });
+    });
+    this.disposables.push({ dispose: stop }, this.statusItem, this.changed);
+    void this.refresh();
+  }
+
+  async reset(): Promise<void> {
+    await this.ledger.reset();
+    await this.refresh();
+    this.changed.fire();
+  }
+
+  async refresh(): Promise<void> {
+    const today = await this.ledger.today();
+    this.statusItem.text = `$(graph) ${statusText(today)}`;
+    this.statusItem.tooltip = tooltip(today);
+    this.statusItem.show();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** "SMoA $0.12" when something was priced today, else "SMoA 12.3k tok". */
+export function statusText(today: DayTotal): string {
+  if (today.costUsd > 0) return `SMoA $${today.costUsd.toFixed(2)}`;
+  const t = today.tokens;
+  return `SMoA ${t >= 1000 ? `${(t / 1000).toFixed(1)}k` : t} tok`;
+}
+
+function tooltip(today: DayTotal): string {
+  const est = today.estimatedTokens ? ` (${today.estimatedTokens.toLocaleString('en-US')} estimated)` : '';
+  const unpriced = today.unpricedCalls ? `; ${today.unpricedCalls} calls have no price` : '';
+  return `SMoA today: ${today.calls} calls, ${today.tokens.toLocaleString('en-US')} tokens${est}, $${today.costUsd.toFixed(4)}${unpriced}. Click for the last 30 days.`;
+}
