@@ -62,6 +62,17 @@ export interface StartOptions {
   config?: SmoaConfig;
 }
 
+/** The config a request runs with: the base config with the request's strategy and the panel's overrides. */
+export function configForRequest(base: SmoaConfig, request: Pick<RunRequest, 'strategy' | 'overrides'>): SmoaConfig {
+  return {
+    ...base,
+    ...(request.strategy ? { strategy: request.strategy as Strategy } : {}),
+    ...(request.overrides?.layers ? { layers: request.overrides.layers } : {}),
+    ...(request.overrides?.topK ? { topK: Math.min(request.overrides.topK, base.proposers.length) } : {}),
+    ...(request.overrides?.budget ? { budget: { ...base.budget, ...request.overrides.budget } } : {}),
+  };
+}
+
 export class RunService {
   private readonly runs: RunHandle[] = [];
   private readonly startListeners = new Set<Listener<RunHandle>>();
@@ -78,13 +89,7 @@ export class RunService {
     const base = options.config ?? (await this.deps.getConfig());
     const refused = await this.deps.admit?.(options.origin);
     if (refused) throw new UserProblemError(refused);
-    const config: SmoaConfig = {
-      ...base,
-      ...(request.strategy ? { strategy: request.strategy as Strategy } : {}),
-      ...(request.overrides?.layers ? { layers: request.overrides.layers } : {}),
-      ...(request.overrides?.topK ? { topK: Math.min(request.overrides.topK, base.proposers.length) } : {}),
-      ...(request.overrides?.budget ? { budget: { ...base.budget, ...request.overrides.budget } } : {}),
-    };
+    const config = configForRequest(base, request);
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) controller.abort(options.signal.reason);

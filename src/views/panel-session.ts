@@ -1,6 +1,7 @@
 import type { SmoaConfig, Strategy } from '../pipeline/config';
 import { validateTrace, type Trace } from '../pipeline/trace';
 import type { RunHandle, RunService } from '../host/run-service';
+import { describeEstimate, estimateRun } from '../pipeline/estimate';
 import { coalesce, EventBatcher } from './batcher';
 import { parseTrace, parseWebviewMessage, type HostMessage, type PanelDefaults, type RunSummary, type WebviewMessage } from './protocol';
 
@@ -141,6 +142,8 @@ export class PanelSession {
       }
       case 'openTraceFile':
         return this.openFile();
+      case 'estimate':
+        return this.postEstimate(message);
     }
   }
 
@@ -177,6 +180,15 @@ export class PanelSession {
   /** Asks for a trace file and shows it as its own entry (once the webview is ready, if it is still loading). */
   openTraceFile(): Promise<void> {
     return this.openFile();
+  }
+
+  /** One line under the controls: what Run would use at most with this prompt and these controls. */
+  private async postEstimate(form: Extract<WebviewMessage, { type: 'estimate' }>): Promise<void> {
+    // The config this Run would use: the settings with the panel's strategy, layers and top k (as startRun resolves it).
+    const resolved = await this.services.currentConfig?.({ strategy: form.strategy, layers: form.layers, topK: form.topK }).catch(() => undefined);
+    if (!resolved?.ok) return;
+    const estimate = estimateRun(resolved.config, { prompt: form.prompt });
+    this.port.post({ type: 'estimate', text: `Estimate: ${describeEstimate(estimate)}` });
   }
 
   private async openFile(): Promise<void> {

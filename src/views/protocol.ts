@@ -48,6 +48,8 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('traceLoaded'), runId, trace: traceSchema, source: z.string() }),
   z.object({ type: z.literal('error'), message: z.string() }),
   z.object({ type: z.literal('notice'), message: z.string() }),
+  /** What a run of the prompt box's current prompt and controls would use at most (the reply to `estimate`). */
+  z.object({ type: z.literal('estimate'), text: z.string() }),
 ]);
 
 /** Webview → host. */
@@ -67,6 +69,13 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('export'), runId }),
   z.object({ type: z.literal('openTraceFile') }),
   z.object({ type: z.literal('selectRun'), runId }),
+  z.object({
+    type: z.literal('estimate'),
+    prompt: z.string().check(z.maxLength(200_000)),
+    strategy,
+    layers: z.int().check(z.minimum(1), z.maximum(10)),
+    topK: z.int().check(z.minimum(1), z.maximum(64)),
+  }),
 ]);
 
 // The schemas' output types are looser than the engine's (strings for enums it only displays, loose objects);

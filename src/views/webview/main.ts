@@ -28,6 +28,7 @@ function withRun(make: (runId: string) => WebviewMessage): void {
 }
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+let estimateTimer: ReturnType<typeof setTimeout> | undefined;
 const view = new PanelView(document.getElementById('app') ?? document.body, {
   run: (form) => {
     state.updateForm(form);
@@ -41,6 +42,7 @@ const view = new PanelView(document.getElementById('app') ?? document.body, {
     state.updateForm(patch);
     // The controls depend on the form (a strategy without top k disables it): redraw now, not on the next message.
     schedule();
+    askEstimate();
   },
   answer: (action) => withRun((runId) => ({ type: action, runId })),
   toggleCard: (key) => {
@@ -82,9 +84,17 @@ window.addEventListener('message', (event: MessageEvent) => {
       schedule();
     }, 3000);
   }
+  if (message.type === 'config') askEstimate();
   schedule();
 });
 
 // The host shows the run it was asked for (chat's "Open trace") or, failing that, the one this panel showed before.
 post({ type: 'ready', ...(state.runId ? { restoredRunId: state.runId } : {}) });
+
+// The estimate follows the prompt box, asked at most every 300 ms while typing.
+function askEstimate(): void {
+  clearTimeout(estimateTimer);
+  estimateTimer = setTimeout(() => post({ type: 'estimate', ...state.form }), 300);
+}
+askEstimate();
 schedule();

@@ -44,6 +44,8 @@ export class PanelState {
   expanded = new Set<string>();
   error: string | undefined;
   notice: string | undefined;
+  /** The host's estimate for the prompt box's current prompt and controls. */
+  estimate: string | undefined;
   /** Bumped on every change; renderers skip work when it has not moved. */
   version = 0;
   /** Bumped when the set of layers, cards or decisions changed (not for mere tokens). */
@@ -112,6 +114,9 @@ export class PanelState {
         break;
       case 'notice':
         this.notice = message.message;
+        break;
+      case 'estimate':
+        this.estimate = message.text;
         break;
     }
     this.changed(message.type !== 'events' || message.events.some(isStructural));

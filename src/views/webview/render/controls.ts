@@ -29,6 +29,7 @@ export class ControlsView {
   private readonly stopButton = h('button', { text: 'Stop', testid: 'stop-button', attrs: { type: 'button' } });
   private readonly openButton = h('button', { text: 'Open trace file…', testid: 'open-trace-button', attrs: { type: 'button' } });
   private readonly configError = h('p', { class: 'run-error', testid: 'config-error' });
+  private readonly estimate = h('p', { class: 'note', testid: 'estimate' });
   private readonly history = h('ul', { class: 'history', testid: 'run-history' });
   private historyKey = '';
 
@@ -49,6 +50,7 @@ export class ControlsView {
         this.stopButton,
         this.openButton,
       ),
+      this.estimate,
       this.configError,
     );
     form.addEventListener('submit', (e) => {
@@ -91,6 +93,7 @@ export class ControlsView {
 
     this.runButton.disabled = state.running;
     this.stopButton.disabled = !state.running;
+    setText(this.estimate, state.estimate ?? '');
     show(this.configError, !!state.defaults?.configError);
     setText(this.configError, state.defaults?.configError ? `Settings problem: ${state.defaults.configError}` : '');
     this.renderHistory(state.runs, state.runId);

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { RunService } from '../../src/host/run-service';
+import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
+import type { SmoaConfig } from '../../src/pipeline/config';
+import type { HostMessage } from '../../src/views/protocol';
+import { PanelSession, type PanelPort } from '../../src/views/panel-session';
+import { startFakeServer, type FakeServer } from '../server/fake-openai';
+import { launch, openPanel, settled, type PanelPage } from './support/browser';
+import { panelConfig } from './support/record';
+
+describe('trace panel: the estimate before Run', function () {
+  let browser: Browser;
+  let server: FakeServer;
+  let panel: PanelPage;
+  let session: PanelSession;
+
+  before(async () => {
+    browser = await launch();
+    server = await startFakeServer();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    session?.dispose();
+    await panel?.close();
+  });
+
+  async function open(config: SmoaConfig) {
+    panel = await openPanel(browser);
+    const runs = new RunService({ getConfig: () => config, clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+    let queue = Promise.resolve();
+    const port: PanelPort = {
+      post: (message: HostMessage) => {
+        queue = queue.then(() => panel.dispatch(message)).catch(() => undefined);
+      },
+      insert: async () => undefined,
+      copy: async () => undefined,
+      saveTrace: async () => undefined,
+      openTraceFile: async () => undefined,
+    };
+    session = new PanelSession({ runs, currentConfig: async () => ({ ok: true, config }) }, port);
+    await panel.page.exposeFunction('__smoaHost', (message: unknown) => session.receive(message));
+    await session.receive({ type: 'ready' });
+    await settled(panel.page);
+  }
+
+  it('states the upper bound for the current prompt and controls, and follows them, sending nothing', async () => {
+    const capped = panelConfig(server, { earlyStop: false });
+    capped.models = capped.models.map((m) => ({ ...m, maxTokens: 500 }));
+    await open(capped);
+    const page = panel.page;
+    const estimate = page.getByTestId('estimate');
+    // 3 layers x (6 proposers + judge) + aggregator.
+    await page.waitForFunction(() => /at most 22 calls/.test(document.querySelector('[data-testid="estimate"]')?.textContent ?? ''));
+    const empty = await estimate.innerText();
+    assert.match(empty, /^Estimate: at most 22 calls, [\d,]+ prompt tokens, 11,000 completion tokens, at most \$\d+\.\d{4}$/);
+
+    await page.getByTestId('prompt-input').fill('x'.repeat(4000));
+    await page.waitForFunction((before) => document.querySelector('[data-testid="estimate"]')?.textContent !== before, empty);
+    const promptTokens = (text: string) => Number(/([\d,]+) prompt tokens/.exec(text)![1].replace(/,/g, ''));
+    // 4,000 characters are at most 2,000 tokens in each of the 22 calls' prompts (the judge sees a shortened request).
+    assert.ok(promptTokens(await estimate.innerText()) - promptTokens(empty) >= 19 * 2000);
+
+    await page.getByTestId('strategy-select').selectOption('single');
+    await page.waitForFunction(() => /at most 1 call,/.test(document.querySelector('[data-testid="estimate"]')?.textContent ?? ''));
+    assert.match(await estimate.innerText(), /500 completion tokens/);
+    assert.equal(server.requests.length, 0, 'an estimate sends no request');
+  });
+
+  it('says "unbounded" when a model has no maxTokens', async () => {
+    await open(panelConfig(server));
+    await panel.page.waitForFunction(() => /unbounded completion tokens/.test(document.querySelector('[data-testid="estimate"]')?.textContent ?? ''));
+    assert.match(await panel.page.getByTestId('estimate').innerText(), /\(no maxTokens: m1, m2, m3, m4, m5, m6, judge\)/);
+  });
+});
