@@ -3,13 +3,14 @@ import type { Browser } from 'playwright-core';
 import { RunService } from '../../src/host/run-service';
 import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
 import type { SmoaConfig } from '../../src/pipeline/config';
+import { estimateRun } from '../../src/pipeline/estimate';
 import type { HostMessage } from '../../src/views/protocol';
 import { PanelSession, type PanelPort } from '../../src/views/panel-session';
 import { startFakeServer, type FakeServer } from '../server/fake-openai';
 import { launch, openPanel, settled, type PanelPage } from './support/browser';
 import { panelConfig } from './support/record';
 
-describe('trace panel: the estimate before Run', function () {
+describe('trace panel: the estimate before Run, the budget during it', function () {
   let browser: Browser;
   let server: FakeServer;
   let panel: PanelPage;
@@ -68,6 +69,23 @@ describe('trace panel: the estimate before Run', function () {
     await page.waitForFunction(() => /at most 1 call,/.test(document.querySelector('[data-testid="estimate"]')?.textContent ?? ''));
     assert.match(await estimate.innerText(), /500 completion tokens/);
     assert.equal(server.requests.length, 0, 'an estimate sends no request');
+  });
+
+  it('shows what the budget did not start, and the answer from what was kept', async () => {
+    const config = panelConfig(server, { earlyStop: false });
+    config.models = config.models.map((m) => ({ ...m, maxTokens: 300 }));
+    const stages = estimateRun(config, { prompt: 'Explain backpressure.' }).stages;
+    const fits = stages.filter((s) => s.layer === 1 || s.stage === 'aggregator').reduce((a, s) => a + s.promptTokens + s.completionTokens!, 0);
+    await open({ ...config, budget: { maxTokens: fits + 10 } });
+    const page = panel.page;
+    await page.getByTestId('prompt-input').fill('Explain backpressure.');
+    await page.getByTestId('run-button').click();
+    await page.locator('[data-testid="answer"][data-status="ok"]').waitFor({ timeout: 30_000 });
+    assert.match(
+      await page.getByTestId('budget-stop').innerText(),
+      /^Budget: layer 2, layer 3 not started \(layer 2 \(with the aggregator after it\) may use up to [\d,]+ tokens; [\d,]+ of the [\d,]+-token budget are spent\); the aggregator answers from the 2 kept answers\.$/,
+    );
+    assert.ok((await page.getByTestId('final-answer').innerText()).length > 0);
   });
 
   it('says "unbounded" when a model has no maxTokens', async () => {

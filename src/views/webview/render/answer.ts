@@ -15,6 +15,7 @@ export class AnswerView {
   private readonly heading = h('h3', { text: 'Answer' });
   private readonly state = h('span', { class: 'badge', testid: 'answer-status' });
   private readonly source = h('p', { class: 'note', testid: 'answer-source' });
+  private readonly budget = h('p', { class: 'note', testid: 'budget-stop' });
   private readonly error = h('p', { class: 'run-error', testid: 'run-error' });
   private readonly body = h('div', { class: 'md answer-body', testid: 'final-answer' });
   private readonly summary = h('p', { class: 'summary', testid: 'run-summary' });
@@ -36,6 +37,7 @@ export class AnswerView {
       { class: 'answer', testid: 'answer' },
       h('header', { class: 'layer-head' }, this.heading, this.state),
       this.source,
+      this.budget,
       this.error,
       this.body,
       this.tools.el,
@@ -58,6 +60,9 @@ export class AnswerView {
     setText(this.heading, aggregator ? `Answer (${aggregator.model})` : 'Answer');
     show(this.source, !!trace.answerSource);
     setText(this.source, trace.answerSource ? `From ${trace.answerSource}` : '');
+    const stops = trace.budgetStops ?? [];
+    show(this.budget, stops.length > 0);
+    setText(this.budget, stops.map((b) => `Budget: ${b.skipped.join(', ')} not started (${b.reason}); ${b.outcome}.`).join(' '));
     show(this.error, !!trace.error && trace.status !== 'cancelled');
     setText(this.error, trace.error ?? '');
     this.tools.update(trace);
