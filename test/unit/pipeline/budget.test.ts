@@ -61,6 +61,18 @@ describe('budget: a stage that could pass the limit is not started', () => {
     assert.deepEqual(foldEvents(events).budgetStops, [{ skipped: stop[0].skipped, reason: stop[0].reason, outcome: stop[0].outcome }]);
   });
 
+  it('stops a debate the same way: the aggregator answers from the last round it could afford', async () => {
+    const config = bounded(server, { strategy: 'debate' });
+    const stages = estimateRun(config, input).stages;
+    const maxTokens = tokens(stages.filter((s) => s.layer === 1 || s.stage === 'aggregator')) + 20;
+    const { result, events } = await record(withBudget(config, { maxTokens }), input);
+    assert.equal(result.status, 'ok');
+    assert.deepEqual(ofType(events, 'budget-stop').map((s) => s.skipped), [['layer 2', 'layer 3']]);
+    assert.equal(ofType(events, 'budget-stop')[0].outcome, 'the aggregator answers from the 4 kept answers');
+    assert.equal(server.requests.filter((r) => kindOf(r) === 'plain').length, 4, 'one round of 4 debaters');
+    assert.ok(result.totals.promptTokens + result.totals.completionTokens <= maxTokens);
+  });
+
   it('runs every layer when the budget allows them all, and says nothing', async () => {
     const config = bounded(server);
     const maxTokens = tokens(estimateRun(config, input).stages);
