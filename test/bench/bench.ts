@@ -4,7 +4,8 @@
  */
 import { startFakeServer, type FakeServer } from '../server/fake-openai';
 import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
-import { loadConfig, type SmoaConfig, type SmoaConfigInput, type Strategy } from '../../src/pipeline/config';
+import { loadConfig, STRATEGIES, type SmoaConfig, type SmoaConfigInput, type Strategy } from '../../src/pipeline/config';
+import { estimateRun } from '../../src/pipeline/estimate';
 import { runPipeline } from '../../src/pipeline/engine';
 import { MemoryRoleCache } from '../../src/pipeline/roles';
 import { foldEvents, type Trace } from '../../src/pipeline/trace';
@@ -148,6 +149,25 @@ async function main() {
     }
     console.log(`\nStrategies, ${PROMPTS.length} prompts, ${PROPOSERS} proposers, up to ${LAYERS} layers, mean per prompt\n`);
     console.log(table(['strategy', 'calls', 'layers', 'prompt tok', 'completion tok', 'total tok', 'wall', 'first answer token'], rows));
+
+    // 3b: the estimate (an upper bound) against what each strategy used, with every model capped at 400 tokens.
+    const bounds: string[][] = [];
+    for (const strategy of STRATEGIES) {
+      const capped = { ...config(server, strategy, true), models: MODELS.map((m) => ({ id: m, endpoint: 'local', model: m, maxTokens: 400 })) };
+      let est = 0, used = 0, estMs = 0;
+      for (const p of PROMPTS) {
+        const t0 = performance.now();
+        const e = estimateRun(capped, { prompt: p });
+        estMs += performance.now() - t0;
+        est += e.promptTokens + (e.completionTokens ?? 0);
+        const t = (await measure(server, capped, p, pool, cache)).trace.totals!;
+        used += t.promptTokens + t.completionTokens;
+      }
+      bounds.push([strategy, Math.round(est / PROMPTS.length).toString(), Math.round(used / PROMPTS.length).toString(), `${(est / used).toFixed(1)}x`, `${(estMs / PROMPTS.length).toFixed(2)} ms`]);
+    }
+    console.log(`\nEstimate vs use (maxTokens 400, early stop on), mean per prompt\n`);
+    console.log(table(['strategy', 'bound tok', 'used tok', 'bound/used', 'estimate time'], bounds));
+    console.log('target: bound >= used for every strategy (tests assert it); estimate well under 5 ms');
 
     // 4: adaptive stops narrow when the first two agree; the fake server's moderator agrees on about one run in three.
     let narrow = 0;
