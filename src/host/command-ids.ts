@@ -13,6 +13,9 @@ export const COMMANDS = {
   openTrace: { id: 'smoa.openTrace', title: 'Open Trace of Last Run' },
   runEvaluation: { id: 'smoa.runEvaluation', title: 'Run Evaluation' },
   openEvaluationResults: { id: 'smoa.openEvaluationResults', title: 'Open Evaluation Results' },
+  showUsage: { id: 'smoa.showUsage', title: 'Show Usage' },
+  exportUsageCsv: { id: 'smoa.exportUsageCsv', title: 'Export Usage as CSV' },
+  resetUsage: { id: 'smoa.resetUsage', title: 'Reset Usage' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -21,6 +24,8 @@ export type CommandName = keyof typeof COMMANDS;
 export const INTERNAL_COMMANDS = {
   /** The invalid-setting notice's "Open Settings" link: the setting, where the user edits settings. */
   revealInvalidSetting: 'smoa.revealInvalidSetting',
+  /** Chat's "Run anyway" button once the daily budget is reached: allows one run and asks again. */
+  runOverDailyBudget: 'smoa.runOverDailyBudget',
 } as const;
 
 /** The palette's category of every command. */

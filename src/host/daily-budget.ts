@@ -1,5 +1,6 @@
 import { dailyBudgetVerdict, dayOf, type Clock, type DailyVerdict } from './ledger';
 import type { RunOrigin } from './run-service';
+import { INTERNAL_COMMANDS } from './command-ids';
 import { actions, type UserProblem } from './user-problem';
 
 export interface DailyBudgetDeps {
@@ -14,7 +15,7 @@ export interface DailyBudgetDeps {
   clock?: Clock;
 }
 
-export const RUN_OVER_DAILY_BUDGET_COMMAND = 'smoa.runOverDailyBudget';
+export const RUN_OVER_DAILY_BUDGET_COMMAND = INTERNAL_COMMANDS.runOverDailyBudget;
 
 /**
  * `smoa.dailyBudgetUsd`: from 80% of it a warning (once a day, not on every run); once reached, every run asks before

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from './command-ids';
 import { DailyBudgetGate } from './daily-budget';
 import { KeyValueLedgerStorage, Ledger, type DayTotal } from './ledger';
 import type { RunService } from './run-service';
 import { SETTINGS_SECTION } from './settings-input';
 
-export const SHOW_USAGE_COMMAND = 'smoa.showUsage';
+export const SHOW_USAGE_COMMAND = COMMANDS.showUsage.id;
 
 /**
  * The extension's ledger (global state, last 30 days), the daily budget, and the status-bar item with today's total.

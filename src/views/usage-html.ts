@@ -1,13 +1,14 @@
+import { COMMANDS } from '../host/command-ids';
 import type { DayTotal, LedgerEntry } from '../host/ledger';
 
 /**
- * The "SMoA: Show Usage" page: the last 30 days as a bar chart (cost, or tokens when nothing is priced) and a table by
+ * The Show Usage page: the last 30 days as a bar chart (cost, or tokens when nothing is priced) and a table by
  * model and stage. Static HTML, no script: the two actions are command links the webview allows by name. No vscode
  * import, so the markup (and its escaping of model ids) is tested in plain Node.
  */
 
-export const EXPORT_USAGE_COMMAND = 'smoa.exportUsageCsv';
-export const RESET_USAGE_COMMAND = 'smoa.resetUsage';
+export const EXPORT_USAGE_COMMAND = COMMANDS.exportUsageCsv.id;
+export const RESET_USAGE_COMMAND = COMMANDS.resetUsage.id;
 
 export function renderUsageHtml(days: readonly DayTotal[], rows: readonly LedgerEntry[], cspSource: string): string {
   const priced = days.some((d) => d.costUsd > 0);

@@ -5,7 +5,7 @@ import type { ExtensionServices } from '../host/services';
 import { SHOW_USAGE_COMMAND } from '../host/usage';
 import { EXPORT_USAGE_COMMAND, renderUsageHtml, RESET_USAGE_COMMAND } from './usage-html';
 
-/** "SMoA: Show Usage" (a static page, redrawn when the ledger changes), CSV export, reset, and chat's "Run anyway". */
+/** Show Usage (a static page, redrawn when the ledger changes), CSV export, reset, and chat's "Run anyway". */
 export class UsagePanel {
   static readonly viewType = 'smoa.usage';
   private static current: UsagePanel | undefined;

@@ -110,7 +110,7 @@ describe('chat participant logic', () => {
     // Chat folds the progress lines into "Completed N steps"; what each stage decided stays in the response.
     assert.deepEqual(stages.split('\n'), [
       '- Roles generated: 4 roles',
-      `- ${stream.progressLines[4]}`,
+      `- ${stream.progressLines[5]}`,
       '- Moderator: stop, the answers agree',
       '- Layers 2-3 skipped: the moderator stopped early',
     ]);
