@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { RunService } from '../../src/host/run-service';
+import { configForRequest, RunService } from '../../src/host/run-service';
 import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
 import type { SmoaConfig } from '../../src/pipeline/config';
 import { estimateRun } from '../../src/pipeline/estimate';
@@ -42,7 +42,12 @@ describe('trace panel: the estimate before Run, the budget during it', function 
       saveTrace: async () => undefined,
       openTraceFile: async () => undefined,
     };
-    session = new PanelSession({ runs, currentConfig: async () => ({ ok: true, config }) }, port);
+    // As the extension resolves it: the settings with the panel's strategy, layers and top k.
+    const currentConfig = async (o?: { strategy?: SmoaConfig['strategy']; layers?: number; topK?: number }) => ({
+      ok: true as const,
+      config: configForRequest(config, { strategy: o?.strategy, overrides: { layers: o?.layers, topK: o?.topK } }),
+    });
+    session = new PanelSession({ runs, currentConfig }, port);
     await panel.page.exposeFunction('__smoaHost', (message: unknown) => session.receive(message));
     await session.receive({ type: 'ready' });
     await settled(panel.page);
