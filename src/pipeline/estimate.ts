@@ -1,5 +1,5 @@
 import type { ChatMessage } from './client';
-import { adaptiveStartOf, modelById, proposerSlots, type ModelConfig, type SmoaConfig, type Strategy } from './config';
+import { adaptiveStartOf, judgeModels, modelById, proposerSlots, type ModelConfig, type SmoaConfig, type Strategy } from './config';
 import type { CallStage } from './events';
 import { buildJudgeRequest, buildModeratorRequest } from './judge';
 import { buildMessages, debateSystemPart, synthesisSystemPart, type ContextItem } from './prompts';
@@ -214,17 +214,24 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
       label = `layer ${plan.layer} judge`;
       layer = plan.layer;
       seesUnbounded = !options.seen && proposersUnbounded;
-      const model = modelById(config, config.judge ?? config.aggregator);
       const count = seenCount(plan.candidates);
-      const request = buildJudgeRequest({ prompt: input.prompt, history: input.history, candidates: empties(count), k: plan.k, askStop: plan.askStop, seed: 0 });
-      calls = [{ model, promptTokens: promptBound(request.messages) + answerBound(count), maxTokens: model.maxTokens }];
+      // One call per judge of the jury and per order (judgeOrders: 2 asks each judge twice); with recusal the prompt
+      // also lists the answers it may not pick (bounded here by listing all of them).
+      const excluded = config.judgeRecusal ? empties(count).map((c) => c.slot) : [];
+      calls = judgeModels(config).flatMap((id) =>
+        Array.from({ length: config.judgeOrders }, (_, order) => {
+          const model = modelById(config, id);
+          const request = buildJudgeRequest({ prompt: input.prompt, history: input.history, candidates: empties(count), k: plan.k, askStop: plan.askStop, seed: 0, reversed: order === 1, excluded });
+          return { model, promptTokens: promptBound(request.messages) + answerBound(count), maxTokens: model.maxTokens };
+        }),
+      );
       break;
     }
     case 'moderator': {
       label = `layer ${plan.layer} moderator`;
       layer = plan.layer;
       seesUnbounded = !options.seen && proposersUnbounded;
-      const model = modelById(config, config.moderator ?? config.judge ?? config.aggregator);
+      const model = modelById(config, config.moderator ?? judgeModels(config)[0]);
       const count = seenCount(plan.candidates);
       const messages = buildModeratorRequest(input.prompt, input.history, Array.from({ length: count }, () => ''));
       calls = [{ model, promptTokens: promptBound(messages) + answerBound(count), maxTokens: model.maxTokens }];

@@ -52,6 +52,7 @@ describe('estimate: an upper bound of what a run uses, before it sends anything'
     { name: 'smoa with a separate moderator', overrides: { strategy: 'smoa', moderator: 'c', layers: 3 }, stop: false },
     { name: 'smoa with configured roles and proposerMaxTokens', overrides: { strategy: 'smoa', roles: ['You are terse.', 'You are careful.', 'You doubt.', 'You teach.'], proposerMaxTokens: 120 } },
     { name: 'moa, 4 layers', overrides: { strategy: 'moa', layers: 4 } },
+    { name: 'smoa with a jury of two judges, both orders, recusal', overrides: { strategy: 'smoa', judge: ['b', 'c'], judgeOrders: 2, judgeRecusal: true, layers: 2 } },
     { name: 'self with windowed synthesis (Self-MoA-Seq)', overrides: { strategy: 'self', samples: 7, selfWindow: 2, layers: 1 } },
     { name: 'debate, the moderator never stops it', overrides: { strategy: 'debate', layers: 3 }, stop: false },
     { name: 'adaptive, the first proposers disagree and the rest join', overrides: { strategy: 'adaptive', layers: 2 }, stop: false },
