@@ -27,6 +27,7 @@ suite('Usage: status bar, Show Usage, CSV', () => {
       models: [{ id: 'a', endpoint: 'e', model: 'm', price: { inputPerMTok: 1000, outputPerMTok: 1000 } }],
       proposers: ['a'],
       aggregator: 'a',
+      topK: 1,
     });
     await usage.ledger.recordRun(config, [
       { t: 0, type: 'call-started', callId: 'c1', stage: 'aggregator', modelId: 'a', model: 'm' },
@@ -35,12 +36,15 @@ suite('Usage: status bar, Show Usage, CSV', () => {
     await usage.refresh();
     assert.match(usage.statusItem.text, /SMoA \$0\.12$/);
     assert.equal(usage.statusItem.command, 'smoa.showUsage');
-    assert.match(String(usage.statusItem.tooltip), /1 calls, 120 tokens/);
+    assert.match(String(usage.statusItem.tooltip), /1 call, 120 tokens/);
   });
 
   test('Show Usage opens the usage page; Export CSV writes the ledger', async () => {
     await vscode.commands.executeCommand('smoa.showUsage');
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'SMoA Usage');
+    // The tab list is updated after the command returns.
+    const usageTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'SMoA Usage');
+    for (let i = 0; i < 50 && !usageTab(); i++) await new Promise((r) => setTimeout(r, 100));
+    const tab = usageTab();
     assert.ok(tab, 'a "SMoA Usage" tab is open');
     const target = vscode.Uri.file(path.join(os.tmpdir(), `smoa-usage-${Date.now()}.csv`));
     await vscode.commands.executeCommand('smoa.exportUsageCsv', target);
