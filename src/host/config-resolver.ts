@@ -15,12 +15,12 @@ export type ResolvedConfig = { ok: true; config: SmoaConfig; auto: boolean } | {
 
 /**
  * The config one run uses. `chosen` is the chat's selected model: with nothing configured it writes the final answer.
- * `overrides` (the trace panel's strategy, layers, top k) replace settings before validation: what is checked is what
+ * `overrides` (the trace panel's strategy, layers, top k, budget) replace settings before validation: what is checked is what
  * the run uses. Never throws: a bad setting or a missing model comes back as a problem the user can act on.
  */
 export async function resolveConfig(sources: ConfigSources, chosen?: VsCodeModelInfo, overrides?: Record<string, unknown>): Promise<ResolvedConfig> {
   const settings = sources.settingsInput();
-  const snapshot = snapshotOf(overrides ? { ...settings, ...overrides } : settings);
+  const snapshot = snapshotOf(overrides ? withOverrides(settings, overrides) : settings);
   if (!snapshot.auto) {
     if (snapshot.result.ok) return { ok: true, config: snapshot.result.config, auto: false };
     return { ok: false, problem: settingsProblem(snapshot.result.issues) };
@@ -48,6 +48,17 @@ export async function resolveConfig(sources: ConfigSources, chosen?: VsCodeModel
   });
   if (!result.ok) return { ok: false, problem: settingsProblem(result.issues) };
   return { ok: true, config: result.config, auto: true };
+}
+
+/** The panel's controls over the settings; a budget override keeps the setting's other limit. */
+function withOverrides(settings: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...settings, ...overrides };
+  if (isRecord(overrides.budget)) merged.budget = { ...(isRecord(settings.budget) ? settings.budget : {}), ...overrides.budget };
+  return merged;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function settingsProblem(issues: Parameters<typeof formatSettingsIssues>[0]): UserProblem {

@@ -16,6 +16,14 @@ export interface PanelOverrides {
   strategy?: Strategy;
   layers?: number;
   topK?: number;
+  /** Merged into the setting `smoa.budget` (the panel's Max $ / Max tokens). */
+  budget?: { maxUsd?: number; maxTokens?: number };
+}
+
+/** The panel's controls as overrides of the settings (empty budget fields leave the setting alone). */
+function overridesOf(form: { strategy: Strategy; layers: number; topK: number; maxUsd?: number; maxTokens?: number }): PanelOverrides {
+  const budget = { ...(form.maxUsd !== undefined ? { maxUsd: form.maxUsd } : {}), ...(form.maxTokens !== undefined ? { maxTokens: form.maxTokens } : {}) };
+  return { strategy: form.strategy, layers: form.layers, topK: form.topK, ...(Object.keys(budget).length ? { budget } : {}) };
 }
 
 export interface TracePanelServices {
@@ -148,7 +156,7 @@ export class PanelSession {
   }
 
   private async startRun(message: Extract<WebviewMessage, { type: 'run' }>): Promise<void> {
-    const overrides = { strategy: message.strategy, layers: message.layers, topK: message.topK };
+    const overrides = overridesOf(message);
     let config: SmoaConfig | undefined;
     if (this.services.currentConfig) {
       // Validate what this run will use: the settings with the panel's own strategy, layers and top k.
@@ -185,7 +193,7 @@ export class PanelSession {
   /** One line under the controls: what Run would use at most with this prompt and these controls. */
   private async postEstimate(form: Extract<WebviewMessage, { type: 'estimate' }>): Promise<void> {
     // The config this Run would use: the settings with the panel's strategy, layers and top k (as startRun resolves it).
-    const resolved = await this.services.currentConfig?.({ strategy: form.strategy, layers: form.layers, topK: form.topK }).catch(() => undefined);
+    const resolved = await this.services.currentConfig?.(overridesOf(form)).catch(() => undefined);
     if (!resolved?.ok) return;
     const estimate = estimateRun(resolved.config, { prompt: form.prompt });
     this.port.post({ type: 'estimate', text: `Estimate: ${describeEstimate(estimate)}` });

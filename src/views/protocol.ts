@@ -52,6 +52,12 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('estimate'), text: z.string() }),
 ]);
 
+/** The panel's own budget for one run (empty: the setting `smoa.budget`). */
+const budgetFields = {
+  maxUsd: z.optional(z.number().check(z.positive('Max $ must be more than 0'))),
+  maxTokens: z.optional(z.int().check(z.minimum(1, 'Max tokens must be at least 1'))),
+};
+
 /** Webview → host. */
 export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** The webview (re)loaded; `restoredRunId` is the run its saved state showed (the host may show a requested one instead). */
@@ -62,6 +68,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
     strategy,
     layers: z.int().check(z.minimum(1), z.maximum(10)),
     topK: z.int().check(z.minimum(1), z.maximum(64)),
+    ...budgetFields,
   }),
   z.object({ type: z.literal('stop'), runId }),
   z.object({ type: z.literal('insert'), runId }),
@@ -75,6 +82,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
     strategy,
     layers: z.int().check(z.minimum(1), z.maximum(10)),
     topK: z.int().check(z.minimum(1), z.maximum(64)),
+    ...budgetFields,
   }),
 ]);
 

@@ -50,3 +50,31 @@ describe('trace panel: adaptive runs', function () {
     assert.match(await moderator.innerText(), /first 2 disagree, 4 more join/);
   });
 });
+
+describe('trace panel: a budget for one run', function () {
+  let browser: Browser;
+  let panel: PanelPage;
+  before(async () => {
+    browser = await launch();
+  });
+  after(() => browser?.close());
+  beforeEach(async () => {
+    panel = await openPanel(browser);
+  });
+  afterEach(() => panel?.close());
+
+  it('Max $ and Max tokens go with the run; left empty, the setting applies', async () => {
+    await panel.dispatch({ type: 'config', defaults: { strategy: 'smoa', layers: 2, topK: 2, proposers: 4 } });
+    const page = panel.page;
+    await page.getByTestId('prompt-input').fill('Design a cache');
+    await page.getByTestId('max-usd-input').fill('0.05');
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('max-usd-input').fill('');
+    await page.getByTestId('max-tokens-input').fill('3000');
+    await page.getByTestId('run-button').click();
+    const runs = (await panel.messages()).filter((m) => m.type === 'run');
+    assert.equal(runs.length, 2);
+    assert.deepEqual([runs[0].type === 'run' && runs[0].maxUsd, runs[0].type === 'run' && runs[0].maxTokens], [0.05, undefined]);
+    assert.deepEqual([runs[1].type === 'run' && runs[1].maxUsd, runs[1].type === 'run' && runs[1].maxTokens], [undefined, 3000]);
+  });
+});

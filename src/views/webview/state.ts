@@ -20,6 +20,9 @@ export interface FormState {
   strategy: Strategy;
   layers: number;
   topK: number;
+  /** This run's budget; unset: the setting. */
+  maxUsd?: number;
+  maxTokens?: number;
 }
 
 const MAX_SAVED_TRACE_CHARS = 2_000_000;

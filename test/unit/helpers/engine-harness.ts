@@ -28,9 +28,9 @@ export function lastUser(req: FakeRequest): string {
   return req.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
 }
 
-/** Four models on one endpoint of the fake server; tests override what they need. */
-export function testConfig(server: FakeServer, overrides: Partial<SmoaConfigInput> = {}): SmoaConfig {
-  return loadConfig({
+/** Four models on one endpoint of the fake server, as settings input (unparsed); tests override what they need. */
+export function testConfigInput(server: FakeServer, overrides: Partial<SmoaConfigInput> = {}): SmoaConfigInput {
+  return {
     endpoints: [{ id: 'local', baseURL: server.url, maxConcurrency: 16, timeoutMs: 5_000, maxRetries: 2 }],
     models: [
       { id: 'a', endpoint: 'local', model: 'model-a' },
@@ -45,7 +45,12 @@ export function testConfig(server: FakeServer, overrides: Partial<SmoaConfigInpu
     topK: 2,
     roles: 'off',
     ...overrides,
-  });
+  };
+}
+
+/** The same, parsed. */
+export function testConfig(server: FakeServer, overrides: Partial<SmoaConfigInput> = {}): SmoaConfig {
+  return loadConfig(testConfigInput(server, overrides));
 }
 
 export interface Recorded {

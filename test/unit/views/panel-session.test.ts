@@ -7,7 +7,7 @@ import { estimateDense } from '../../../src/views/dense-estimate';
 import { PanelSession, type PanelPort } from '../../../src/views/panel-session';
 import type { HostMessage } from '../../../src/views/protocol';
 import { proseAnswer } from '../../../test/server/default-responder';
-import { kindOf, record, testConfig, withServer } from '../helpers/engine-harness';
+import { kindOf, record, testConfig, testConfigInput, withServer } from '../helpers/engine-harness';
 
 function fakePort(file?: { name: string; text: string }) {
   const posted: HostMessage[] = [];
@@ -249,6 +249,29 @@ describe('trace panel host session: a trace file opened before the webview is re
       await session2.receive({ type: 'ready' });
       assert.match(bad.posted.find((m) => m.type === 'error')?.type === 'error' ? (bad.posted.find((m) => m.type === 'error') as { message: string }).message : '', /Cannot open bad\.json/);
       session2.dispose();
+    });
+  });
+});
+
+describe('trace panel: a budget for one run', () => {
+  it("the panel's Max tokens overrides smoa.budget for that run: the stages past it are not started, and said", async () => {
+    await withServer({ ttftMs: 0, tokensPerSecond: 0 }, async (server) => {
+      // Priced and capped models: the setting's $100 alone lets the run go ahead.
+      const base = testConfigInput(server);
+      const models = base.models.map((m) => ({ ...m, maxTokens: 200, price: { inputPerMTok: 1, outputPerMTok: 1 } }));
+      const settings = { ...base, models, budget: { maxUsd: 100 } };
+      const runs = new RunService({ getConfig: () => testConfig(server), clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+      const sources = { settingsInput: () => settings, vscodeModels: async () => [] };
+      const { port } = fakePort();
+      const session = new PanelSession({ runs, currentConfig: (overrides) => resolveConfig(sources, undefined, overrides ? { ...overrides } : undefined) }, port);
+      await session.receive({ type: 'ready' });
+      await session.receive({ type: 'run', prompt: 'Design a cache', strategy: 'smoa', layers: 2, topK: 2, maxTokens: 1 });
+      const run = runs.list().at(-1)!;
+      await run.result;
+      assert.deepEqual(run.trace.config.budget, { maxUsd: 100, maxTokens: 1 }, 'the setting\'s other limit stays');
+      assert.ok(run.trace.budgetStops?.length, 'a budget-stop says what was not started');
+      assert.equal(server.requests.length, 0, 'a 1-token budget starts nothing');
+      session.dispose();
     });
   });
 });

@@ -25,6 +25,8 @@ export class ControlsView {
   private readonly strategy = h('select', { testid: 'strategy-select', attrs: { 'aria-label': 'Strategy' } });
   private readonly layers = numberInput('layers-input', 1, 10);
   private readonly topK = numberInput('topk-input', 1, 64);
+  private readonly maxUsd = h('input', { testid: 'max-usd-input', attrs: { type: 'number', min: '0', step: 'any', placeholder: 'setting', 'aria-label': 'Budget in USD for this run' } });
+  private readonly maxTokens = h('input', { testid: 'max-tokens-input', attrs: { type: 'number', min: '1', step: '1', placeholder: 'setting', 'aria-label': 'Token budget for this run' } });
   private readonly runButton = h('button', { text: 'Run', class: 'primary', testid: 'run-button', attrs: { type: 'submit' } });
   private readonly stopButton = h('button', { text: 'Stop', testid: 'stop-button', attrs: { type: 'button' } });
   private readonly openButton = h('button', { text: 'Open trace file…', testid: 'open-trace-button', attrs: { type: 'button' } });
@@ -45,6 +47,8 @@ export class ControlsView {
         h('label', {}, 'Strategy ', this.strategy),
         h('label', {}, 'Layers ', this.layers),
         h('label', {}, 'Top k ', this.topK),
+        h('label', { title: 'Budget for this run: stages that would pass it are not started (empty: smoa.budget)' }, 'Max $ ', this.maxUsd),
+        h('label', { title: 'Token budget for this run (empty: smoa.budget)' }, 'Max tokens ', this.maxTokens),
         h('span', { class: 'spacer' }),
         this.runButton,
         this.stopButton,
@@ -86,6 +90,8 @@ export class ControlsView {
     if (active !== this.strategy) this.strategy.value = f.strategy;
     if (active !== this.layers) this.layers.value = String(f.layers);
     if (active !== this.topK) this.topK.value = String(f.topK);
+    if (active !== this.maxUsd) this.maxUsd.value = f.maxUsd === undefined ? '' : String(f.maxUsd);
+    if (active !== this.maxTokens) this.maxTokens.value = f.maxTokens === undefined ? '' : String(f.maxTokens);
     const traits = STRATEGY_TRAITS[f.strategy];
     this.topK.disabled = traits.judge !== 'topK';
     this.layers.disabled = traits.layers !== 'config';
@@ -105,6 +111,8 @@ export class ControlsView {
       strategy: this.strategy.value as Strategy,
       layers: clampInt(this.layers.value, 1, 10, 2),
       topK: clampInt(this.topK.value, 1, 64, 2),
+      ...positive('maxUsd', this.maxUsd.value, false),
+      ...positive('maxTokens', this.maxTokens.value, true),
     };
   }
 
@@ -135,6 +143,13 @@ export class ControlsView {
 
 function numberInput(testid: string, min: number, max: number): HTMLInputElement {
   return h('input', { testid, attrs: { type: 'number', min: String(min), max: String(max), step: '1' } });
+}
+
+/** An optional budget field: empty or not a positive number means "the setting". */
+function positive<K extends 'maxUsd' | 'maxTokens'>(key: K, value: string, integer: boolean): Partial<Record<K, number>> {
+  const n = integer ? Number.parseInt(value, 10) : Number.parseFloat(value);
+  // An explicit undefined, so clearing the field also clears what the form remembered.
+  return { [key]: Number.isFinite(n) && n > 0 ? n : undefined } as Partial<Record<K, number>>;
 }
 
 function clampInt(value: string, min: number, max: number, fallback: number): number {
