@@ -4,9 +4,9 @@ import type { SmoaEvent } from '../../src/pipeline/events';
 import { launch, openPanel, settled, type PanelPage } from './support/browser';
 import { recordRun } from './support/record';
 
-// The adaptive strategy in the panel: the moderator's decision after the first proposers, and the widening.
+// The panel's controls and views for the newer run options: adaptive's decision and widening, a budget for one run.
 
-describe('trace panel: adaptive runs', function () {
+describe('trace panel: adaptive runs and a budget for one run', function () {
   let browser: Browser;
   let panel: PanelPage;
   before(async () => {
@@ -49,19 +49,6 @@ describe('trace panel: adaptive runs', function () {
     assert.equal(await moderator.getAttribute('data-adaptive'), 'widen');
     assert.match(await moderator.innerText(), /first 2 disagree, 4 more join/);
   });
-});
-
-describe('trace panel: a budget for one run', function () {
-  let browser: Browser;
-  let panel: PanelPage;
-  before(async () => {
-    browser = await launch();
-  });
-  after(() => browser?.close());
-  beforeEach(async () => {
-    panel = await openPanel(browser);
-  });
-  afterEach(() => panel?.close());
 
   it('Max $ and Max tokens go with the run; left empty, the setting applies', async () => {
     await panel.dispatch({ type: 'config', defaults: { strategy: 'smoa', layers: 2, topK: 2, proposers: 4 } });
