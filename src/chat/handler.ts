@@ -30,6 +30,11 @@ export interface ChatDeps extends RolesDeps {
   resolveConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
   readReference(ref: ChatReferencePort): Promise<LoadedReference | undefined>;
   dailyBudget?: Pick<DailyBudgetGate, 'checkChat'>;
+  /**
+   * Tells the user something outside the response (VS Code: a status bar message). Needed after the chat's Stop:
+   * VS Code 1.139 discards whatever a response streams once Stop was pressed, and drops its result's errorDetails.
+   */
+  notify?(message: string): void;
 }
 
 
@@ -101,7 +106,11 @@ export async function handleChatRequest(
     const done = { ...metadata, runId: result.runId, strategy };
     if (result.status === 'cancelled') {
       // Without this the last progress line stays as if the run were still going, and follow-ups offer to build on it.
-      stream.markdown(cancelledNote(streamed, narrator.record, handle.trace));
+      // The note shows in the response when the run was stopped elsewhere (the panel's Stop); after the chat's own Stop
+      // VS Code shows nothing more of the response, so the note also goes where the user still sees it.
+      const what = whatHadFinished(streamed, handle.trace);
+      stream.markdown(`${streamed ? '\n\n---\n' : ''}**Cancelled** ${what}.${stagesList(narrator.record)}`);
+      if (token.isCancellationRequested) deps.notify?.(`SMoA run cancelled${handle.trace.calls.length ? ':' : ''} ${what}.`);
       if (handle.trace.calls.some((c) => c.status === 'done')) stream.button(openTraceButton(result.runId));
       return { metadata: { ...done, cancelled: true } };
     }
@@ -147,14 +156,12 @@ function stagesList(record: readonly string[]): string {
   return record.length ? `\n\n${record.map((line) => `- ${line}`).join('\n')}` : '';
 }
 
-/** What a stopped run says: that it was cancelled, and what had finished by then. */
-function cancelledNote(streamed: string, record: readonly string[], trace: Pick<Trace, 'calls'>): string {
+/** What a stopped run says after "Cancelled": what had finished by then. */
+function whatHadFinished(streamed: string, trace: Pick<Trace, 'calls'>): string {
   const finished = trace.calls.filter((c) => c.status === 'done').length;
-  const what =
-    trace.calls.length === 0
-      ? 'before any model was asked'
-      : `${finished} of ${plural(trace.calls.length, 'call')} had finished${streamed ? '; the answer above is incomplete' : ''}`;
-  return `${streamed ? '\n\n---\n' : ''}**Cancelled** ${what}.${stagesList(record)}`;
+  return trace.calls.length === 0
+    ? 'before any model was asked'
+    : `${finished} of ${plural(trace.calls.length, 'call')} had finished${streamed ? '; the answer above is incomplete' : ''}`;
 }
 
 /**

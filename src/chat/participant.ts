@@ -25,6 +25,7 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
     readReference,
     roleCache: services.roleCache,
     dailyBudget: services.usage.gate,
+    notify: (message) => void vscode.window.setStatusBarMessage(`$(debug-stop) ${message}`, 15_000),
   };
   const entry: ChatEntry = (request, history, stream, token) => handleChatRequest(request, history, stream, token, deps);
 

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { startCodeServer } from './code-server.mjs';
 import { fakeServerAvailable, startFakeServerProcess } from './fake-server.mjs';
 import { ensureInstalled } from './install.mjs';
-import { smoaSettings } from './smoa-settings.mjs';
+import { sandboxSettings, smoaSettings } from './smoa-settings.mjs';
 import { buildAndPackage } from './vsix.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,16 +26,6 @@ const { values: args } = parseArgs({
     config: { type: 'string' },
   },
 });
-
-/** The user settings the sandbox writes: the SMoA panel the UI tests use too, plus a friendlier workbench. */
-export function sandboxSettings(smoa) {
-  return {
-    'workbench.startupEditor': 'readme',
-    'telemetry.telemetryLevel': 'off',
-    'git.openRepositoryInParentFolders': 'never',
-    ...smoa,
-  };
-}
 
 /** A CLI config file becomes `smoa.*` user settings (the extension checks them with the same schema). */
 function settingsFromConfigFile(file) {

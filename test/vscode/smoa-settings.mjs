@@ -22,3 +22,19 @@ export function smoaSettings(baseURL, overrides = {}) {
     ...overrides,
   };
 }
+
+/**
+ * The user settings `npm run sandbox` writes: the SMoA panel `smoa` (smoaSettings or the sandbox's own), a friendlier
+ * workbench, and the SMoA ensemble as the chat's model, as the README shows. Without Copilot VS Code would otherwise
+ * start the chat on no model (the picker offers a Copilot sign-in). `chat.defaultModel` takes a model id; VS Code 1.139
+ * keeps the user's later pick per chat location under the storage key "chat.currentLanguageModel.<location>".
+ */
+export function sandboxSettings(smoa) {
+  return {
+    'workbench.startupEditor': 'readme',
+    'telemetry.telemetryLevel': 'off',
+    'git.openRepositoryInParentFolders': 'never',
+    'chat.defaultModel': 'smoa-ensemble',
+    ...smoa,
+  };
+}

@@ -202,6 +202,25 @@ describe('chat participant logic', () => {
     assert.deepEqual(followupsFor(result.metadata), []);
   });
 
+  it('after the chat\'s own Stop, which hides the rest of the response, the user is still told what had finished', async () => {
+    server.setResponder(() => ({ text: 'slow '.repeat(400), tokensPerSecond: 20 }));
+    const { deps } = harness(server, { roles: 'off' });
+    const told: string[] = [];
+    deps.notify = (message) => told.push(message);
+    const token = new TestCancellation();
+    // As in VS Code: nothing streamed after Stop reaches the response.
+    const stream = new RecordingStream(token);
+    const pending = handleChatRequest(ask('Take your time'), [], stream, token, deps);
+    await stream.when((p) => p.kind === 'progress' && p.text.startsWith('Layer 1/3'));
+    while (server.activeRequests() < 4) await new Promise((r) => setImmediate(r));
+    token.cancel();
+    const result = await pending;
+    await server.waitForIdle(2000);
+    assert.equal(stream.markdownText, '', 'VS Code shows nothing streamed after Stop');
+    assert.deepEqual(told, ['SMoA run cancelled: 0 of 4 calls had finished.']);
+    assert.deepEqual(followupsFor(result.metadata), []);
+  });
+
   describe('failures the user can act on', () => {
     it('an invalid setting names the setting and offers to open it', async () => {
       const { deps } = harness(server, { proposers: ['claude', 'nope'] });

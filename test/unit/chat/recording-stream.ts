@@ -7,10 +7,15 @@ export type StreamPart =
   | { kind: 'reference'; anchor: unknown }
   | { kind: 'button'; action: UserAction };
 
-/** A chat response stream that records every part in order, as VS Code would render them. */
+/**
+ * A chat response stream that records every part in order, as VS Code would render them. Given the request's token,
+ * it drops what is streamed after cancellation, as VS Code 1.139's chat service does once the user pressed Stop.
+ */
 export class RecordingStream implements ChatStreamPort {
   readonly parts: StreamPart[] = [];
   private readonly waiters: { match: (p: StreamPart) => boolean; resolve: () => void }[] = [];
+
+  constructor(private readonly stopToken?: CancellationPort) {}
 
   progress(text: string) {
     this.push({ kind: 'progress', text });
@@ -42,6 +47,7 @@ export class RecordingStream implements ChatStreamPort {
   }
 
   private push(part: StreamPart) {
+    if (this.stopToken?.isCancellationRequested) return;
     this.parts.push(part);
     for (const w of [...this.waiters]) {
       if (w.match(part)) {

@@ -16,10 +16,14 @@ await smoaUiTest('configure-models', { settings: () => ({}) }, async ({ page, cs
   const input = widget.locator('input').first();
   const row = (text) => widget.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
 
-  const started = Date.now();
   await runCommand(page, 'SMoA: Configure Models');
+  // Timed from the command's start (runCommand waits for the extension to register it): the local-server probe on
+  // 127.0.0.1 must not hold the first step up.
+  const started = Date.now();
   await row('Add an OpenAI-compatible endpoint').waitFor({ timeout: 10_000 });
-  console.log(`[ui] first step shown ${Date.now() - started} ms after the command`);
+  const shownMs = Date.now() - started;
+  console.log(`[ui] first step shown ${shownMs} ms after the command started`);
+  if (shownMs > 5000) throw new Error(`the first step took ${shownMs} ms to show`);
   const placeholder = await input.getAttribute('placeholder');
   if (!/No models yet/.test(placeholder ?? '')) throw new Error(`the first step does not say there are no models: "${placeholder}"`);
   console.log(`[ui] screenshot: ${await screenshot(page, 'configure-models-source')}`);
@@ -38,11 +42,19 @@ await smoaUiTest('configure-models', { settings: () => ({}) }, async ({ page, cs
 
   // Proposers: the models the endpoint lists.
   await row('model-a').waitFor({ timeout: 10_000 });
-  for (const model of ['model-a', 'model-b']) await row(model).locator('.quick-input-list-checkbox, input[type=checkbox]').first().click();
+  // VS Code 1.139 draws the checkbox as a custom toggle (role=checkbox); older builds used an <input>.
+  for (const model of ['model-a', 'model-b']) {
+    const box = row(model).locator('[role=checkbox], .quick-input-list-checkbox, input[type=checkbox]').first();
+    await box.click();
+    if ((await box.getAttribute('aria-checked')) === 'false') throw new Error(`${model} did not become checked`);
+  }
   console.log(`[ui] screenshot: ${await screenshot(page, 'configure-models-proposers')}`);
-  await page.keyboard.press('Enter');
+  // OK, not Enter: Enter on the focused checkbox would toggle it back.
+  await widget.locator('.monaco-button', { hasText: /^OK$/ }).first().click();
 
   // Aggregator: model-c; judge: the default (same as the aggregator).
+  // Wait for the step's title: the proposers' rows (model-c among them) stay on screen until the next step replaces them.
+  await widget.locator('.quick-input-title', { hasText: 'aggregator' }).waitFor({ timeout: 10_000 });
   await row('model-c').waitFor({ timeout: 10_000 });
   await input.fill('model-c');
   await page.keyboard.press('Enter');

@@ -5,9 +5,11 @@
 // 2. At run time, in the Settings editor: Top K set to 5 (still invalid): a new notification names `smoa.topK` again,
 //    with the new value.
 // 3. Top K set to 2 (valid): the notification goes away by itself.
+// 4. In settings.json (Preferences: Open User Settings (JSON)), Top K saved as 7: the new notification's "Open Settings"
+//    puts the cursor on `smoa.topK` in that file and leaves the Settings editor closed.
 // Screenshots: invalid-setting-startup.png and invalid-setting-runtime.png (the two notifications).
 import { notification, screenshotOf, smoaSettings, smoaUiTest, updateDocsImage } from './lib/smoa.mjs';
-import { SCREENSHOT_DIR } from './lib/workbench.mjs';
+import { runCommand, SCREENSHOT_DIR } from './lib/workbench.mjs';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,10 +57,49 @@ await smoaUiTest('invalid-setting', { settings: (url) => smoaSettings(url, { 'sm
 
   // 3. Fixed: the notice does not linger over the chat input.
   await input.fill('2');
-  await settingWritten(cs, 'smoa.topK', 2);
+  // 2 is the default: the Settings editor removes the key rather than writing it.
+  await settingWritten(cs, 'smoa.topK', undefined);
   await again.waitFor({ state: 'hidden', timeout: 15_000 });
   if (await notification(page, 'Invalid SMoA setting').isVisible()) throw new Error('an invalid-setting notice stays after the fix');
   console.log('[ui] changed to 2: the notification went away');
+
+  // 4. The user edits settings.json by hand: "Open Settings" reveals the setting there instead of replacing that editor
+  //    with the Settings editor.
+  // VS Code 1.139 shows the Settings editor as a modal, which keeps F1 from the palette: close it first.
+  const modal = page.locator('.monaco-modal-editor-block');
+  if (await modal.isVisible()) {
+    await modal.locator('.codicon-close, .codicon-chrome-close').first().click();
+    await modal.waitFor({ state: 'hidden', timeout: 5000 });
+  }
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  // VS Code 1.139 opens settings.json as a modal editor too (older builds: a tab).
+  const jsonEditor = page.locator('.monaco-modal-editor-block, .tabs-container .tab.active').filter({ hasText: 'settings.json' }).first();
+  await jsonEditor.waitFor({ timeout: 15_000 });
+  const file = join(cs.userDataDir, 'User', 'settings.json');
+  // Edited in that editor and saved (insertText of long lines: no auto-indent).
+  const edited = JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), 'smoa.topK': 7 }).replace(/,"smoa\.topK"/, ',\n"smoa.topK"');
+  await page.locator('.monaco-modal-editor-block .monaco-editor, .editor-instance .monaco-editor').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(edited);
+  // Whatever the editor auto-closed after the text goes.
+  await page.keyboard.press('Control+Shift+End');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Control+S');
+  // The cursor away from smoa.topK, so only "Open Settings" can bring it there.
+  await page.keyboard.press('Control+Home');
+  await settingWritten(cs, 'smoa.topK', 7);
+  const inJson = notification(page, 'topK (7) cannot exceed the number of proposers (4)');
+  await inJson.waitFor({ timeout: 15_000 });
+  await inJson.getByRole('link', { name: 'Open Settings' }).click();
+  // The editor's breadcrumbs name the JSON property the cursor is on.
+  const crumb = page.locator('.monaco-breadcrumbs .monaco-breadcrumb-item', { hasText: 'smoa.topK' }).first();
+  await crumb.waitFor({ timeout: 10_000 }).catch(async () => {
+    const at = await page.locator('.monaco-breadcrumbs').first().innerText().catch(() => 'no breadcrumbs');
+    throw new Error(`Open Settings did not put the cursor on smoa.topK in settings.json (breadcrumbs: ${at})`);
+  });
+  if (!(await jsonEditor.isVisible())) throw new Error('Open Settings replaced the settings.json editor');
+  if (await page.locator('.settings-editor').isVisible()) throw new Error('Open Settings showed the Settings editor');
+  console.log('[ui] in settings.json, Open Settings put the cursor on "smoa.topK" there');
 });
 
 /** Waits until the Settings editor has written `key: value` to the profile's settings.json. */
@@ -74,5 +115,5 @@ async function settingWritten(cs, key, value, timeoutMs = 10_000) {
       /* mid-write */
     }
   }
-  throw new Error(`${key} in ${file} is ${JSON.stringify(last)}, expected ${value} (the Settings editor did not write it)`);
+  throw new Error(`${key} in ${file} is ${JSON.stringify(last)}, expected ${value} (it was not written):\n${readFileSync(file, "utf8")}`);
 }

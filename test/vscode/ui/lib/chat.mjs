@@ -11,10 +11,12 @@ import { runCommand } from './workbench.mjs';
 
 export const chatInput = (page) => page.locator('.interactive-input-part').first();
 
-/** Opens the Chat view (palette "Chat: Open Chat") and waits for its input. */
+/** Opens the Chat view (palette "Chat: Open Chat"), waits for its input, and clears the notifications covering it. */
 export async function openChat(page) {
   await runCommand(page, 'Chat: Open Chat');
   await chatInput(page).locator('.interactive-input-editor .monaco-editor').waitFor({ timeout: 15_000 });
+  // A start-up notice (e.g. the settings check's "judge is also a proposer") sits over the chat input's buttons.
+  await runCommand(page, 'Notifications: Clear All Notifications');
 }
 
 /**
@@ -25,6 +27,10 @@ export async function selectChatModel(page, name, { tries = 4 } = {}) {
   const pickerButton = chatInput(page).locator('.model-picker-name');
   const dropdown = page.locator('.chat-model-picker-dropdown');
   for (let attempt = 1; ; attempt++) {
+    // Resolving the models re-runs the settings check, whose notice may come back over the picker.
+    if (await page.locator('.notifications-toasts .notification-toast').first().isVisible()) {
+      await runCommand(page, 'Notifications: Clear All Notifications');
+    }
     await pickerButton.click();
     await dropdown.waitFor({ timeout: 5000 });
     const search = page.locator('.action-widget input').first();
