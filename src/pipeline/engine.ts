@@ -105,8 +105,10 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
       const slots = proposerSlots(config, strategy);
       const maxLayers = layerCap(strategy, config.layers);
       const wantsRoles = traits.roles === 'yes' || (traits.roles === 'list-only' && Array.isArray(config.roles));
-      const rolesFit = config.roles !== 'auto' || !overBudget(budget?.beforeRoles(), ['roles'], 'the proposers answer without roles');
-      const roles = maxLayers > 0 && wantsRoles && rolesFit ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
+      // Only a role writer that would be called is asked about: moa, single and rank write no roles.
+      const usesRoles = maxLayers > 0 && wantsRoles;
+      const rolesFit = !usesRoles || config.roles !== 'auto' || !overBudget(budget?.beforeRoles(), ['roles'], 'the proposers answer without roles');
+      const roles = usesRoles && rolesFit ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
       const roleOf = (slot: number) => (roles && roles.length ? roles[slot % roles.length] : undefined);
       let kept: Proposal[] = [];
       /** The last judged layer's notes, for the final aggregator. */
@@ -119,14 +121,14 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
         const skipped = Array.from({ length: maxLayers - layer + 1 }, (_, i) => `layer ${layer + i}`);
         stoppedBy = overBudget(budget?.beforeLayer(layer, kept.map((p) => p.text)), skipped, afterBudgetStop(traits.finish, kept.length));
         if (stoppedBy) {
-          for (let l = layer; l <= maxLayers; l++) run.emit({ type: 'layer-skipped', layer: l, reason: 'over budget' });
+          skipLayers(run, layer - 1, maxLayers, 'over budget');
           break;
         }
         layersRun = layer;
         const all = slots.map((_, slot) => slot);
         const adaptive = traits.adaptive && layer === 1 && adaptiveStartOf(config) < slots.length;
         const first = adaptive ? all.slice(0, adaptiveStartOf(config)) : all;
-        const layerInput: LayerInput = { layer, of: maxLayers, slots, roleOf, kept, previous, peers: traits.peers };
+        const layerInput: LayerInput = { layer, slots, roleOf, kept, previous, peers: traits.peers };
         run.emit({ type: 'layer-started', layer, of: maxLayers, proposers: first.map((slot) => slotInfo(slots, slot, roleOf)) });
         // Adaptive's first proposers may all fail: the rest of the layer still gets its turn.
         let survivors = await proposerLayer(run, input, layerInput, first, { mayAllFail: adaptive });
@@ -248,7 +250,6 @@ function allFailed(layer: number, slots: string[]): RunFailure {
 
 interface LayerInput {
   layer: number;
-  of: number;
   /** Model id per proposer slot. */
   slots: string[];
   roleOf: (slot: number) => string | undefined;

@@ -61,6 +61,14 @@ describe('budget: a stage that could pass the limit is not started', () => {
     assert.deepEqual(foldEvents(events).budgetStops, [{ skipped: stop[0].skipped, reason: stop[0].reason, outcome: stop[0].outcome }]);
   });
 
+  it('a strategy without roles never reports the role writer as skipped (moa with roles "auto")', async () => {
+    const config = bounded(server, { strategy: 'moa', roles: 'auto' });
+    const { events } = await record(withBudget(config, { maxTokens: 10 }), input);
+    const stops = ofType(events, 'budget-stop');
+    assert.ok(stops.length > 0, 'the tiny budget stops the run');
+    assert.ok(!stops.some((s) => s.skipped.includes('roles')), JSON.stringify(stops));
+  });
+
   it('stops a debate the same way: the aggregator answers from the last round it could afford', async () => {
     const config = bounded(server, { strategy: 'debate' });
     const stages = estimateRun(config, input).stages;
