@@ -6,7 +6,7 @@ import { serveMcp } from './cli/mcp';
 import { runEvalCommand } from './cli/eval';
 import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './pipeline/narrator';
-import { summarizeTotals } from './pipeline/format';
+import { formatUsd, summarizeTotals } from './pipeline/format';
 import { table } from './cli/format';
 import { FileLedgerStorage } from './cli/ledger-file';
 import { Ledger } from './host/ledger';
@@ -158,7 +158,7 @@ function estimateJson(e: RunEstimate) {
 
 function estimateTable(e: RunEstimate): string {
   const num = (n: number | null) => (n === null ? 'unbounded' : n.toLocaleString('en-US'));
-  const usd = (s: { costUsd: number | null; completionTokens: number | null }) => (s.costUsd !== null ? `$${s.costUsd.toFixed(4)}` : s.completionTokens === null ? '-' : 'no price');
+  const usd = (s: { costUsd: number | null; completionTokens: number | null }) => (s.costUsd !== null ? formatUsd(s.costUsd) : s.completionTokens === null ? '-' : 'no price');
   const rows = e.stages.map((s) => [s.label, String(s.calls), num(s.promptTokens), num(s.completionTokens), usd(s)]);
   rows.push(['total', String(e.calls), num(e.promptTokens), num(e.completionTokens), usd(e)]);
   return [

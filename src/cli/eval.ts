@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { formatUsd } from '../pipeline/format';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
@@ -320,7 +321,7 @@ class ProgressLine {
   update(p: EvalProgress) {
     const finished = p.reused + p.done;
     const counts = `${finished}/${p.total} runs${p.reused ? ` (${p.reused} reused)` : ''}${p.failed ? `, ${p.failed} failed` : ''}${p.running ? `, ${p.running} running` : ''}`;
-    const money = p.spentUsd !== undefined ? `, $${p.spentUsd.toFixed(4)}` : '';
+    const money = p.spentUsd !== undefined ? `, ${formatUsd(p.spentUsd)}` : '';
     const eta = p.etaMs !== undefined && finished < p.total ? `, ETA ${formatEta(p.etaMs)}` : '';
     if (this.tty) {
       const width = 24;

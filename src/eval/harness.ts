@@ -1,4 +1,5 @@
 import { callCost } from '../pipeline/accounting';
+import { formatUsd } from '../pipeline/format';
 import type { ChatClient } from '../pipeline/client';
 import { modelById, type ModelConfig, type SmoaConfig } from '../pipeline/config';
 import { runPipeline } from '../pipeline/engine';
@@ -244,8 +245,8 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
         if (committed + mine > deps.maxUsd) {
           budgetStopped = true;
           deps.onNotice?.(
-            `--max-usd ${deps.maxUsd}: stopping before ${queue.length - next} more run(s): spent $${(spentUsd + (grading.costUsd ?? 0)).toFixed(4)}, ` +
-              `$${running.toFixed(4)} estimated for the runs still going, about $${mine.toFixed(4)} for the next`,
+            `--max-usd ${deps.maxUsd}: stopping before ${queue.length - next} more run(s): spent ${formatUsd(spentUsd + (grading.costUsd ?? 0))}, ` +
+              `${formatUsd(running)} estimated for the runs still going, about ${formatUsd(mine)} for the next`,
           );
           break;
         }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { plural } from '../pipeline/format';
+import { formatUsd, plural } from '../pipeline/format';
 import { COMMANDS } from './command-ids';
 import { DailyBudgetGate } from './daily-budget';
 import { KeyValueLedgerStorage, Ledger, type DayTotal } from './ledger';
@@ -78,5 +78,5 @@ export function statusText(today: DayTotal): string {
 function tooltip(today: DayTotal): string {
   const est = today.estimatedTokens ? ` (${today.estimatedTokens.toLocaleString('en-US')} estimated)` : '';
   const unpriced = today.unpricedCalls ? `; ${plural(today.unpricedCalls, 'call')} without a price` : '';
-  return `SMoA today: ${plural(today.calls, 'call')}, ${today.tokens.toLocaleString('en-US')} tokens${est}, $${today.costUsd.toFixed(4)}${unpriced}. Click for the last 30 days.`;
+  return `SMoA today: ${plural(today.calls, 'call')}, ${today.tokens.toLocaleString('en-US')} tokens${est}, ${formatUsd(today.costUsd)}${unpriced}. Click for the last 30 days.`;
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage } from './client';
+import { formatUsd } from './format';
 import { adaptiveStartOf, judgeModels, modelById, proposerSlots, type ModelConfig, type SmoaConfig, type Strategy } from './config';
 import type { CallStage } from './events';
 import { buildJudgeRequest, buildModeratorRequest } from './judge';
@@ -315,7 +316,7 @@ function unique(ids: string[]): string[] {
 export function describeEstimate(e: Pick<RunEstimate, 'calls' | 'promptTokens' | 'completionTokens' | 'costUsd' | 'unbounded' | 'unpriced'>): string {
   const completion = e.completionTokens === null ? 'unbounded completion tokens' : `${e.completionTokens.toLocaleString('en-US')} completion tokens`;
   const cost =
-    e.costUsd !== null ? `, at most $${e.costUsd.toFixed(4)}` : e.unbounded.length ? '' : e.unpriced.length ? ', cost unknown (no price for ' + e.unpriced.join(', ') + ')' : '';
+    e.costUsd !== null ? `, at most ${formatUsd(e.costUsd)}` : e.unbounded.length ? '' : e.unpriced.length ? ', cost unknown (no price for ' + e.unpriced.join(', ') + ')' : '';
   const why = e.unbounded.length ? ` (no maxTokens: ${e.unbounded.join(', ')})` : '';
   return `at most ${e.calls} call${e.calls === 1 ? '' : 's'}, ${e.promptTokens.toLocaleString('en-US')} prompt tokens, ${completion}${why}${cost}`;
 }
