@@ -10,7 +10,7 @@ import { formatUsd, summarizeTotals } from './pipeline/format';
 import { table } from './cli/format';
 import { FileLedgerStorage } from './cli/ledger-file';
 import { Ledger } from './host/ledger';
-import type { SmoaConfig } from './pipeline/config';
+import { withBudget } from './pipeline/budget';
 import { describeEstimate, estimateRun, type RunEstimate } from './pipeline/estimate';
 import type { SmoaEvent } from './pipeline/events';
 import { createClientFactory, EndpointPool } from './pipeline/clients';
@@ -65,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
-  const config = withBudgetFlags(readConfigFile(command.config), command);
+  // --max-usd / --max-tokens override the config's budget, each on its own.
+  const config = withBudget(readConfigFile(command.config), { maxUsd: command.maxUsd, maxTokens: command.maxTokens });
   const prompt = command.prompt === '-' ? readFileSync(0, 'utf8') : command.prompt;
   if (prompt.trim() === '') throw new UsageError('--prompt is empty');
   if (command.estimate) {
@@ -130,19 +131,6 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     return 1;
   }
   return 0;
-}
-
-/** --max-usd / --max-tokens override the config's budget, each on its own. */
-function withBudgetFlags(config: SmoaConfig, command: { maxUsd?: number; maxTokens?: number }): SmoaConfig {
-  if (command.maxUsd === undefined && command.maxTokens === undefined) return config;
-  return {
-    ...config,
-    budget: {
-      ...config.budget,
-      ...(command.maxUsd !== undefined ? { maxUsd: command.maxUsd } : {}),
-      ...(command.maxTokens !== undefined ? { maxTokens: command.maxTokens } : {}),
-    },
-  };
 }
 
 function estimateJson(e: RunEstimate) {

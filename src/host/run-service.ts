@@ -1,4 +1,5 @@
 import type { ChatClient } from '../pipeline/client';
+import { withBudget } from '../pipeline/budget';
 import type { ModelConfig, SmoaConfig, Strategy } from '../pipeline/config';
 import { runPipeline, type RunInput, type RunResult } from '../pipeline/engine';
 import { Coalescer } from '../pipeline/coalesce';
@@ -64,13 +65,15 @@ export interface StartOptions {
 
 /** The config a request runs with: the base config with the request's strategy and the panel's overrides. */
 export function configForRequest(base: SmoaConfig, request: Pick<RunRequest, 'strategy' | 'overrides'>): SmoaConfig {
-  return {
-    ...base,
-    ...(request.strategy ? { strategy: request.strategy as Strategy } : {}),
-    ...(request.overrides?.layers ? { layers: request.overrides.layers } : {}),
-    ...(request.overrides?.topK ? { topK: Math.min(request.overrides.topK, base.proposers.length) } : {}),
-    ...(request.overrides?.budget ? { budget: { ...base.budget, ...request.overrides.budget } } : {}),
-  };
+  return withBudget(
+    {
+      ...base,
+      ...(request.strategy ? { strategy: request.strategy as Strategy } : {}),
+      ...(request.overrides?.layers ? { layers: request.overrides.layers } : {}),
+      ...(request.overrides?.topK ? { topK: Math.min(request.overrides.topK, base.proposers.length) } : {}),
+    },
+    request.overrides?.budget,
+  );
 }
 
 export class RunService {

@@ -21,6 +21,12 @@ export interface Spent {
   usdIncomplete: boolean;
 }
 
+/** A per-run override of `budget` (panel fields, CLI flags): each given limit replaces the config's, the other stays. */
+export function withBudget(config: SmoaConfig, override: BudgetLimits | undefined): SmoaConfig {
+  const given = Object.fromEntries(Object.entries(override ?? {}).filter(([, v]) => v !== undefined));
+  return Object.keys(given).length ? { ...config, budget: { ...config.budget, ...given } } : config;
+}
+
 export type BudgetVerdict = { ok: true } | { ok: false; reason: string };
 
 export function hasLimits(limits: BudgetLimits | undefined): limits is BudgetLimits {
