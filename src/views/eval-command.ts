@@ -9,7 +9,7 @@ import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
 import { COMMANDS } from '../host/command-ids';
 import type { ExtensionServices } from '../host/services';
 import { judgeModels, type SmoaConfig } from '../pipeline/config';
-import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
+import { describeStrategySpec, parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
 import { EvalPanel, readResultsFolder } from './eval-panel';
 import { tracePanelServices } from './trace-panel';
 
@@ -177,7 +177,7 @@ async function pickTaskFile(context: vscode.ExtensionContext): Promise<string | 
 
 async function pickStrategies(config: SmoaConfig): Promise<StrategySpec[] | undefined> {
   const defaults = new Set(['smoa', 'moa', 'single']);
-  const items = strategySpecNames(config).map((name) => ({ label: name, picked: defaults.has(name), description: name.startsWith('single:') ? 'this model alone' : undefined }));
+  const items = strategySpecNames(config).map((name) => ({ label: name, picked: defaults.has(name), description: describeStrategySpec(name) }));
   const picked = await vscode.window.showQuickPick(items, { title: 'SMoA evaluation (2/3): strategies', canPickMany: true, placeHolder: 'Each one is a row of the results' });
   if (!picked || picked.length === 0) return undefined;
   return specsOf(picked.map((p) => p.label).join(','), config);
