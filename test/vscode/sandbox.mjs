@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { startCodeServer } from './code-server.mjs';
 import { fakeServerAvailable, startFakeServerProcess } from './fake-server.mjs';
 import { ensureInstalled } from './install.mjs';
-import { sandboxSettings, smoaSettings } from './smoa-settings.mjs';
+import { realEndpointSettings, sandboxSettings, smoaSettings } from './smoa-settings.mjs';
 import { buildAndPackage } from './vsix.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,18 +45,6 @@ async function endpointModels(baseURL, apiKey) {
   const ids = ((await response.json()).data ?? []).map((m) => m.id).filter((id) => typeof id === 'string');
   if (ids.length === 0) throw new Error(`${baseURL}/models lists no models: set SMOA_MODELS=model1,model2,...`);
   return ids.slice(0, 4);
-}
-
-function realEndpointSettings(baseURL, models) {
-  const ids = models.map((_, i) => `m${i + 1}`);
-  const proposers = ids.length >= 4 ? ids.slice(0, 4) : Array.from({ length: 4 }, (_, i) => ids[i % ids.length]);
-  return {
-    'smoa.endpoints': [{ id: 'env', baseURL, apiKeyEnv: 'OPENAI_API_KEY' }],
-    'smoa.models': models.map((model, i) => ({ id: ids[i], endpoint: 'env', model })),
-    'smoa.proposers': proposers,
-    'smoa.aggregator': ids[0],
-    'smoa.judge': ids[0],
-  };
 }
 
 const stops = [];
