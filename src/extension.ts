@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { openChatOnStart } from './chat/open-on-start';
 import { registerChatParticipant, type ChatEntry } from './chat/participant';
 import { registerCommands } from './commands';
 import { createServices, type ExtensionServices } from './host/services';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerTracePanel(context, services);
   registerEvaluation(context, services);
   registerUsageView(context, services);
+  openChatOnStart();
   return { services, chat };
 }
 

@@ -26,6 +26,9 @@ export function smoaSettings(baseURL, overrides = {}) {
   };
 }
 
+/** How `npm run sandbox` paces the simulated models unless told otherwise (README "Try it" documents the flags). */
+export const SANDBOX_PACING = { ttftMs: 300, tokensPerSecond: 40 };
+
 /**
  * The user settings `npm run sandbox` writes: the SMoA panel `smoa` (smoaSettings or the sandbox's own), a friendlier
  * workbench, and the SMoA ensemble as the chat's model, as the README shows. Without Copilot VS Code would otherwise
