@@ -41,6 +41,11 @@ export interface ChatDeps extends RolesDeps {
    * VS Code 1.139 discards whatever a response streams once Stop was pressed, and drops its result's errorDetails.
    */
   notify?(message: string): void;
+  /**
+   * A run stopped with the chat's Stop, remembered until the next request: what VS Code shows after Stop is the next
+   * response, so that one starts by saying how the stopped run ended, with its trace.
+   */
+  stopped?: { runId: string; what: string; traced: boolean };
 }
 
 
@@ -73,6 +78,7 @@ export async function handleChatRequest(
       return { metadata };
     }
     const strategy = isStrategy(command) ? command : config.strategy;
+    sayPreviousStop(stream, deps);
     const context = await attachContext(request, stream, deps);
 
     const daily = await deps.dailyBudget?.checkChat();
@@ -116,8 +122,12 @@ export async function handleChatRequest(
       // VS Code shows nothing more of the response, so the note also goes where the user still sees it.
       const what = whatHadFinished(streamed, handle.trace);
       stream.markdown(`${streamed ? '\n\n---\n' : ''}**Cancelled** ${what}.${stagesList(narrator.record)}`);
-      if (token.isCancellationRequested) deps.notify?.(`SMoA run cancelled${handle.trace.calls.length ? ':' : ''} ${what}.`);
-      if (handle.trace.calls.some((c) => c.status === 'done')) stream.button(openTraceButton(result.runId));
+      const traced = handle.trace.calls.some((c) => c.status === 'done');
+      if (token.isCancellationRequested) {
+        deps.notify?.(`SMoA run cancelled${handle.trace.calls.length ? ':' : ''} ${what}.`);
+        deps.stopped = { runId: result.runId, what, traced };
+      }
+      if (traced) stream.button(openTraceButton(result.runId));
       return { metadata: { ...done, cancelled: true } };
     }
     if (result.answer && result.answer !== streamed) {
@@ -178,6 +188,15 @@ async function attachContext(request: ChatRequestPort, stream: ChatStreamPort, d
   }
   if (notes.length) stream.markdown(`${notes.join('  \n')}\n\n`);
   return context;
+}
+
+/** The first lines after a run stopped with the chat's Stop (VS Code showed nothing of its end): how it ended. */
+function sayPreviousStop(stream: ChatStreamPort, deps: ChatDeps): void {
+  const stopped = deps.stopped;
+  if (!stopped) return;
+  deps.stopped = undefined;
+  stream.markdown(`_Your previous run was stopped: ${stopped.what}._\n\n`);
+  if (stopped.traced) stream.button({ ...openTraceButton(stopped.runId), title: 'Open trace of the stopped run' });
 }
 
 function openTraceButton(runId: string): UserAction {

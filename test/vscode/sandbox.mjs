@@ -4,7 +4,7 @@
 // changes tracked files), points it at the fake OpenAI server (simulated models) unless OPENAI_BASE_URL
 // is set, prints the URL to open, and runs until Ctrl-C.
 // The chat opens with `@smoa ` in its input (SMOA_OPEN_CHAT=1 for the extension), so the first question goes to SMoA.
-// Usage: npm run sandbox [-- --port 8080] [-- --ttft-ms 300 --tokens-per-second 40]   (options: README, "Try it")
+// Usage: npm run sandbox [-- --port 8080] [-- --ttft-ms 250 --tokens-per-second 80]   (options: README, "Try it")
 //        OPENAI_BASE_URL=https://api.example.com/v1 OPENAI_API_KEY=... [SMOA_MODELS=m1,m2,m3] npm run sandbox
 //        npm run sandbox -- --config smoa.json       (the CLI's config file; keys from the env vars it names)
 import process from 'node:process';

@@ -27,7 +27,7 @@ export function smoaSettings(baseURL, overrides = {}) {
 }
 
 /** How `npm run sandbox` paces the simulated models unless told otherwise (README "Try it" documents the flags). */
-export const SANDBOX_PACING = { ttftMs: 300, tokensPerSecond: 40 };
+export const SANDBOX_PACING = { ttftMs: 250, tokensPerSecond: 80 };
 
 /**
  * The user settings `npm run sandbox` writes: the SMoA panel `smoa` (smoaSettings or the sandbox's own), a friendlier

@@ -39,3 +39,22 @@ describe('shipped configs', () => {
     assert.deepEqual(configWarnings(parsed.config), []);
   });
 });
+
+describe('the sandbox as the README describes it', () => {
+  const readme = readFileSync(resolve(__dirname, '../../../README.md'), 'utf8');
+  const sandbox = readFileSync(resolve(__dirname, '../../vscode/sandbox.mjs'), 'utf8');
+
+  it('documents every option sandbox.mjs accepts', () => {
+    const options = [...sandbox.matchAll(/^ {4}'?([a-z-]+)'?: \{ type: '(?:string|boolean)'/gm)].map((m) => m[1]);
+    assert.deepEqual(options.sort(), ['config', 'port', 'tokens-per-second', 'ttft-ms', 'workspace']);
+    for (const option of options) assert.ok(readme.includes(`| \`--${option}`), `README documents --${option}`);
+  });
+
+  it('paces the simulated models by default, as the README says', async () => {
+    // @ts-expect-error -- a plain .mjs module of the real-VS-Code scripts, without types
+    const { SANDBOX_PACING } = await import('../../vscode/smoa-settings.mjs');
+    assert.ok(SANDBOX_PACING.ttftMs > 0 && SANDBOX_PACING.tokensPerSecond > 0, 'paced: a run is not over in under a second');
+    assert.ok(readme.includes(`| \`--ttft-ms MS\` | ${SANDBOX_PACING.ttftMs} |`));
+    assert.ok(readme.includes(`| \`--tokens-per-second N\` | ${SANDBOX_PACING.tokensPerSecond} |`));
+  });
+});

@@ -281,6 +281,15 @@ describe('chat participant logic', () => {
     assert.equal(stream.markdownText, '', 'VS Code shows nothing streamed after Stop');
     assert.deepEqual(told, ['SMoA run cancelled: 0 of 4 calls had finished.']);
     assert.deepEqual(followupsFor(result.metadata), []);
+
+    // What VS Code does show after Stop is the next response: it starts by saying how the stopped run ended, once.
+    server.setResponder(agreeingJudge);
+    const next = new RecordingStream();
+    await handleChatRequest(ask('A shorter question'), [], next, new TestCancellation(), deps);
+    assert.ok(next.markdownText.startsWith('_Your previous run was stopped: 0 of 4 calls had finished._\n\n'), next.markdownText.slice(0, 120));
+    const after = new RecordingStream();
+    await handleChatRequest(ask('And another'), [], after, new TestCancellation(), deps);
+    assert.doesNotMatch(after.markdownText, /previous run was stopped/);
   });
 
   describe('failures the user can act on', () => {
