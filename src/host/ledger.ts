@@ -135,8 +135,10 @@ export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], c
     const call = calls.get(event.callId);
     if (!call) continue;
     const done = event.type === 'call-done';
-    const tokens = done ? event.usage.promptTokens + event.usage.completionTokens : 0;
-    const priced = done && event.cost !== undefined;
+    // A failed or cancelled call counts what it was billed for (tokens streamed before the cut), when it was.
+    const usage = event.usage;
+    const tokens = usage ? usage.promptTokens + usage.completionTokens : 0;
+    const priced = !!usage && event.cost !== undefined;
     entries.push({
       day: dayOf(clock()),
       endpoint: endpointOf(call.model),
@@ -144,11 +146,11 @@ export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], c
       stage: call.stage,
       calls: 1,
       failedCalls: done ? 0 : 1,
-      promptTokens: done ? event.usage.promptTokens : 0,
-      completionTokens: done ? event.usage.completionTokens : 0,
-      estimatedTokens: done && event.usage.estimated ? tokens : 0,
+      promptTokens: usage?.promptTokens ?? 0,
+      completionTokens: usage?.completionTokens ?? 0,
+      estimatedTokens: usage?.estimated ? tokens : 0,
       costUsd: priced ? event.cost! : 0,
-      unpricedCalls: done && !priced ? 1 : 0,
+      unpricedCalls: usage && !priced ? 1 : 0,
     });
   }
   return mergeEntries(entries);
