@@ -1,3 +1,4 @@
+import { redactSecrets } from './secrets';
 import { ruleUsage, tokenBound } from './tokens';
 
 /**
@@ -122,7 +123,8 @@ export class CallError extends Error {
     /** What the failed call's attempts were billed for (tokens streamed before a cut, retry or cancel). */
     readonly usage?: TokenUsage,
   ) {
-    super(message);
+    // A call's error text reaches chat, logs, traces, eval files and MCP results: no secret may be in it.
+    super(redactSecrets(message));
     this.name = 'CallError';
   }
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { FakeRequest, FakeServer } from '../../server/fake-openai';
 import type { SmoaConfig, SmoaConfigInput } from '../../../src/pipeline/config';
 import { STRATEGIES, type Strategy } from '../../../src/pipeline/strategies';
-import { kindOf, ofType, record, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 /**
  * The money invariants, against a server that counts what it serves (billedUsage: every prompt it started answering

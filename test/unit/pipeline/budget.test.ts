@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import type { SmoaConfig, SmoaConfigInput } from '../../../src/pipeline/config';
 import { estimateRun, type StageEstimate } from '../../../src/pipeline/estimate';
-import { kindOf, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 const price = { inputPerMTok: 2, outputPerMTok: 10 };
 const input = { prompt: 'Which sort is stable: quicksort or merge sort?' };
