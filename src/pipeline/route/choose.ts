@@ -1,4 +1,5 @@
 import type { SmoaConfig, Strategy } from '../config';
+import type { ModelEstimate, RouteDecision } from '../events';
 import { Bm25Index, terms } from './bm25';
 import { DEFAULT_ROUTE_SETTINGS } from './defaults';
 import type { ModelStat, RouterFile, RouterGroup } from './router-file';
@@ -33,42 +34,6 @@ const PRIOR_WEIGHT = 1;
 const VARIES_SD = 0.25;
 /** The least lead that counts as "clearly best", whatever the uncertainty. */
 const MIN_LEAD = 0.1;
-
-export interface ModelEstimate {
-  modelId: string;
-  /** Expected normalised score (0..1) on this prompt. */
-  score: number;
-  /** Spread of the model's scores on the similar tasks. */
-  sd: number;
-  /** Standard error of `score`. */
-  se: number;
-  /** Similar tasks that had a score for this model. */
-  n: number;
-  costUsd?: number;
-  tokens: number;
-  latencyMs: number;
-  /** Cost relative to the dearest model considered (0..1), by USD when every model has a price, else by tokens. */
-  relativeCost: number;
-  /** score - costWeight x relativeCost: what the choice ranks by. */
-  value: number;
-}
-
-export interface RouteDecision {
-  /** What runs: "single:<model>", "self:<model>", "smoa:<m1>,<m2>", "adaptive:<m1>,...", or the fallback strategy. */
-  chosen: string;
-  /** The strategy the run uses. */
-  strategy: Exclude<Strategy, 'route'>;
-  /** The models the plan asks (proposers, or the one model). */
-  models: string[];
-  reason: string;
-  /** True when the router could not decide and the configured strategy runs. */
-  fallback: boolean;
-  /** The category most of the similar tasks belong to. */
-  category?: string;
-  nearest: { id: string; category?: string; similarity: number }[];
-  expected: ModelEstimate[];
-  costWeight: number;
-}
 
 export interface RoutePlan {
   decision: RouteDecision;

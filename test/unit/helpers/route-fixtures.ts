@@ -1,3 +1,4 @@
+import type { FakeRequest, Reply } from '../../server/fake-openai';
 import type { AnswerRecord, GradeRecord } from '../../../src/eval/records';
 import { unitKey } from '../../../src/eval/records';
 import type { EvalTask } from '../../../src/eval/tasks';
@@ -66,4 +67,26 @@ export function skillRecords(tasks: EvalTask[], price = { arith: 0.001, coder: 0
     grades.push({ key, grader: 'exact', score: 0.5 });
   }
   return { answers, grades };
+}
+
+/**
+ * The fake server's fixed-answer models for skillTasks(): model-arith adds correctly, model-coder writes the named
+ * function, model-neither does neither. An aggregator (any model) shown candidates checks them: it keeps a correct
+ * sum or a candidate with the function, as a strong aggregator would, so an ensemble of all three gets everything right.
+ * Judge and moderator calls (JSON) are left to the server's default replies.
+ */
+export function skillResponder(req: FakeRequest): Reply | undefined {
+  if (req.responseFormat || ['judge', 'moderator', 'roles', 'grader'].includes(String(req.headers['x-smoa-stage']))) return undefined;
+  const prompt = req.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+  const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
+  const sum = /What is (\d+) \+ (\d+)\?/.exec(prompt);
+  const fn = /function named (\w+)/.exec(prompt);
+  if (system.includes('### Candidate 1')) {
+    if (sum && system.includes(String(Number(sum[1]) + Number(sum[2])))) return { text: `The sum is ${Number(sum[1]) + Number(sum[2])}.` };
+    if (fn && system.includes(`def ${fn[1]}(`)) return { text: `def ${fn[1]}(value):\n    return value` };
+    return { text: 'None of the candidates looks right; perhaps 1.' };
+  }
+  if (sum) return { text: req.model === 'model-arith' ? `The sum is ${Number(sum[1]) + Number(sum[2])}.` : 'Roughly 7.' };
+  if (fn) return { text: req.model === 'model-coder' ? `def ${fn[1]}(value):\n    return value` : 'You could write a loop for that, maybe 1.' };
+  return { text: `Answer from ${req.model}.` };
 }
