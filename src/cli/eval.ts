@@ -14,6 +14,9 @@ import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
 import { UsageError, type EvalCommand } from './args';
 import { onInterrupt } from './interrupt';
 import { checkApiKeys, FileRoleCache, readConfigFile } from './io';
+import { Ledger } from '../host/ledger';
+import { FileLedgerStorage } from '../host/ledger-file';
+import type { SmoaEvent } from '../pipeline/events';
 
 export function readTasks(path: string, turn?: number): EvalTask[] {
   let text: string;
@@ -143,6 +146,7 @@ export async function runEvalCommand(command: EvalCommand): Promise<number> {
         roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
         onProgress: (p) => progress.update(p),
         onNotice: (message) => progress.notice(`smoa: ${message}`),
+        ...(command.ledger ? { onRunFinished: ledgerRecorder(command.ledger) } : {}),
       },
     );
   } finally {
@@ -224,3 +228,15 @@ function formatEta(ms: number): string {
 }
 
 export { strategySpecNames };
+
+/** `--ledger FILE`: each run's usage is appended as it ends (a cancelled run's too), as `smoa run --ledger` does. */
+function ledgerRecorder(path: string): (config: SmoaConfig, events: SmoaEvent[]) => Promise<void> {
+  const ledger = new Ledger(new FileLedgerStorage(path));
+  return async (config, events) => {
+    try {
+      await ledger.recordRun(config, events);
+    } catch (err) {
+      process.stderr.write(`smoa: --ledger: could not add a run to ${path}: ${(err as Error).message}\n`);
+    }
+  };
+}

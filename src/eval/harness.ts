@@ -3,6 +3,11 @@ import { formatUsd } from '../pipeline/format';
 import type { ChatClient } from '../pipeline/client';
 import { modelById, type ModelConfig, type SmoaConfig } from '../pipeline/config';
 import { startRun } from '../pipeline/start-run';
+import { BudgetPool } from '../pipeline/budget-pool';
+import { CallError } from '../pipeline/client';
+import { estimateRun } from '../pipeline/estimate';
+import type { SmoaEvent } from '../pipeline/events';
+import { promptBound } from '../pipeline/tokens';
 import { judgeBias } from '../pipeline/judge-bias';
 import { Semaphore } from '../pipeline/semaphore';
 import type { RoleCache } from '../pipeline/roles';
@@ -36,6 +41,8 @@ export interface EvalDeps {
   onProgress?(progress: EvalProgress): void;
   /** Messages a user should see (budget stop, ...). */
   onNotice?(message: string): void;
+  /** Each finished (or cancelled) run's config and call events, for the usage ledger. */
+  onRunFinished?(config: SmoaConfig, events: SmoaEvent[]): void | Promise<void>;
 }
 
 export interface EvalProgress {
@@ -96,8 +103,11 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
 
   const grading: GraderUsage = { calls: 0, promptTokens: 0, completionTokens: 0 };
   const graderModel = plan.graderModel ? modelById(config, plan.graderModel) : undefined;
+  // --max-usd: one pool for the whole evaluation. Each run holds its bound before it starts and its calls reserve from
+  // that hold; grading calls reserve from the pool. So the limit holds at any concurrency (budget-pool.ts).
+  const pool = deps.maxUsd !== undefined ? new BudgetPool({ maxUsd: deps.maxUsd }) : undefined;
   const graderCall: GraderCall | undefined = graderModel
-    ? { client: deps.clientFor(graderModel), signal, cost: (usage) => callCost(graderModel, usage) }
+    ? { client: pool ? reservingClient(deps.clientFor(graderModel), graderModel, pool) : deps.clientFor(graderModel), signal, cost: (usage) => callCost(graderModel, usage) }
     : undefined;
 
   const progress: EvalProgress = { total: units.length, reused: units.filter(isCurrent).length, done: 0, failed: 0, running: 0 };
@@ -108,22 +118,10 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
   let overheadMs = 0;
   let newUnits = 0;
 
-  // Cost estimates for --max-usd: the mean cost of finished answers of the same strategy (stored ones count too).
-  const costs = new Map<string, number[]>();
-  const noteCost = (strategy: string, usd: number | undefined) => {
-    if (usd === undefined) return;
-    anyPrice = true;
-    costs.set(strategy, [...(costs.get(strategy) ?? []), usd]);
+  const noteCost = (_strategy: string, usd: number | undefined) => {
+    if (usd !== undefined) anyPrice = true;
   };
   for (const a of answers.values()) noteCost(a.strategy, a.totals.cost?.usd);
-  const gradingPerUnit = () => (grading.costUsd && grading.calls ? grading.costUsd / Math.max(1, newUnits) : 0);
-  const estimate = (strategy: string) => {
-    const own = costs.get(strategy);
-    const all = [...costs.values()].flat();
-    const list = own?.length ? own : all;
-    return (list.length ? list.reduce((s, v) => s + v, 0) / list.length : 0) + gradingPerUnit();
-  };
-  const runningEstimates = new Map<string, number>();
 
   // Baseline answers for pairwise grading, as promises candidates can wait on.
   const baselineAnswers = new Map<string, Promise<AnswerRecord | undefined>>();
@@ -172,15 +170,31 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
     store.addGrade(record);
   };
 
-  const runUnit = async (unit: Unit): Promise<void> => {
+  const planOf = (unit: Unit) => applyStrategySpec({ ...config, seed: (plan.seed ?? config.seed) + unit.repeat }, unit.spec);
+  /** What a run may cost at most: its estimate, or (a model without maxTokens) a fair share of what is left. */
+  const runBound = (unit: Unit): number => {
+    const { config: runConfig, strategy } = planOf(unit);
+    const bound = estimateRun(runConfig, { prompt: unit.task.prompt }, { strategy }).costUsd;
+    return bound ?? pool!.left().usd / Math.max(1, deps.concurrency);
+  };
+
+  const runUnit = async (unit: Unit, budgetPool?: BudgetPool): Promise<void> => {
     const t0 = performance.now();
-    const { config: runConfig, strategy } = applyStrategySpec({ ...config, seed: (plan.seed ?? config.seed) + unit.repeat }, unit.spec);
+    const { config: runConfig, strategy } = planOf(unit);
+    const calls: SmoaEvent[] = [];
     const { result, trace } = await startRun(runConfig, { prompt: unit.task.prompt, strategy }, {
       clientFor: deps.clientFor,
       signal,
       ...(deps.roleCache ? { roleCache: deps.roleCache } : {}),
+      ...(budgetPool ? { budgetPool } : {}),
+      onEvent: (event) => {
+        if (event.type === 'call-started' || event.type === 'call-done' || event.type === 'call-failed') calls.push(event);
+      },
     }).finished;
     const modelMs = result.totals.wallMs;
+    // What the run consumed counts, also when it was cancelled.
+    if (result.totals.cost) spentUsd += result.totals.cost.usd;
+    await deps.onRunFinished?.(runConfig, calls);
     if (result.status === 'cancelled') {
       resolvers.get(unit.key)?.(undefined);
       return;
@@ -202,7 +216,6 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
     store.addAnswer(record, trace);
     resolvers.get(unit.key)?.(record);
     noteCost(record.strategy, record.totals.cost?.usd);
-    if (record.totals.cost) spentUsd += record.totals.cost.usd;
     newUnits++;
     overheadMs += Math.max(0, performance.now() - t0 - modelMs);
     if (record.status === 'failed') progress.failed++;
@@ -233,29 +246,32 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
   const worker = async (): Promise<void> => {
     while (!signal.aborted && !budgetStopped && next < queue.length) {
       const unit = queue[next];
-      if (deps.maxUsd !== undefined) {
-        const running = [...runningEstimates.values()].reduce((s, v) => s + v, 0);
-        const mine = estimate(unit.spec.label);
-        const committed = spentUsd + (grading.costUsd ?? 0) + running;
-        if (committed + mine > deps.maxUsd) {
+      let hold: ReturnType<BudgetPool['holdFor']>;
+      if (pool) {
+        // The run's bound is held before it starts; what it does not use is freed when it ends.
+        const bound = runBound(unit);
+        hold = bound > 0 ? pool.holdFor({ maxUsd: bound }) : undefined;
+        if (!hold) {
           budgetStopped = true;
+          const running = progress.running;
+          const spent = pool.settled();
           deps.onNotice?.(
-            `--max-usd ${deps.maxUsd}: stopping before ${queue.length - next} more run(s): spent ${formatUsd(spentUsd + (grading.costUsd ?? 0))}, ` +
-              `${formatUsd(running)} estimated for the runs still going, about ${formatUsd(mine)} for the next`,
+            `--max-usd ${deps.maxUsd}: not starting ${queue.length - next} more run(s) (reported as not run): spent ${formatUsd(spent.usd)}` +
+              `${running ? `, ${formatUsd(deps.maxUsd! - spent.usd - pool.left().usd)} held by the ${running} run(s) still going` : ''}, ` +
+              `the next may cost up to ${formatUsd(bound)}`,
           );
           break;
         }
       }
       next++;
-      runningEstimates.set(unit.key, estimate(unit.spec.label));
       progress.running++;
       report();
       try {
-        await runUnit(unit);
+        await runUnit(unit, hold?.pool);
         const answer = answers.get(unit.key);
         if (answer && !signal.aborted) await gradeOne(unit, answer);
       } finally {
-        runningEstimates.delete(unit.key);
+        hold?.release();
         progress.running--;
       }
       if (!signal.aborted) {
@@ -308,5 +324,24 @@ export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeF
   return {
     seats: [...seats].map(([modelId, s]) => ({ modelId, ...s })),
     ...(decisions ? { judgeFirst: { decisions, firstShown } } : {}),
+  };
+}
+
+/** A client whose every call reserves its bound from `pool` first and settles it with what the call was billed for. */
+function reservingClient(client: ChatClient, model: ModelConfig, pool: BudgetPool): ChatClient {
+  return {
+    async complete(request) {
+      const r = pool.reserve(model, promptBound(request.messages), request.maxTokens ?? model.maxTokens);
+      if (!r.ok) throw new CallError(`not started: ${r.reason}`, 'over-budget', undefined, 0);
+      try {
+        const response = await client.complete({ ...request, ...(r.cap !== undefined ? { maxTokens: r.cap } : {}) });
+        pool.settle(r, response.usage, callCost(model, response.usage));
+        return response;
+      } catch (err) {
+        const usage = err instanceof CallError ? err.usage : undefined;
+        pool.settle(r, usage, usage ? callCost(model, usage) : undefined);
+        throw err;
+      }
+    },
   };
 }

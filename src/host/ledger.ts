@@ -1,5 +1,6 @@
 import type { SmoaConfig } from '../pipeline/config';
 import type { CallStage, SmoaEvent } from '../pipeline/events';
+import { formatMoney } from '../pipeline/format';
 
 /**
  * Usage kept per day, endpoint, model and stage: what the status bar, "SMoA: Show Usage" and the daily budget read.
@@ -129,6 +130,7 @@ export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], c
   const calls = new Map<string, { model: string; stage: CallStage }>();
   const entries: LedgerEntry[] = [];
   const endpointOf = (modelId: string) => config.models.find((m) => m.id === modelId)?.endpoint ?? 'unknown';
+  const pricedModel = (modelId: string) => !!config.models.find((m) => m.id === modelId)?.price;
   for (const event of events) {
     if (event.type === 'call-started') calls.set(event.callId, { model: event.modelId, stage: event.stage });
     if (event.type !== 'call-done' && event.type !== 'call-failed') continue;
@@ -150,7 +152,8 @@ export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], c
       completionTokens: usage?.completionTokens ?? 0,
       estimatedTokens: usage?.estimated ? tokens : 0,
       costUsd: priced ? event.cost! : 0,
-      unpricedCalls: usage && !priced ? 1 : 0,
+      // A call of a model without a price is unpriced whether or not it used anything, so its row says "no price".
+      unpricedCalls: !pricedModel(call.model) || (usage && !priced) ? 1 : 0,
     });
   }
   return mergeEntries(entries);
@@ -208,8 +211,9 @@ export type DailyVerdict = { level: 'ok' } | { level: 'warn' | 'confirm'; messag
 
 export function dailyBudgetVerdict(todayUsd: number, dailyBudgetUsd: number | undefined | null): DailyVerdict {
   if (!dailyBudgetUsd || dailyBudgetUsd <= 0) return { level: 'ok' };
-  const spent = `$${todayUsd.toFixed(2)}`;
-  const limit = `$${dailyBudgetUsd.toFixed(2)}`;
+  // The comparison is on the unrounded amounts; the wording keeps sub-cent amounts non-zero.
+  const spent = formatMoney(todayUsd);
+  const limit = formatMoney(dailyBudgetUsd);
   if (todayUsd >= dailyBudgetUsd) {
     return { level: 'confirm', message: `Today's SMoA spending (${spent}) has reached the daily budget of ${limit} (smoa.dailyBudgetUsd). Run anyway?` };
   }

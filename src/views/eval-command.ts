@@ -105,6 +105,8 @@ async function runEvaluationCommand(context: vscode.ExtensionContext, services: 
             progress.report({ increment, message: `${finished}/${p.total} runs${p.failed ? `, ${p.failed} failed` : ''}${p.etaMs !== undefined && finished < p.total ? `, about ${Math.ceil(p.etaMs / 1000)} s left` : ''}` });
           },
           onNotice: (message) => void vscode.window.showWarningMessage(`SMoA evaluation: ${message}`),
+          // Every evaluation run is billed like any other: the status bar and Show Usage include it.
+          onRunFinished: (runConfig, events) => services.usage.recordRun(runConfig, events),
         });
       } finally {
         sub.dispose();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { byModelAndStage, dailyBudgetVerdict, KeyValueLedgerStorage, Ledger, toCsv } from '../../../src/host/ledger';
-import { FileLedgerStorage } from '../../../src/cli/ledger-file';
+import { FileLedgerStorage } from '../../../src/host/ledger-file';
 import { record, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
