@@ -3,7 +3,7 @@ import { formatUsd } from '../pipeline/format';
 import type { ChatClient } from '../pipeline/client';
 import { modelById, type ModelConfig, type SmoaConfig } from '../pipeline/config';
 import { startRun } from '../pipeline/start-run';
-import { BudgetPool } from '../pipeline/budget-pool';
+import { BudgetPool, MIN_USEFUL_COMPLETION } from '../pipeline/budget-pool';
 import { CallError } from '../pipeline/client';
 import { estimateRun } from '../pipeline/estimate';
 import type { SmoaEvent } from '../pipeline/events';
@@ -171,11 +171,18 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
   };
 
   const planOf = (unit: Unit) => applyStrategySpec({ ...config, seed: (plan.seed ?? config.seed) + unit.repeat }, unit.spec);
-  /** What a run may cost at most: its estimate, or (a model without maxTokens) a fair share of what is left. */
+  /**
+   * What a run holds before it starts: its estimate (an upper bound), so a started run is never cut short. When a model
+   * has no maxTokens there is none: the run holds a fair share of what is left (at least what its stages need with
+   * the shortest useful answers) and its calls are capped within it.
+   */
   const runBound = (unit: Unit): number => {
     const { config: runConfig, strategy } = planOf(unit);
-    const bound = estimateRun(runConfig, { prompt: unit.task.prompt }, { strategy }).costUsd;
-    return bound ?? pool!.left().usd / Math.max(1, deps.concurrency);
+    const input = { prompt: unit.task.prompt };
+    const bound = estimateRun(runConfig, input, { strategy }).costUsd;
+    if (bound !== null) return bound;
+    const least = estimateRun(runConfig, input, { strategy, cap: MIN_USEFUL_COMPLETION }).costUsd ?? Infinity;
+    return Math.max(least, pool!.left().usd / Math.max(1, deps.concurrency - progress.running));
   };
 
   const runUnit = async (unit: Unit, budgetPool?: BudgetPool): Promise<void> => {

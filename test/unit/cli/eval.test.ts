@@ -191,10 +191,10 @@ describe('CLI: smoa eval', function () {
     assert.equal(report.incomplete, undefined);
   });
 
-  it('--max-usd stops starting runs, says so, and exits 1', async () => {
-    const ran = await cli(['--config', configPath, '--tasks', tasksPath, '--strategies', 'single:a', '--concurrency', '1', '--max-usd', '0.00004']);
+  it('--max-usd does not start runs whose bound no longer fits, says so, and exits 1', async () => {
+    const ran = await cli(['--config', configPath, '--tasks', tasksPath, '--strategies', 'single:a', '--concurrency', '1', '--max-usd', '0.00015']);
     assert.equal(ran.code, 1, ran.stderr);
-    assert.match(ran.stderr, /--max-usd 0\.00004: stopping before \d+ more run/);
+    assert.match(ran.stderr, /--max-usd 0\.00015: not starting \d+ more run\(s\) \(reported as not run\)/);
     assert.ok(server.requests.length >= 1 && server.requests.length < 6, `${server.requests.length} requests`);
   });
 });

@@ -4,6 +4,11 @@ import type { SmoaConfig, SmoaConfigInput } from '../../../src/pipeline/config';
 import { STRATEGIES, type Strategy } from '../../../src/pipeline/strategies';
 import { kindOf, ofType, record, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { parseStrategySpecs } from '../../../src/pipeline/strategy-spec';
+import { runEvaluation } from '../../../src/eval/harness';
+import { MemoryStore } from '../../../src/eval/records';
+import { estimateRun } from '../../../src/pipeline/estimate';
 
 /**
  * The money invariants, against a server that counts what it serves (billedUsage: every prompt it started answering
@@ -57,9 +62,6 @@ describe('budget holds against the server\'s own count', () => {
   beforeEach(() => {
     server = fake();
     server.setResponder((req) => (kindOf(req) === 'plain' || kindOf(req) === 'synthesis' ? { text: LONG } : undefined));
-  });
-  after(() => {
-    if (process.env.SMOA_PRINT_BUDGET) console.log(JSON.stringify(measured));
   });
 
   for (const concurrency of [1, 4, 8]) {
@@ -125,4 +127,73 @@ describe('budget holds against the server\'s own count', () => {
     assert.ok(product >= serverTokens(server), `recorded ${product}, server served ${serverTokens(server)}`);
     assert.ok(result.totals.completionTokens > 0);
   });
+});
+
+describe('eval --concurrency 8 --max-usd holds against the server\'s count', () => {
+  const fake = useFakeServer();
+
+  for (const maxTokens of [undefined, 120]) {
+    it(`${maxTokens ? 'models with maxTokens' : 'models without maxTokens'}: runs hold their bound first; what does not fit is reported as not run`, async () => {
+      const server = fake();
+      server.setResponder((req) => (kindOf(req) === 'plain' || kindOf(req) === 'synthesis' ? { text: LONG } : undefined));
+      server.injectFault({ kind: 'cut-stream', afterTokens: 30 }, { times: 4 });
+      const cfg = testConfig(server, {
+        endpoints: [{ id: 'local', baseURL: server.url, maxConcurrency: 8, timeoutMs: 5_000, maxRetries: 3 }],
+        models: ['a', 'b', 'c', 'd'].map((id) => ({ id, endpoint: 'local', model: `model-${id}`, price, ...(maxTokens ? { maxTokens } : {}) })),
+        layers: 2,
+        earlyStop: false,
+      });
+      const parsed = parseStrategySpecs('smoa,single', cfg);
+      assert.ok(parsed.ok);
+      const store = new MemoryStore();
+      const notices: string[] = [];
+      const maxUsd = 0.02;
+      const tasks = Array.from({ length: 16 }, (_, i) => ({ id: `t${i + 1}`, prompt: `Question ${i + 1}: how do B-trees split?`, source: `line ${i + 1}` }));
+      const outcome = await runEvaluation(
+        { tasks, specs: parsed.specs, grader: 'exact', repeat: 1 },
+        { config: cfg, clientFor: createClientFactory(cfg, new EndpointPool({ backoff: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 60_000 } })), store, signal: new AbortController().signal, concurrency: 8, maxUsd, onNotice: (m) => notices.push(m) },
+      );
+      const usd = serverUsd(server.requests);
+      const product = store.answers().reduce((s, a) => s + (a.totals.cost?.usd ?? 0), 0);
+      measured.push({ strategy: 'smoa' as Strategy, concurrency: 8, limit: maxUsd, server: usd, product, estimated: store.answers().some((a) => a.totals.estimated) });
+      assert.ok(usd <= maxUsd, `the server counted $${usd} against --max-usd ${maxUsd}`);
+      assert.ok(product >= usd - 1e-12, `the answers' $${product} are not below the server's $${usd}`);
+      assert.equal(outcome.ending, 'budget');
+      assert.equal(outcome.notRun, 32 - store.answers().length, 'every run not started is reported as not run');
+      assert.ok(store.answers().length > 0);
+      assert.match(notices.join('\n'), /not starting \d+ more run\(s\) \(reported as not run\)/);
+      assert.doesNotMatch(notices.join('\n'), /\$0\.0000 held/);
+    });
+  }
+});
+
+after(() => {
+  if (process.env.SMOA_PRINT_BUDGET) console.log(JSON.stringify(measured));
+});
+
+describe('run --estimate is an upper bound of what the run uses', () => {
+  const fake = useFakeServer();
+  const longWords = Array.from({ length: 500 }, (_, i) => `incomprehensibilities${i % 10}`).join(' ');
+  for (const reported of [true, false]) {
+    for (const strategy of STRATEGIES) {
+      it(`${strategy}, long-word answers, usage ${reported ? 'reported' : 'not reported (counted with the token rule)'}`, async () => {
+        const server = fake();
+        server.setResponder((req) => ({ ...(kindOf(req) === 'plain' || kindOf(req) === 'synthesis' ? { text: longWords } : {}), ...(reported ? {} : { usage: false }) }));
+        const cfg = testConfig(server, {
+          models: ['a', 'b', 'c', 'd'].map((id, i) => ({ id, endpoint: 'local', model: `model-${id}`, price, maxTokens: 150 + 50 * i })),
+          strategy,
+          layers: 2,
+          roles: 'auto',
+        });
+        const estimate = estimateRun(cfg, input);
+        const { result } = await record(cfg, input);
+        const used = result.totals.promptTokens + result.totals.completionTokens;
+        const bound = estimate.promptTokens + estimate.completionTokens!;
+        assert.ok(estimate.completionTokens !== null && !estimate.promptUnbounded, 'bounded');
+        assert.ok(used <= bound, `${strategy}: used ${used} > estimate ${bound}`);
+        assert.ok(result.totals.completionTokens <= estimate.completionTokens!, 'completions within their caps');
+        assert.ok(result.totals.cost!.usd <= estimate.costUsd! + 1e-12);
+      });
+    }
+  }
 });
