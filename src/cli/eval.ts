@@ -1,17 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { formatUsd } from '../pipeline/format';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
-import { judgeModels, type SmoaConfig } from '../pipeline/config';
+import { formatUsd } from '../pipeline/format';
 import { MemoryRoleCache } from '../pipeline/roles';
-import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
-import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
-import { GRADERS, SCORE_RANGE, type GraderKind } from '../eval/graders';
-import { runEvaluation, type EvalProgress } from '../eval/harness';
-import { hashText, MemoryStore, type ResultStore } from '../eval/records';
-import { renderMarkdown, renderSvg, renderText, summarize, type EvalReport } from '../eval/report';
-import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
+import { strategySpecNames } from '../pipeline/strategy-spec';
+import { planEvaluation, runEvaluationPlan } from '../eval/evaluate';
+import { GRADERS, type GraderKind } from '../eval/graders';
+import type { EvalProgress } from '../eval/harness';
+import { renderText } from '../eval/report';
 import { UsageError } from './args';
 import { checkApiKeys, FileRoleCache, readConfigFile } from './io';
 
@@ -20,23 +15,25 @@ export const EVAL_USAGE = `Usage:
             [--baseline STRATEGY] [--out DIR] [--json] [--max-usd N] [--concurrency N] [--repeat N] [--seed N]
             [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE]
 
-  --tasks         JSON Lines ({"id","prompt","reference","match","category"}, GSM8K, MT-Bench question.jsonl)
-                  or a JSON array (AlpacaEval "instruction" items)
+  --tasks         JSON Lines ({"id","prompt"|"turns","reference","match","category","tests","language"}, GSM8K
+                  test.jsonl, MT-Bench question.jsonl, HumanEval, MBPP) or a JSON array (AlpacaEval, with "output")
   --strategies    comma-separated: smoa, moa, single, ..., single:<modelId> (default: smoa,moa,single)
   --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects) or pairwise (win rate
                   against --baseline, both orders); default: exact when every task has a reference, else rubric
   --grader-model  model id from the config that grades (default: the judge, else the aggregator)
   --baseline      strategy the pairwise grader compares with (default: single); it is run too
   --out DIR       write answers, grades, traces (JSONL), report.md, report.svg; rerun with the same DIR to resume
+                  (one evaluation at a time per DIR)
   --json          print the summary as JSON on stdout
   --max-usd N     do not start runs once spent + running + the next run's estimate would pass N
   --concurrency   runs at a time (default 2)
   --repeat N      ask every task N times per strategy (default 1); --seed N sets the judge seed of repeat 1
   --fail-below    exit 1 when a strategy's score is lower (rubric 1-5, others 0-1); "smoa=0.8,moa=0.7" or one number for all
-  --turn N        MT-Bench: which turn to ask (default 1)
+  --turn N        multi-turn tasks (MT-Bench): grade only turn N (default: every turn; earlier turns are still asked,
+                  each strategy continuing its own conversation)
 
-Exit codes: 0 done, 1 every run failed / a --fail-below threshold missed / stopped by --max-usd, 2 bad usage, config
-or task file, 130 interrupted (finished results are kept; rerun with the same --out to resume).`;
+Exit codes: 0 done, 1 every run failed / a --fail-below threshold missed / stopped by --max-usd / results could not
+be saved, 2 bad usage, config, task file or --out, 130 interrupted (finished results are kept; rerun with the same --out to resume).`;
 
 export interface EvalCommand {
   config: string;
@@ -124,50 +121,6 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-export function readTasks(path: string, turn?: number): EvalTask[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--tasks: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const parsed = parseTaskFile(text, turn ? { turn } : {});
-  if (!parsed.ok) throw new UsageError(formatProblems(path, parsed.problems));
-  return parsed.tasks;
-}
-
-/** Thresholds for --fail-below: one number for every strategy, or strategy=score pairs. */
-export function parseFailBelow(text: string, strategies: string[], grader: GraderKind): Map<string, number> {
-  const [lo, hi] = SCORE_RANGE[grader];
-  const read = (v: string) => {
-    const pct = v.trim().endsWith('%');
-    const n = Number(v.trim().replace(/%$/, ''));
-    const score = pct ? n / 100 : n;
-    if (v.trim() === '' || !Number.isFinite(score) || score < lo || score > hi) throw new UsageError(`eval: --fail-below: "${v}" is not a valid ${grader} score (${lo} to ${hi})`);
-    return score;
-  };
-  const out = new Map<string, number>();
-  if (!text.includes('=')) {
-    const score = read(text);
-    for (const s of strategies) out.set(s, score);
-    return out;
-  }
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const eq = part.lastIndexOf('=');
-    const name = part.slice(0, eq).trim();
-    if (eq < 0 || !strategies.includes(name)) throw new UsageError(`eval: --fail-below: "${part}" must be strategy=score for one of ${strategies.join(', ')}`);
-    out.set(name, read(part.slice(eq + 1)));
-  }
-  return out;
-}
-
-/** What must match for a results directory to be resumed: the models and how the strategies use them. */
-export function configFingerprint(config: SmoaConfig): string {
-  const { endpoints: _endpoints, ...rest } = config;
-  const models = config.models.map(({ id, endpoint, model, temperature, maxTokens }) => ({ id, endpoint, model, temperature, maxTokens }));
-  return hashText(JSON.stringify({ ...rest, models }));
-}
-
 export async function runEvalCommand(argv: string[]): Promise<number> {
   const parsed = parseEvalArgs(argv);
   if (parsed === 'help') {
@@ -176,70 +129,12 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   }
   const command = parsed;
   const config = readConfigFile(command.config);
-  const tasks = readTasks(command.tasks, command.turn);
-
-  const grader: GraderKind = command.grader ?? (tasks.every((t) => t.reference !== undefined) ? 'exact' : 'rubric');
-  if (grader === 'exact') {
-    const missing = tasks.filter((t) => t.reference === undefined);
-    if (missing.length) {
-      throw new UsageError(
-        `${command.tasks}: the exact grader needs a "reference" on every task; ${missing.length} have none: ` +
-          `${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}${missing.length > 5 ? ', ...' : ''}. Use --grader rubric or pairwise for open questions.`,
-      );
-    }
-  }
-  const specsResult = parseStrategySpecs(command.strategies ?? 'smoa,moa,single', config);
-  if (!specsResult.ok) throw new UsageError(`eval: --strategies: ${specsResult.message}`);
-  const specs: StrategySpec[] = specsResult.specs;
-  let baseline: string | undefined;
-  if (grader === 'pairwise') {
-    const b = parseStrategySpecs(command.baseline ?? 'single', config);
-    if (!b.ok) throw new UsageError(`eval: --baseline: ${b.message}`);
-    if (b.specs.length !== 1) throw new UsageError('eval: --baseline takes one strategy');
-    baseline = b.specs[0].label;
-    if (!specs.some((s) => s.label === baseline)) specs.unshift(b.specs[0]);
-  } else if (command.baseline !== undefined) {
-    throw new UsageError('eval: --baseline is for --grader pairwise');
-  }
-  const graderModel = grader === 'exact' ? undefined : (command.graderModel ?? judgeModels(config)[0]);
-  if (graderModel !== undefined && !config.models.some((m) => m.id === graderModel)) {
-    throw new UsageError(`eval: --grader-model: unknown model "${graderModel}" (known: ${config.models.map((m) => m.id).join(', ')})`);
-  }
-  if (grader === 'exact' && command.graderModel !== undefined) throw new UsageError('eval: --grader-model is for the rubric and pairwise graders');
-  const strategies = specs.map((s) => s.label);
-  const failBelow = command.failBelow !== undefined ? parseFailBelow(command.failBelow, strategies.filter((s) => s !== baseline), grader) : undefined;
-
+  const { config: _c, json: _j, rolesCache: _r, ...request } = command;
+  const planned = planEvaluation(request, config);
+  if (!planned.ok) throw new UsageError(planned.problems.map((p) => p.message).join('\n'));
+  const evaluation = planned.evaluation;
   // Keys for every model a strategy or the grader may call.
-  checkApiKeys({ ...config, proposers: [...config.proposers, ...specs.flatMap((s) => (s.modelId ? [s.modelId] : [])), ...(graderModel ? [graderModel] : [])] });
-  if (command.maxUsd !== undefined && !config.models.some((m) => m.price)) {
-    throw new UsageError('eval: --max-usd needs prices: no model in the config has a "price", so spending cannot be estimated');
-  }
-
-  let store: ResultStore;
-  let dirStore: DirStore | undefined;
-  if (command.out) {
-    const metaPath = join(command.out, 'meta.json');
-    const fingerprint = configFingerprint(config);
-    if (existsSync(metaPath)) {
-      let meta: { config?: string } = {};
-      try {
-        meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-      } catch {
-        // unreadable: rewritten below
-      }
-      if (meta.config && meta.config !== fingerprint) {
-        throw new UsageError(`eval: --out ${command.out} holds results of a different model configuration; use another directory (or delete it) to start over`);
-      }
-    }
-    dirStore = new DirStore(command.out);
-    dirStore.writeFile('meta.json', JSON.stringify({ config: fingerprint, tasks: command.tasks }, null, 2) + '\n');
-    dirStore.writeFile(TASKS_JSON, JSON.stringify(tasks) + '\n');
-    store = dirStore;
-    const reused = store.answers().length;
-    if (reused) process.stderr.write(`smoa: resuming from ${command.out}: ${reused} finished run(s) on file\n`);
-  } else {
-    store = new MemoryStore();
-  }
+  checkApiKeys({ ...config, proposers: [...config.proposers, ...evaluation.extraModels] });
 
   const controller = new AbortController();
   let interrupted = false;
@@ -253,40 +148,33 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSigint);
 
   const progress = new ProgressLine(process.stderr);
-  let outcome;
+  let ran;
   try {
-    outcome = await runEvaluation(
-      { tasks, specs, grader, ...(graderModel ? { graderModel } : {}), ...(baseline ? { baseline } : {}), repeat: command.repeat, ...(command.seed !== undefined ? { seed: command.seed } : {}) },
-      {
-        config,
-        clientFor: createClientFactory(config, new EndpointPool()),
-        store,
-        signal: controller.signal,
-        concurrency: command.concurrency,
-        ...(command.maxUsd !== undefined ? { maxUsd: command.maxUsd } : {}),
-        roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
-        onProgress: (p) => progress.update(p),
-        onNotice: (message) => progress.notice(`smoa: ${message}`),
-      },
-    );
+    ran = await runEvaluationPlan(evaluation, {
+      clientFor: createClientFactory(config, new EndpointPool()),
+      signal: controller.signal,
+      roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
+      onProgress: (p) => progress.update(p),
+      onNotice: (message) => progress.notice(`smoa: ${message}`),
+    });
   } finally {
     progress.end();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+  if (!ran.ok) throw new UsageError(ran.problems.map((p) => p.message).join('\n'));
+  const { report, outcome, writeError, saved } = ran.result;
 
-  const report: EvalReport = {
-    ...summarize({ tasks, strategies, grader, graderModel, baseline, repeat: command.repeat, seed: command.seed ?? 0, answers: store.answers(), grades: store.grades() }),
-    grading: outcome.grading,
-    ...(outcome.ending !== 'done' ? { incomplete: { reason: outcome.ending, notRun: outcome.notRun } } : {}),
-    ...(outcome.newUnits ? { overheadMsPerRun: Math.round(outcome.overheadMs * 100) / 100 } : {}),
-  };
-  if (dirStore) {
-    dirStore.writeFile(REPORT_JSON, JSON.stringify(report, null, 2) + '\n');
-    dirStore.writeFile('report.md', renderMarkdown(report));
-    dirStore.writeFile('report.svg', renderSvg(report));
-    process.stderr.write(`smoa: results in ${command.out} (report.md, report.svg, answers/grades/traces .jsonl)\n`);
+  if (writeError !== undefined) {
+    // Paid answers already on disk stay there; say what is kept and stop without a stack trace.
+    process.stderr.write(
+      `smoa: cannot save results in ${command.out}: ${writeError}\n` +
+        `smoa: stopped; ${saved.answers} answer(s) and ${saved.grades} grade(s) are saved there; free space (or fix the folder) and rerun with the same --out to resume\n`,
+    );
+    process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + '\n');
+    return 1;
   }
+  if (command.out) process.stderr.write(`smoa: results in ${command.out} (report.md, report.svg, answers/grades/traces .jsonl)\n`);
   process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + '\n');
 
   if (outcome.ending === 'cancelled') return 130;
@@ -300,7 +188,7 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
     process.stderr.write(`smoa: stopped by --max-usd with ${outcome.notRun} run(s) not done; rerun with the same --out and a higher --max-usd to finish\n`);
     code = 1;
   }
-  for (const [strategy, threshold] of failBelow ?? []) {
+  for (const [strategy, threshold] of evaluation.failBelow ?? []) {
     const row = report.rows.find((r) => r.strategy === strategy);
     if (!row || row.score === null || row.score < threshold) {
       process.stderr.write(`smoa: --fail-below: ${strategy} scored ${row?.score === null || !row ? 'nothing' : row.score.toFixed(4)}, below ${threshold}\n`);
