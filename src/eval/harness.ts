@@ -2,12 +2,12 @@ import { callCost } from '../pipeline/accounting';
 import { formatUsd } from '../pipeline/format';
 import type { ChatClient, ChatMessage } from '../pipeline/client';
 import { modelById, type ModelConfig, type SmoaConfig } from '../pipeline/config';
-import { runPipeline } from '../pipeline/engine';
+import { startRun } from '../pipeline/start-run';
 import { judgeBias } from '../pipeline/judge-bias';
 import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import type { RunTotals } from '../pipeline/events';
-import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
+import { emptyTrace, type Trace } from '../pipeline/trace';
 import { GradeError, gradeExact, gradePairwise, gradeRubric, type GraderCall, type GraderKind, type GraderUsage } from './graders';
 import { gradeKey, hashText, unitKey, type AnswerRecord, type GradeRecord, type ResultStore } from './records';
 import { turnTaskId, type EvalTask } from './tasks';
@@ -337,13 +337,13 @@ async function askUnit(state: EvalState, unit: Unit): Promise<AnswerRecord | und
     record = answerRecord(unit, undefined, { status: 'failed', answer: '', error: `turn ${unit.task.conversation!.turn - 1} failed, so this turn was not asked`, totals: NO_TOTALS });
   } else {
     const { config: runConfig, strategy } = applyStrategySpec({ ...deps.config, seed: (plan.seed ?? deps.config.seed) + unit.repeat }, unit.spec);
-    trace = emptyTrace();
-    const result = await runPipeline(runConfig, { prompt: unit.task.prompt, ...(history.length ? { history } : {}), strategy }, {
+    const run = await startRun(runConfig, { prompt: unit.task.prompt, ...(history.length ? { history } : {}), strategy }, {
       clientFor: deps.clientFor,
       signal,
       ...(deps.roleCache ? { roleCache: deps.roleCache } : {}),
-      onEvent: (event) => applyEvent(trace, event),
-    });
+    }).finished;
+    const result = run.result;
+    trace = run.trace;
     if (result.status === 'cancelled') return settle(state, unit, undefined);
     record = answerRecord(unit, askedHash(unit, state.answers), { ...result, status: result.status, ...judgeFigures(trace) });
     state.overheadMs += Math.max(0, performance.now() - t0 - result.totals.wallMs);
