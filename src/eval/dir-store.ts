@@ -1,4 +1,4 @@
-import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { redactSecrets } from '../pipeline/secrets';
 import type { Trace } from '../pipeline/trace';
@@ -142,10 +142,12 @@ export function outputProblem(dir: string): string | undefined {
       continue;
     }
     if (!stat.isDirectory()) return probe === dir ? `${dir} is a file, not a folder` : `${dir} is under ${probe}, which is a file`;
+    // Tried, not asked (access() says yes to root even on folders it cannot write): a folder made and removed.
     try {
-      accessSync(probe, constants.W_OK);
-    } catch {
-      return probe === dir ? `${dir} is not writable` : `${dir} cannot be created: ${probe} is not writable`;
+      rmdirSync(mkdtempSync(join(probe, '.smoa-probe-')));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      return probe === dir ? `${dir} is not writable (${code})` : `${dir} cannot be created: ${probe} is not writable (${code})`;
     }
     return undefined;
   }
