@@ -1,7 +1,9 @@
 import type { ChatMessage } from './client';
 import { formatUsd } from './format';
 import { adaptiveStartOf, judgeModels, modelById, proposerSlots, type ModelConfig, type SmoaConfig, type Strategy } from './config';
-import type { CallStage } from './events';
+import type { CallStage, RouteDecision } from './events';
+import { planRoute } from './route/choose';
+import type { RouterFile } from './route/router-file';
 import { buildJudgeRequest, buildModeratorRequest } from './judge';
 import { buildMessages, debateSystemPart, synthesisSystemPart, type ContextItem } from './prompts';
 import { buildRolesRequest } from './roles';
@@ -111,6 +113,8 @@ export interface StageEstimate {
 
 export interface RunEstimate {
   strategy: Strategy;
+  /** A `route` run: what the router chose; the stages are those of the routed plan. */
+  route?: Pick<RouteDecision, 'chosen' | 'reason' | 'fallback'>;
   stages: StageEstimate[];
   calls: number;
   promptTokens: number;
@@ -122,6 +126,8 @@ export interface RunEstimate {
 
 export interface EstimateOptions {
   strategy?: Strategy;
+  /** For `route`: the router the run would use (the estimate is that of the plan it chooses). */
+  router?: RouterFile;
   /**
    * Texts already known (the engine asks during a run): the answers a stage will see, instead of their completion
    * bound, and the roles once they are assigned.
@@ -133,6 +139,11 @@ export interface EstimateOptions {
 /** The estimate of a whole run. Sends nothing. */
 export function estimateRun(config: SmoaConfig, input: EstimateInput, options: EstimateOptions = {}): RunEstimate {
   const strategy = options.strategy ?? config.strategy;
+  if (strategy === 'route') {
+    const plan = planRoute(config, input.prompt, options.router);
+    const { chosen, reason, fallback } = plan.decision;
+    return { ...estimateRun(plan.config, input, { ...options, strategy: plan.strategy }), route: { chosen, reason, fallback } };
+  }
   return sumStages(strategy, stagePlans(config, strategy).map((plan) => estimateStage(config, input, plan, { ...options, strategy })));
 }
 
@@ -313,10 +324,11 @@ function unique(ids: string[]): string[] {
 }
 
 /** "12,345" / "unbounded"; "$0.0123" / "unknown": how the CLI, chat and panel state an estimate's figures. */
-export function describeEstimate(e: Pick<RunEstimate, 'calls' | 'promptTokens' | 'completionTokens' | 'costUsd' | 'unbounded' | 'unpriced'>): string {
+export function describeEstimate(e: Pick<RunEstimate, 'calls' | 'promptTokens' | 'completionTokens' | 'costUsd' | 'unbounded' | 'unpriced' | 'route'>): string {
   const completion = e.completionTokens === null ? 'unbounded completion tokens' : `${e.completionTokens.toLocaleString('en-US')} completion tokens`;
   const cost =
     e.costUsd !== null ? `, at most ${formatUsd(e.costUsd)}` : e.unbounded.length ? '' : e.unpriced.length ? ', cost unknown (no price for ' + e.unpriced.join(', ') + ')' : '';
   const why = e.unbounded.length ? ` (no maxTokens: ${e.unbounded.join(', ')})` : '';
-  return `at most ${e.calls} call${e.calls === 1 ? '' : 's'}, ${e.promptTokens.toLocaleString('en-US')} prompt tokens, ${completion}${why}${cost}`;
+  const routed = e.route ? ` (routed: ${e.route.chosen})` : '';
+  return `at most ${e.calls} call${e.calls === 1 ? '' : 's'}${routed}, ${e.promptTokens.toLocaleString('en-US')} prompt tokens, ${completion}${why}${cost}`;
 }

@@ -1,4 +1,4 @@
-import type { RunTotals } from './events';
+import type { RouteDecision, RunTotals } from './events';
 
 /**
  * Wording every surface shares (chat, trace panel, CLI, tool, log): counts, times, cost and run totals, and how a long
@@ -71,4 +71,14 @@ export function clip(text: string, max: number, options: ClipOptions = {}): stri
   if (source.length <= max) return source;
   if (options.ellipsis) return `${source.slice(0, Math.max(0, max - 1))}…`;
   return `${source.slice(0, max)}\n[... ${source.length - max} more characters]`;
+}
+
+/**
+ * What the route strategy decided, in one line, as chat, the CLI and the panel say it: "Route: single:arith. On 5
+ * similar tasks (arithmetic), ..." or "Route: fell back to smoa: no evaluated task is like this prompt ...".
+ */
+export function routeLine(d: Pick<RouteDecision, 'chosen' | 'reason' | 'fallback' | 'nearest'>): string {
+  if (d.fallback) return `Route: fell back to ${d.chosen}: ${d.reason}`;
+  const near = d.nearest.length ? ` Nearest: ${d.nearest.slice(0, 3).map((n) => `${n.id} (${n.similarity.toFixed(2)})`).join(', ')}.` : '';
+  return `Route: ${d.chosen}. ${d.reason.charAt(0).toUpperCase()}${d.reason.slice(1)}.${near}`;
 }

@@ -5,6 +5,7 @@ import type { SmoaEvent } from './events';
 import { summarizeTotals } from './format';
 import { randomId } from './random';
 import type { RoleCache } from './roles';
+import type { RouterFile } from './route/router-file';
 import { applyEvent, emptyTrace, type Trace } from './trace';
 
 /**
@@ -17,6 +18,8 @@ export interface StartRunOptions {
   clientFor: (model: ModelConfig) => ChatClient;
   signal?: AbortSignal;
   roleCache?: RoleCache;
+  /** The `route` strategy's router, loaded by the host or the CLI. */
+  router?: RouterFile;
   /** Every event of the run, after the trace folded it. */
   onEvent?: (event: SmoaEvent) => void;
 }
@@ -45,6 +48,7 @@ export function startRun(config: SmoaConfig, input: RunInput, options: StartRunO
     clientFor: options.clientFor,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.roleCache ? { roleCache: options.roleCache } : {}),
+    ...(options.router ? { router: options.router } : {}),
     onEvent: (event) => {
       applyEvent(trace, event);
       options.onEvent?.(event);
