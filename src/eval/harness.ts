@@ -346,7 +346,7 @@ function noteCost(budget: BudgetState, _strategy: string, usd: number | undefine
 
 /** Asks one unit through the engine (a later turn with its conversation so far) and saves the answer. */
 async function askUnit(state: EvalState, unit: Unit): Promise<AnswerRecord | undefined> {
-  const { plan, deps, signal } = state;
+  const { deps, signal } = state;
   const t0 = performance.now();
   let history: ChatMessage[] | undefined = [];
   if (unit.previous) {

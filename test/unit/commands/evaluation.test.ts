@@ -7,6 +7,8 @@ import { runEvaluationCommand, type EvaluationPort, type ShownResults } from '..
 import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
 import { loadConfig, type SmoaConfig } from '../../../src/pipeline/config';
 import { useFakeServer } from '../helpers/engine-harness';
+import { Ledger } from '../../../src/host/ledger';
+import { FileLedgerStorage } from '../../../src/host/ledger-file';
 
 const root = join(__dirname, '../../..');
 
@@ -90,6 +92,21 @@ describe('palette command "SMoA: Run Evaluation" and smoa eval share one evaluat
     const { existsSync } = await import('node:fs');
     for (const f of ['report.json', 'report.md', 'report.svg', 'meta.json', 'tasks.json', 'answers.jsonl']) assert.ok(existsSync(join(shown[0].location, f)), f);
     assert.ok(report.overheadMsPerRun !== undefined, 'the overhead figure the CLI reports is there too');
+  });
+
+  it('every run of an evaluation from the palette goes to the usage ledger (what the status bar and Show Usage read)', async () => {
+    const config = loadConfig(configInput());
+    const { port, shown } = fakePort(config, dir);
+    const ledger = new Ledger(new FileLedgerStorage(join(mkdtempSync(join(tmpdir(), 'smoa-evalledger-')), 'usage-ledger.jsonl')));
+    port.recordRun = (c, events) => ledger.recordRun(c, events);
+    port.resultsFolder = () => join(mkdtempSync(join(tmpdir(), 'smoa-evalresults-')), 'results');
+    const before = server().requests.length;
+    await runEvaluationCommand(port, { tasks: tasksPath, strategies: ['single:a', 'single:b'], grader: 'rubric' });
+    assert.equal(shown.length, 1);
+    const runs = shown[0].answers.reduce((sum, a) => sum + a.totals.calls, 0);
+    const today = await ledger.today();
+    assert.equal(today.calls, runs, 'every call of every run is in the ledger');
+    assert.ok(today.calls > 0 && today.calls <= server().requests.length - before);
   });
 
   let lastCli = '';
