@@ -264,21 +264,10 @@ export class PanelSession {
     this.shown = undefined;
   }
 
-  /**
-   * Keeps the history current: the list is re-sent once the run has started (its prompt is in the trace from its
-   * run-started event on; announced before that, a running entry read "(no prompt)") and when it ends.
-   */
+  /** Keeps the history's statuses current: the list is re-sent when a run ends. */
   private watch(run: RunHandle): void {
     if (this.watched.has(run)) return;
     this.watched.add(run);
-    if (!run.trace.prompt && !run.done) {
-      const stop = run.subscribe((event) => {
-        if (event.type !== 'run-started') return;
-        stop();
-        this.postRunList();
-      });
-      void run.result.finally(stop);
-    }
     void run.result.finally(() => this.postRunList());
   }
 
