@@ -262,8 +262,14 @@ describe('fake OpenAI server', () => {
       server.setDecoder({ mode: 'free', seed: 7 });
       assert.equal(await ask(), await ask());
       server.reset();
-      const plausible = JSON.parse((await ask()) ?? '') as { picks: number[] };
-      assert.notEqual(plausible.picks[0], plausible.picks[1]);
+      const picksOnly = { type: 'object', properties: { picks: schema.properties.picks }, required: ['picks'], additionalProperties: false };
+      const plausible = await client.chat.completions.create({
+        model: 'model-b',
+        messages: user('Pick two.'),
+        response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema: picksOnly, strict: true } },
+      });
+      const { picks } = JSON.parse(plausible.choices[0].message.content ?? '') as { picks: number[] };
+      assert.notEqual(picks[0], picks[1], 'the plausible mode writes distinct items');
     });
   });
 
