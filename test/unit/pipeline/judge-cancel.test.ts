@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { ProgressNarrator } from '../../../src/pipeline/narrator';
 import { foldEvents } from '../../../src/pipeline/trace';
-import { kindOf, ofType, record, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 /** A run stopped while the judge (or moderator) was at work says "cancelled", not that a reply was unusable. */
 describe('judge and moderator when the run is cancelled', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import type { Strategy } from '../../../src/pipeline/config';
-import { kindOf, ofType, record, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 /**
  * Users with local models (vLLM, llama.cpp, Ollama) get constrained decoding: the reply follows the schema and nothing
