@@ -107,11 +107,8 @@ const STOP_QUESTION =
 function notesInstruction(level: JudgeNotesLevel): string {
   if (level === 'off') return '';
   const { counts, words } = NOTE_LIMITS[level];
-  const lists = level === 'brief' ? `at most one point of ${words} words per list` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points of ${words} words`;
-  return (
-    `Notes for the final writer, who sees only the kept responses (${lists}, or none): "agreements" between them, ` +
-    '"contradictions" between them, "droppedInsights": a correct point only a lower-scored response makes. State the point, not who made it.'
-  );
+  const lists = level === 'brief' ? `one point each at most, ${words} words` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points, ${words} words each`;
+  return `Notes for the final writer, who sees only the kept responses (${lists}): "agreements", "contradictions" (between them), "droppedInsights" (correct points only lower-scored responses make).`;
 }
 
 /** Stands for a score in the example shape. */
@@ -144,13 +141,13 @@ export function buildJudgeRequest(task: JudgeTask): JudgeRequest {
     ...(task.askStop ? { stop: false, stopReason: '...' } : {}),
   };
   const system = [
-    `Score each response to the request from ${SCORE_MIN} (wrong or useless) to ${SCORE_MAX} (correct, complete, clear); the ${want} best are kept. ` +
-      'Correctness first, then completeness and clarity; length, confidence and position are not merit.',
+    `Score each response ${SCORE_MIN}-${SCORE_MAX} (${SCORE_MAX}: correct, complete, clear); the ${want} best are kept. ` +
+      'Correctness first; length, confidence and position are not merit.',
     barred.length ? `Do not score ${barred.length === 1 ? 'response' : 'responses'} ${listNumbers(barred)}: excluded from your vote (you may learn from ${barred.length === 1 ? 'it' : 'them'}).` : '',
     reasons ? '"reason": one short sentence.' : '',
     notesInstruction(notes),
     task.askStop ? `${STOP_QUESTION} "stopReason": a few words.` : '',
-    `${describeJsonShape(example).replaceAll(`"${SCORE_PLACEHOLDER}"`, SCORE_PLACEHOLDER)} (n: ${SCORE_MIN}-${SCORE_MAX})`,
+    describeJsonShape(example).replaceAll(`"${SCORE_PLACEHOLDER}"`, SCORE_PLACEHOLDER),
   ]
     .filter(Boolean)
     .join('\n');

@@ -28,7 +28,7 @@ const rowSchema = z.object({
   firstAnswerTokenMs: z.optional(z.number()),
   lengthRatio: z.optional(z.number()),
   aspects: z.optional(z.record(z.string(), z.number())),
-  seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number() }))),
+  seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number(), meanScore: z.optional(z.number()) }))),
   firstPickRate: z.optional(z.object({ rate: z.number(), decisions: z.number() })),
 });
 
