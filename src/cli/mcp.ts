@@ -5,9 +5,8 @@ import { consult, CONSULT_DESCRIPTION, consultInputSchema, consultProgressLine }
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import type { SmoaConfig } from '../pipeline/config';
 import type { SmoaEvent } from '../pipeline/events';
-import { runPipeline } from '../pipeline/engine';
+import { startRun } from '../pipeline/start-run';
 import { MemoryRoleCache } from '../pipeline/roles';
-import { applyEvent, emptyTrace } from '../pipeline/trace';
 import type { Command } from './args';
 import { checkApiKeys, readConfigFile, writeTrace } from './io';
 import { ProgressNarrator } from '../pipeline/narrator';
@@ -60,21 +59,16 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
         const params = { progressToken, progress: ++step, message: consultProgressLine(line) };
         sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
       };
-      const reply = await consult(input, async (request, onEvent) => {
-        const trace = emptyTrace();
-        const result = await runPipeline(config, request, {
-          clientFor: createClientFactory(config, pool),
-          signal: extra.signal,
-          roleCache,
-          onEvent: (event) => {
-            applyEvent(trace, event);
-            onEvent(event);
-          },
-        });
-        const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
-        if (tracePath) writeTrace(tracePath, trace);
-        return { runId: result.runId, result, trace, ...(tracePath ? { tracePath } : {}) };
-      }, progress);
+      const reply = await consult(
+        input,
+        async (request, onEvent) => {
+          const { result, trace } = await startRun(config, request, { clientFor: createClientFactory(config, pool), signal: extra.signal, roleCache, onEvent }).finished;
+          const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
+          if (tracePath) writeTrace(tracePath, trace);
+          return { runId: result.runId, result, trace, ...(tracePath ? { tracePath } : {}) };
+        },
+        progress,
+      );
       await sent;
       return { content: [{ type: 'text' as const, text: reply.text }], ...(reply.failed ? { isError: true } : {}) };
     },
