@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { guardProcessOutput } from './cli/output-guard';
+import { secrets } from './pipeline/secrets';
 import { join } from 'node:path';
 import { EVAL_USAGE, parseCommand, UsageError, USAGE, type Command } from './cli/args';
 import { runCompare } from './cli/compare';
@@ -29,6 +31,8 @@ function smoaVersion(): string {
 
 /** `smoa run`, `smoa compare` and `smoa mcp` on the same engine as the extension. */
 async function main(argv: string[]): Promise<number> {
+  guardProcessOutput();
+  secrets.registerEnvironment(process.env);
   // eval's usage is long: a usage error there points at `smoa eval --help` instead of printing it.
   const usageHint = (verb: string | undefined) => (verb === 'eval' ? EVAL_HINT : USAGE);
   let command: Command;

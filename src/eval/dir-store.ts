@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactSecrets } from '../pipeline/secrets';
 import type { Trace } from '../pipeline/trace';
 import type { AnswerRecord, GradeRecord, ResultStore } from './records';
 
@@ -48,13 +49,14 @@ export class DirStore implements ResultStore {
   writeFile(name: string, text: string) {
     const path = join(this.dir, name);
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, redactSecrets(text));
     renameSync(tmp, path);
   }
 }
 
 function appendLine(path: string, value: unknown) {
-  appendFileSync(path, JSON.stringify(value) + '\n');
+  // Records hold answers, error texts and traces: they go through the process's redactor like every other output.
+  appendFileSync(path, redactSecrets(JSON.stringify(value)) + '\n');
 }
 
 function readLines<T>(path: string): T[] {

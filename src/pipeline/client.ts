@@ -1,3 +1,5 @@
+import { redactSecrets } from './secrets';
+
 /**
  * The only way the engine talks to a model. The OpenAI-compatible client implements it here; the extension
  * implements it for VS Code's own models. Every call streams: `onToken` sees each piece as it arrives.
@@ -111,7 +113,8 @@ export class CallError extends Error {
     readonly status?: number,
     readonly attempts = 1,
   ) {
-    super(message);
+    // A call's error text reaches chat, logs, traces, eval files and MCP results: no secret may be in it.
+    super(redactSecrets(message));
     this.name = 'CallError';
   }
 }

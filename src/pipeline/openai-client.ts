@@ -17,6 +17,7 @@ import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep, type BackoffOpti
 import { Semaphore } from './semaphore';
 import { SilenceTimer } from './silence-timer';
 import { ToolCallAssembler } from './tool-calls';
+import { maskUrl, redactSecrets, secrets } from './secrets';
 
 /**
  * The one OpenAI-compatible transport (the only module that imports the `openai` package). The engine's calls and the
@@ -93,6 +94,9 @@ class OpenAICompatibleClient implements ChatClient {
     const { config } = this.endpoint;
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     const apiKey = await (this.options.apiKey ?? envApiKey)(config);
+    // Registered before its first use: from here on no output of the process can show it.
+    secrets.register(apiKey);
+    secrets.registerUrl(config.baseURL);
     if (config.apiKeyEnv && !apiKey) {
       throw new CallError(
         `endpoint "${config.id}": no API key (environment variable ${config.apiKeyEnv} is not set)`,
@@ -285,7 +289,7 @@ class OpenAICompatibleClient implements ChatClient {
     }
     const message = redactSecrets(error instanceof Error ? error.message : String(error));
     if (error instanceof OpenAI.APIConnectionError || error instanceof TypeError || /terminated|socket|ECONN|EPIPE|premature/i.test(message)) {
-      return new CallError(`cannot reach ${where} at ${this.endpoint.config.baseURL} (${rootCause(error) ?? message})`, 'connection', undefined, attempts);
+      return new CallError(`cannot reach ${where} at ${maskUrl(this.endpoint.config.baseURL)} (${rootCause(error) ?? message})`, 'connection', undefined, attempts);
     }
     return new CallError(message, 'unknown', undefined, attempts);
   }
@@ -332,16 +336,6 @@ function knownFinish(reason: string): FinishReason {
 function apiErrorMessage(error: InstanceType<typeof OpenAI.APIError>): string {
   const body = error.error as { message?: string } | undefined;
   return redactSecrets((body?.message ?? error.message).replace(/^\d{3}\s+/, ''));
-}
-
-/**
- * Some providers echo (part of) the key in a 401 message ("Incorrect API key provided: sk-ab***yz"). Error texts go
- * to chat, logs and traces, so anything shaped like a key is masked first.
- */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/\b(sk|pk|rk|gsk|xai|key)[-_][A-Za-z0-9_\-*.]{6,}/gi, '$1-[redacted]')
-    .replace(/\b(Bearer)\s+[A-Za-z0-9_\-.~+/=*]{8,}/gi, '$1 [redacted]');
 }
 
 function formatSeconds(ms: number): string {

@@ -1,3 +1,4 @@
+import { secrets } from './secrets';
 import { callCost, Totals } from './accounting';
 import { CallError, type ChatMessage, type ChatClient, type JsonResponseFormat, type RetryPolicy, type TokenUsage, type ToolCall, type ToolSpec } from './client';
 import { modelById, type ModelConfig, type SmoaConfig } from './config';
@@ -55,7 +56,10 @@ export class RunContext {
 
   emit(event: DistributiveOmit<SmoaEvent, 't'>): void {
     try {
-      this.deps.onEvent?.({ ...event, t: this.elapsed() } as SmoaEvent);
+      // Every consumer (trace, chat, panel, log, files, MCP) reads these events: no secret may be in them. Streamed
+      // pieces are too short to hold a key, and redacting each one would cost a regex per token.
+      const clean = event.type === 'call-token' || event.type === 'answer-token' ? event : secrets.redactDeep(event);
+      this.deps.onEvent?.({ ...clean, t: this.elapsed() } as SmoaEvent);
     } catch {
       // A consumer's bug must not break the run.
     }

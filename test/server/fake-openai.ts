@@ -18,7 +18,7 @@ export { instanceOf as jsonSchemaInstance } from './schema-instance';
 
 export type Fault =
   | { kind: 'rate-limit'; retryAfterSeconds?: number }
-  | { kind: 'server-error'; status?: number }
+  | { kind: 'server-error'; status?: number; echoKey?: boolean } // echoKey: the body quotes the key sent, as some proxies do
   | { kind: 'hang' }
   | { kind: 'cut-stream'; afterTokens: number }
   | { kind: 'empty' }
@@ -341,8 +341,10 @@ class Server implements FakeServer {
           headers,
         );
       }
-      case 'server-error':
-        return sendError(res, fault.status ?? 500, { message: 'The server had an error while processing your request. Sorry about that! (simulated)', type: 'server_error', code: null, param: null });
+      case 'server-error': {
+        const echoed = fault.echoKey ? ` Request key: ${String(fr.headers.authorization ?? '').replace(/^Bearer\s+/i, '')}.` : '';
+        return sendError(res, fault.status ?? 500, { message: `The server had an error while processing your request. Sorry about that! (simulated)${echoed}`, type: 'server_error', code: null, param: null });
+      }
       case 'context-overflow': {
         const used = Math.max(CONTEXT_WINDOW + 1, promptTokens(fr));
         return sendError(res, 400, {
