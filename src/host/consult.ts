@@ -5,7 +5,7 @@ import type { SmoaEvent } from '../pipeline/events';
 import { summarizeTotals } from '../pipeline/format';
 import { judgeNoteLines } from '../pipeline/judge-bias';
 import { keptModels } from '../pipeline/kept-models';
-import { redactSecrets } from '../pipeline/openai-client';
+import { redactSecrets } from '../pipeline/secrets';
 import { layerCap, STRATEGIES, strategyLabel, STRATEGY_TRAITS, type Strategy } from '../pipeline/strategies';
 import type { Trace } from '../pipeline/trace';
 
