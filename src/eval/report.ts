@@ -2,6 +2,7 @@ import { ASPECTS, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds
 import { gradeKey, type AnswerRecord, type GradeRecord } from './records';
 import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
+import { verdicts, verdictSentence, type Comparison } from './verdict';
 
 /**
  * The summary of an evaluation: what `--json` prints, what report.md / report.svg show and what the VS Code results
@@ -34,6 +35,10 @@ export interface EvalRow {
   seats?: { modelId: string; answered: number; kept: number; rate: number }[];
   /** Judged strategies: share of judge decisions whose first pick was the first candidate shown. */
   firstPickRate?: { rate: number; decisions: number };
+  /** Against the best single model (see verdict.ts); absent for that model itself. */
+  vsBest?: Comparison;
+  /** Against Self-MoA, when it ran. */
+  vsSelf?: Comparison;
 }
 
 export interface EvalCategoryRow {
@@ -92,14 +97,18 @@ export function summarize(input: SummaryInput): EvalReport {
   const answersOf = (strategy: string, tasks?: Set<string>) =>
     input.answers.filter((a) => a.strategy === strategy && taskIds.has(a.taskId) && a.repeat < input.repeat && (!tasks || tasks.has(a.taskId)));
 
-  const scoreOf = (answers: AnswerRecord[], seedSalt: number) => {
+  // `yardstick`: the pairwise baseline has no grades of its own; against itself, every answer it gave ties (0.5).
+  const perTaskScores = (answers: AnswerRecord[], yardstick = false) => {
     const perTask = new Map<string, number[]>();
     for (const a of answers) {
-      const score = gradeOf(a)?.score;
+      const score = yardstick ? (a.status === 'ok' ? 0.5 : undefined) : gradeOf(a)?.score;
       if (score === undefined) continue;
       perTask.set(a.taskId, [...(perTask.get(a.taskId) ?? []), score]);
     }
-    const values = [...perTask.values()].map(mean);
+    return new Map([...perTask].map(([task, scores]) => [task, mean(scores)]));
+  };
+  const scoreOf = (answers: AnswerRecord[], seedSalt: number) => {
+    const values = [...perTaskScores(answers).values()];
     return {
       n: values.length,
       score: values.length ? mean(values) : null,
@@ -152,6 +161,8 @@ export function summarize(input: SummaryInput): EvalReport {
     if (decisions) row.firstPickRate = { rate: firstShown / decisions, decisions };
     return row;
   });
+  const comparisons = verdicts(rows, new Map(input.strategies.map((s) => [s, perTaskScores(answersOf(s), input.grader === 'pairwise' && s === input.baseline)])), input.seed);
+  for (const row of rows) Object.assign(row, comparisons.get(row.strategy) ?? {});
 
   const categories: EvalCategoryRow[] = [];
   const names = [...new Set(input.tasks.map((t) => t.category).filter((c): c is string => !!c))].sort();
@@ -243,8 +254,17 @@ function extrasLines(report: EvalReport): string[] {
   return lines;
 }
 
+/** Who won, one sentence per comparison: against the best single model first, then against Self-MoA. */
+export function verdictLines(report: Pick<EvalReport, 'rows' | 'grader'>): string[] {
+  const best = report.rows.flatMap((r) => (r.vsBest ? [verdictSentence(r.strategy, r.vsBest, report.grader)] : []));
+  const self = report.rows.flatMap((r) => (r.vsSelf ? [verdictSentence(r.strategy, r.vsSelf, report.grader)] : []));
+  return [...best, ...self];
+}
+
 export function renderText(report: EvalReport): string {
   const out = [`${scoreLabel(report)}, ${report.tasks} tasks${report.repeat > 1 ? ` x ${report.repeat} repeats` : ''}${report.graderModel ? `, graded by ${report.graderModel}` : ''}`];
+  const verdict = verdictLines(report);
+  if (verdict.length) out.push(...verdict, '');
   out.push(textTable(TABLE_HEADERS, report.rows.map((r) => rowCells(r, report))));
   if (report.categories.length) {
     out.push('', 'per category:');
@@ -270,6 +290,8 @@ export function renderMarkdown(report: EvalReport, svgFile = 'report.svg'): stri
     `${report.tasks} tasks${report.repeat > 1 ? ` x ${report.repeat} repeats` : ''}; score: ${scoreLabel(report)}${report.graderModel ? `, graded by \`${report.graderModel}\`` : ''}. ` +
       'Intervals are 95% bootstrap intervals over tasks. Tokens and cost are totals; wall time and first token are means per run.',
     '',
+    ...verdictLines(report).flatMap((line) => [`- ${mdEscape(line)}`]),
+    ...(verdictLines(report).length ? [''] : []),
     mdTable(TABLE_HEADERS, report.rows.map((r) => rowCells(r, report))),
     '',
     `![score against cost](${svgFile})`,

@@ -13,6 +13,16 @@ const interval = z.nullable(z.tuple([z.number(), z.number()]));
 const text = z.string().check(z.maxLength(2_000_000));
 const id = z.string().check(z.minLength(1), z.maxLength(500));
 
+const comparisonSchema = z.object({
+  against: id,
+  diff: z.number(),
+  ci: z.tuple([z.number(), z.number()]),
+  p: z.number(),
+  n: z.number(),
+  tokenRatio: z.nullable(z.number()),
+  costRatio: z.nullable(z.number()),
+});
+
 const rowSchema = z.object({
   strategy: id,
   n: z.number(),
@@ -30,6 +40,8 @@ const rowSchema = z.object({
   aspects: z.optional(z.record(z.string(), z.number())),
   seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number() }))),
   firstPickRate: z.optional(z.object({ rate: z.number(), decisions: z.number() })),
+  vsBest: z.optional(comparisonSchema),
+  vsSelf: z.optional(comparisonSchema),
 });
 
 export const evalReportSchema = z.object({

@@ -3,7 +3,7 @@
  * task with each strategy's answer, grade and a link to its trace. Built with DOM properties only: answers and grader
  * reasons are model output and stay text.
  */
-import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, TABLE_HEADERS, type EvalReport } from '../../../eval/report';
+import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
 import { parseEvalHostMessage, type EvalAnswerView, type EvalHostMessage, type EvalUnit, type EvalWebviewMessage } from '../../eval-protocol';
 import { h } from '../dom';
 
@@ -77,6 +77,10 @@ function render(): void {
         (current.location ? ` Stored in ${current.location}.` : ''),
     }),
   );
+  const verdict = verdictLines(report);
+  if (verdict.length) {
+    app.append(h('ul', { class: 'verdict', testid: 'eval-verdict' }, ...verdict.map((line) => h('li', { text: line, testid: 'eval-verdict-line' }))));
+  }
   if (report.incomplete) {
     app.append(
       h('p', {
