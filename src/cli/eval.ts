@@ -7,7 +7,7 @@ import { judgeModels, type SmoaConfig } from '../pipeline/config';
 import { MemoryRoleCache } from '../pipeline/roles';
 import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
 import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
-import { GRADERS, SCORE_RANGE, type GraderKind } from '../eval/graders';
+import { GRADERS, REFERENCE_BASELINE, SCORE_RANGE, type GraderKind } from '../eval/graders';
 import { runEvaluation, type EvalProgress } from '../eval/harness';
 import { hashText, MemoryStore, type ResultStore } from '../eval/records';
 import { renderMarkdown, renderSvg, renderText, summarize, type EvalReport } from '../eval/report';
@@ -26,7 +26,8 @@ export const EVAL_USAGE = `Usage:
   --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects) or pairwise (win rate
                   against --baseline, both orders); default: exact when every task has a reference, else rubric
   --grader-model  model id from the config that grades (default: the judge, else the aggregator)
-  --baseline      strategy the pairwise grader compares with (default: single); it is run too
+  --baseline      strategy the pairwise grader compares with (default: single); it is run too. "reference":
+                  each task's reference answer (AlpacaEval's "output"): win rate and length-controlled win rate
   --out DIR       write answers, grades, traces (JSONL), report.md, report.svg; rerun with the same DIR to resume
   --json          print the summary as JSON on stdout
   --max-usd N     do not start runs once spent + running + the next run's estimate would pass N
@@ -192,7 +193,11 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   if (!specsResult.ok) throw new UsageError(`eval: --strategies: ${specsResult.message}`);
   const specs: StrategySpec[] = specsResult.specs;
   let baseline: string | undefined;
-  if (grader === 'pairwise') {
+  if (grader === 'pairwise' && command.baseline === REFERENCE_BASELINE) {
+    const missing = tasks.filter((t) => t.reference === undefined);
+    if (missing.length) throw new UsageError(`eval: --baseline reference needs a reference answer on every task; ${missing.length} have none: ${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}`);
+    baseline = REFERENCE_BASELINE;
+  } else if (grader === 'pairwise') {
     const b = parseStrategySpecs(command.baseline ?? 'single', config);
     if (!b.ok) throw new UsageError(`eval: --baseline: ${b.message}`);
     if (b.specs.length !== 1) throw new UsageError('eval: --baseline takes one strategy');

@@ -8,7 +8,7 @@ import { Semaphore } from '../pipeline/semaphore';
 import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
-import { GradeError, gradeExact, gradePairwise, gradeRubric, type GraderCall, type GraderKind, type GraderUsage } from './graders';
+import { GradeError, gradeExact, gradePairwise, gradeRubric, REFERENCE_BASELINE, type GraderCall, type GraderKind, type GraderUsage } from './graders';
 import { gradeKey, hashText, unitKey, type AnswerRecord, type GradeRecord, type ResultStore } from './records';
 import type { EvalTask } from './tasks';
 
@@ -18,7 +18,7 @@ export interface EvalPlan {
   grader: GraderKind;
   /** Model id that grades (rubric, pairwise). */
   graderModel?: string;
-  /** Label of the baseline strategy (pairwise); it is one of `specs`. */
+  /** Label of the baseline strategy (pairwise); it is one of `specs`, or REFERENCE_BASELINE: each task's reference answer. */
   baseline?: string;
   repeat: number;
   /** Judge seed of repeat r is seed + r (the config's seed when unset). */
@@ -153,13 +153,18 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
           const g = await gradeRubric(graderCall!, unit.task.prompt, answer.answer, grading);
           record = { ...ids, score: g.score, detail: g.aspects };
         } else {
-          const base = await baselineAnswers.get(unitKey(unit.task.id, plan.baseline!, unit.repeat));
+          const base =
+            plan.baseline === REFERENCE_BASELINE
+              ? unit.task.reference !== undefined
+                ? { status: 'ok' as const, answer: unit.task.reference }
+                : undefined
+              : await baselineAnswers.get(unitKey(unit.task.id, plan.baseline!, unit.repeat));
           if (signal.aborted) return;
           if (!base || base.status !== 'ok') {
-            record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : `${plan.baseline} did not run`})` };
+            record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : plan.baseline === REFERENCE_BASELINE ? 'the task has no reference' : `${plan.baseline} did not run`})` };
           } else {
             const g = await gradePairwise(graderCall!, unit.task.prompt, answer.answer, base.answer, grading);
-            record = { ...ids, score: g.score, lengthRatio: g.lengthRatio, detail: { orders: g.orders, reasons: g.reasons } };
+            record = { ...ids, score: g.score, lengthRatio: g.lengthRatio, lengthDiff: g.lengthDiff, detail: { orders: g.orders, reasons: g.reasons } };
           }
         }
       } catch (err) {

@@ -15,3 +15,9 @@ export interface GraderUsage {
   completionTokens: number;
   costUsd?: number;
 }
+
+/**
+ * The pairwise grader's baseline when it is not a strategy but each task's own reference answer (AlpacaEval's
+ * `output`): the win rate against it is AlpacaEval's metric.
+ */
+export const REFERENCE_BASELINE = 'reference';

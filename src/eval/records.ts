@@ -33,6 +33,8 @@ export interface GradeRecord {
   detail?: unknown;
   /** Pairwise: candidate length / baseline length. */
   lengthRatio?: number;
+  /** Pairwise: candidate length minus baseline length, in characters (the length-controlled win rate's covariate). */
+  lengthDiff?: number;
 }
 
 export function unitKey(taskId: string, strategy: string, repeat: number): string {

@@ -2,6 +2,7 @@ import { ASPECTS, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds
 import { gradeKey, type AnswerRecord, type GradeRecord } from './records';
 import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
+import { lengthControlledWinRate } from './length-controlled';
 import { verdicts, verdictSentence, type Comparison } from './verdict';
 
 /**
@@ -29,6 +30,8 @@ export interface EvalRow {
   firstAnswerTokenMs?: number;
   /** Pairwise: mean candidate/baseline length ratio. */
   lengthRatio?: number;
+  /** Pairwise: the win rate with the length difference to the baseline controlled for (see length-controlled.ts). */
+  lengthControlled?: { winRate: number; ci: [number, number]; n: number };
   /** Rubric: mean per aspect. */
   aspects?: Record<string, number>;
   /** Judged strategies: how often each proposer model's answer was kept. */
@@ -116,6 +119,22 @@ export function summarize(input: SummaryInput): EvalReport {
     };
   };
 
+  // Per task (repeats averaged): the preference for the answer over the baseline, and how much longer it was.
+  const lengthControlledOf = (answers: AnswerRecord[], seedSalt: number): EvalRow['lengthControlled'] => {
+    const perTask = new Map<string, { preference: number[]; lengthDiff: number[] }>();
+    for (const a of answers) {
+      const g = gradeOf(a);
+      if (g?.score === undefined || g.lengthDiff === undefined) continue;
+      const t = perTask.get(a.taskId) ?? { preference: [], lengthDiff: [] };
+      t.preference.push(g.score);
+      t.lengthDiff.push(g.lengthDiff);
+      perTask.set(a.taskId, t);
+    }
+    const data = [...perTask.values()].map((t) => ({ preference: mean(t.preference), lengthDiff: mean(t.lengthDiff) }));
+    const r = lengthControlledWinRate(data, { seed: input.seed * 7919 + 3000 + seedSalt });
+    return r ? { winRate: r.lcWinRate, ci: r.lcWinRateCi, n: r.n } : undefined;
+  };
+
   const rows = input.strategies.map((strategy, index): EvalRow => {
     const answers = answersOf(strategy);
     const { n, score, ci } = scoreOf(answers, index);
@@ -140,6 +159,10 @@ export function summarize(input: SummaryInput): EvalReport {
       ...(firsts.length ? { firstAnswerTokenMs: Math.round(mean(firsts.map((a) => a.totals.firstAnswerTokenMs!))) } : {}),
       ...(ratios.length ? { lengthRatio: mean(ratios) } : {}),
     };
+    if (input.grader === 'pairwise') {
+      const lc = lengthControlledOf(answers, index);
+      if (lc) row.lengthControlled = lc;
+    }
     if (input.grader === 'rubric') {
       const details = answers.map((a) => gradeOf(a)?.detail as Record<string, { score: number }> | undefined).filter((d) => d && typeof d === 'object' && 'helpfulness' in d);
       if (details.length) row.aspects = Object.fromEntries(ASPECTS.map((asp) => [asp, mean(details.map((d) => d![asp].score))]));
@@ -245,6 +268,7 @@ function extrasLines(report: EvalReport): string[] {
   const lines: string[] = [];
   for (const row of report.rows) {
     const parts: string[] = [];
+    if (row.lengthControlled) parts.push(`length-controlled win rate ${fmtScore(row.lengthControlled.winRate, 'pairwise')} (95% CI ${fmtCi(row.lengthControlled.ci, 'pairwise')})`);
     if (row.lengthRatio !== undefined) parts.push(`length vs baseline ${row.lengthRatio.toFixed(2)}x`);
     if (row.aspects) parts.push(Object.entries(row.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
     if (row.seats) parts.push(`kept: ${row.seats.map((s) => `${s.modelId} ${Math.round(s.rate * 100)}% (${s.kept}/${s.answered})`).join(', ')}`);

@@ -21,9 +21,14 @@ export function bootstrapInterval(values: readonly number[], options: { seed?: n
     for (let i = 0; i < n; i++) sum += values[Math.floor(random() * n)];
     means[r] = sum / n;
   }
-  means.sort();
+  return percentileInterval(means, level);
+}
+
+/** The central `level` interval of bootstrap replicates (sorted in place). */
+export function percentileInterval(replicates: Float64Array, level = 0.95): [number, number] {
+  replicates.sort();
   const tail = (1 - level) / 2;
-  return [quantile(means, tail), quantile(means, 1 - tail)];
+  return [quantile(replicates, tail), quantile(replicates, 1 - tail)];
 }
 
 /** Linear interpolation between order statistics of a sorted array. */

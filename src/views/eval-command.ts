@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
-import { GRADERS, type GraderKind } from '../eval/kinds';
+import { GRADERS, REFERENCE_BASELINE, type GraderKind } from '../eval/kinds';
 import { runEvaluation } from '../eval/harness';
 import { renderMarkdown, renderSvg, summarize, type EvalReport } from '../eval/report';
 import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
@@ -70,11 +70,15 @@ async function runEvaluationCommand(context: vscode.ExtensionContext, services: 
   if (grader === 'exact' && !allReferenced) throw new Error(`${basename(taskPath)}: the exact grader needs a "reference" on every task; choose rubric or pairwise.`);
   let baseline: string | undefined;
   if (grader === 'pairwise') {
-    baseline = args?.baseline ?? (await pickBaseline(specs, config));
+    baseline = args?.baseline ?? (await pickBaseline(specs, config, allReferenced));
     if (!baseline) return undefined;
-    const b = specsOf(baseline, config);
-    baseline = b[0].label;
-    if (!specs.some((s) => s.label === baseline)) specs.unshift(b[0]);
+    if (baseline === REFERENCE_BASELINE) {
+      if (!allReferenced) throw new Error(`${basename(taskPath)}: the "reference" baseline needs a reference answer on every task.`);
+    } else {
+      const b = specsOf(baseline, config);
+      baseline = b[0].label;
+      if (!specs.some((s) => s.label === baseline)) specs.unshift(b[0]);
+    }
   }
   const graderModel = grader === 'exact' ? undefined : (args?.graderModel ?? judgeModels(config)[0]);
 
@@ -194,8 +198,9 @@ async function pickGrader(allReferenced: boolean): Promise<GraderKind | undefine
   return picked?.label as GraderKind | undefined;
 }
 
-async function pickBaseline(specs: StrategySpec[], config: SmoaConfig): Promise<string | undefined> {
-  const names = [...new Set([...specs.map((s) => s.label), ...strategySpecNames(config)])];
+async function pickBaseline(specs: StrategySpec[], config: SmoaConfig, allReferenced: boolean): Promise<string | undefined> {
+  // Each task's own reference answer first when every task has one (AlpacaEval's metric).
+  const names = [...new Set([...(allReferenced ? [REFERENCE_BASELINE] : []), ...specs.map((s) => s.label), ...strategySpecNames(config)])];
   const picked = await vscode.window.showQuickPick(names.map((label) => ({ label })), { title: 'SMoA evaluation: baseline for the pairwise grader' });
   return picked?.label;
 }

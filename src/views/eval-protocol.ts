@@ -37,6 +37,7 @@ const rowSchema = z.object({
   wallMs: z.number(),
   firstAnswerTokenMs: z.optional(z.number()),
   lengthRatio: z.optional(z.number()),
+  lengthControlled: z.optional(z.object({ winRate: z.number(), ci: z.tuple([z.number(), z.number()]), n: z.number() })),
   aspects: z.optional(z.record(z.string(), z.number())),
   seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number() }))),
   firstPickRate: z.optional(z.object({ rate: z.number(), decisions: z.number() })),
