@@ -8,6 +8,7 @@ import { MemoryRoleCache } from '../pipeline/roles';
 import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
 import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
 import { GRADERS, REFERENCE_BASELINE, SCORE_RANGE, type GraderKind } from '../eval/graders';
+import { graderUsesModel } from '../eval/kinds';
 import { runEvaluation, type EvalProgress } from '../eval/harness';
 import { hashText, MemoryStore, type ResultStore } from '../eval/records';
 import { renderMarkdown, renderSvg, renderText, summarize, type EvalReport } from '../eval/report';
@@ -23,11 +24,13 @@ export const EVAL_USAGE = `Usage:
   --tasks         JSON Lines ({"id","prompt","reference","match","category"}, GSM8K, MT-Bench question.jsonl)
                   or a JSON array (AlpacaEval "instruction" items)
   --strategies    comma-separated: smoa, moa, single, ..., single:<modelId> (default: smoa,moa,single)
-  --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects) or pairwise (win rate
-                  against --baseline, both orders); default: exact when every task has a reference, else rubric
+  --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects), pairwise (win rate
+                  against --baseline, both orders) or tests (runs the answer's code with the task's tests: pass@1);
+                  default: tests when every task has tests, else exact when every task has a reference, else rubric
   --grader-model  model id from the config that grades (default: the judge, else the aggregator)
-  --baseline      strategy the pairwise grader compares with (default: single); it is run too. "reference":
-                  each task's reference answer (AlpacaEval's "output"): win rate and length-controlled win rate
+  --baseline      strategy the pairwise grader compares with, run too (default: single); "reference": each task's
+                  reference output (AlpacaEval "output"; the default when every task has one), reported as the win
+                  rate and the length-controlled win rate
   --out DIR       write answers, grades, traces (JSONL), report.md, report.svg; rerun with the same DIR to resume
   --json          print the summary as JSON on stdout
   --max-usd N     do not start runs once spent + running + the next run's estimate would pass N
@@ -179,7 +182,13 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   const config = readConfigFile(command.config);
   const tasks = readTasks(command.tasks, command.turn);
 
-  const grader: GraderKind = command.grader ?? (tasks.every((t) => t.reference !== undefined) ? 'exact' : 'rubric');
+  const grader: GraderKind = command.grader ?? (tasks.every((t) => t.tests !== undefined) ? 'tests' : tasks.every((t) => t.reference !== undefined) ? 'exact' : 'rubric');
+  if (grader === 'tests') {
+    const missing = tasks.filter((t) => t.tests === undefined);
+    if (missing.length) {
+      throw new UsageError(`${command.tasks}: the tests grader needs "tests" on every task; ${missing.length} have none: ${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+    }
+  }
   if (grader === 'exact') {
     const missing = tasks.filter((t) => t.reference === undefined);
     if (missing.length) {
@@ -193,9 +202,11 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   if (!specsResult.ok) throw new UsageError(`eval: --strategies: ${specsResult.message}`);
   const specs: StrategySpec[] = specsResult.specs;
   let baseline: string | undefined;
-  if (grader === 'pairwise' && command.baseline === REFERENCE_BASELINE) {
-    const missing = tasks.filter((t) => t.reference === undefined);
-    if (missing.length) throw new UsageError(`eval: --baseline reference needs a reference answer on every task; ${missing.length} have none: ${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}`);
+  // AlpacaEval files carry the reference model's outputs: by default the win rate is measured against them.
+  const allOutputs = tasks.every((t) => t.referenceOutput !== undefined);
+  if (grader === 'pairwise' && (command.baseline ?? (allOutputs ? REFERENCE_BASELINE : undefined)) === REFERENCE_BASELINE) {
+    const missing = tasks.filter((t) => t.referenceOutput === undefined);
+    if (missing.length) throw new UsageError(`eval: --baseline reference needs a reference output (AlpacaEval "output") on every task; ${missing.length} have none: ${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}`);
     baseline = REFERENCE_BASELINE;
   } else if (grader === 'pairwise') {
     const b = parseStrategySpecs(command.baseline ?? 'single', config);
@@ -206,11 +217,11 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
   } else if (command.baseline !== undefined) {
     throw new UsageError('eval: --baseline is for --grader pairwise');
   }
-  const graderModel = grader === 'exact' ? undefined : (command.graderModel ?? judgeModels(config)[0]);
+  const graderModel = graderUsesModel(grader) ? (command.graderModel ?? judgeModels(config)[0]) : undefined;
   if (graderModel !== undefined && !config.models.some((m) => m.id === graderModel)) {
     throw new UsageError(`eval: --grader-model: unknown model "${graderModel}" (known: ${config.models.map((m) => m.id).join(', ')})`);
   }
-  if (grader === 'exact' && command.graderModel !== undefined) throw new UsageError('eval: --grader-model is for the rubric and pairwise graders');
+  if (!graderUsesModel(grader) && command.graderModel !== undefined) throw new UsageError('eval: --grader-model is for the rubric and pairwise graders');
   const strategies = specs.map((s) => s.label);
   const failBelow = command.failBelow !== undefined ? parseFailBelow(command.failBelow, strategies.filter((s) => s !== baseline), grader) : undefined;
 

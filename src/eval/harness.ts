@@ -9,6 +9,8 @@ import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
 import { GradeError, gradeExact, gradePairwise, gradeRubric, REFERENCE_BASELINE, type GraderCall, type GraderKind, type GraderUsage } from './graders';
+import { gradeByTests } from './code-grader';
+import { graderUsesModel } from './kinds';
 import { gradeKey, hashText, unitKey, type AnswerRecord, type GradeRecord, type ResultStore } from './records';
 import type { EvalTask } from './tasks';
 
@@ -138,13 +140,18 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
 
   const gradeOne = async (unit: Unit, answer: AnswerRecord): Promise<void> => {
     if (plan.grader === 'pairwise' && unit.spec.label === plan.baseline) return; // the baseline is the yardstick
-    const ids = { key: unit.key, grader: plan.grader, ...(plan.graderModel && plan.grader !== 'exact' ? { graderModel: plan.graderModel } : {}), ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}) };
+    const ids = { key: unit.key, grader: plan.grader, ...(plan.graderModel && graderUsesModel(plan.grader) ? { graderModel: plan.graderModel } : {}), ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}) };
     if (grades.has(gradeKey(ids))) return;
     let record: GradeRecord;
     if (plan.grader === 'exact') {
       if (unit.task.reference === undefined) return;
       const g = answer.status === 'ok' ? gradeExact(answer.answer, unit.task.reference, unit.task.match ?? 'exact') : { score: 0, detail: 'the run failed' };
       record = { ...ids, score: g.score, detail: g.detail };
+    } else if (plan.grader === 'tests') {
+      if (unit.task.tests === undefined) return;
+      const g = answer.status === 'ok' ? await gradeByTests(unit.task, answer.answer) : { score: 0, detail: 'the run failed' };
+      if (signal.aborted) return;
+      record = { ...ids, ...g };
     } else if (answer.status !== 'ok') {
       record = { ...ids, score: plan.grader === 'rubric' ? 1 : 0, detail: 'the run failed: lowest score' };
     } else {
@@ -155,13 +162,13 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
         } else {
           const base =
             plan.baseline === REFERENCE_BASELINE
-              ? unit.task.reference !== undefined
-                ? { status: 'ok' as const, answer: unit.task.reference }
+              ? unit.task.referenceOutput !== undefined
+                ? { status: 'ok' as const, answer: unit.task.referenceOutput }
                 : undefined
               : await baselineAnswers.get(unitKey(unit.task.id, plan.baseline!, unit.repeat));
           if (signal.aborted) return;
           if (!base || base.status !== 'ok') {
-            record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : plan.baseline === REFERENCE_BASELINE ? 'the task has no reference' : `${plan.baseline} did not run`})` };
+            record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : plan.baseline === REFERENCE_BASELINE ? 'the task has no reference output' : `${plan.baseline} did not run`})` };
           } else {
             const g = await gradePairwise(graderCall!, unit.task.prompt, answer.answer, base.answer, grading);
             record = { ...ids, score: g.score, lengthRatio: g.lengthRatio, lengthDiff: g.lengthDiff, detail: { orders: g.orders, reasons: g.reasons } };

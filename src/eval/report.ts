@@ -1,4 +1,4 @@
-import { ASPECTS, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds';
+import { ASPECTS, graderUsesModel, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds';
 import { gradeKey, type AnswerRecord, type GradeRecord } from './records';
 import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
@@ -88,7 +88,7 @@ export function gradeFinder(grades: readonly GradeRecord[], plan: Pick<SummaryIn
       gradeKey({
         key: a.key,
         grader: plan.grader,
-        ...(plan.graderModel && plan.grader !== 'exact' ? { graderModel: plan.graderModel } : {}),
+        ...(plan.graderModel && graderUsesModel(plan.grader) ? { graderModel: plan.graderModel } : {}),
         ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}),
       }),
     );
@@ -200,7 +200,7 @@ export function summarize(input: SummaryInput): EvalReport {
 
   return {
     grader: input.grader,
-    ...(input.graderModel && input.grader !== 'exact' ? { graderModel: input.graderModel } : {}),
+    ...(input.graderModel && graderUsesModel(input.grader) ? { graderModel: input.graderModel } : {}),
     ...(input.baseline && input.grader === 'pairwise' ? { baseline: input.baseline } : {}),
     scoreRange: SCORE_RANGE[input.grader],
     tasks: input.tasks.length,
@@ -236,6 +236,7 @@ const int = (n: number) => n.toLocaleString('en-US');
 
 export function scoreLabel(report: Pick<EvalReport, 'grader' | 'baseline'>): string {
   if (report.grader === 'exact') return 'accuracy';
+  if (report.grader === 'tests') return 'pass@1 (tests run)';
   if (report.grader === 'rubric') return 'rubric score (1-5)';
   return `win rate vs ${report.baseline}`;
 }

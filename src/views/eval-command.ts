@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
-import { GRADERS, REFERENCE_BASELINE, type GraderKind } from '../eval/kinds';
+import { GRADERS, graderUsesModel, REFERENCE_BASELINE, type GraderKind } from '../eval/kinds';
 import { runEvaluation } from '../eval/harness';
 import { renderMarkdown, renderSvg, summarize, type EvalReport } from '../eval/report';
 import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
@@ -65,22 +65,25 @@ async function runEvaluationCommand(context: vscode.ExtensionContext, services: 
   const specs = args ? specsOf(args.strategies.join(','), config) : await pickStrategies(config);
   if (!specs) return undefined;
   const allReferenced = tasks.every((t) => t.reference !== undefined);
-  const grader = args?.grader ?? (await pickGrader(allReferenced));
+  const allTested = tasks.every((t) => t.tests !== undefined);
+  const allOutputs = tasks.every((t) => t.referenceOutput !== undefined);
+  const grader = args?.grader ?? (await pickGrader(allReferenced, allTested));
   if (!grader) return undefined;
   if (grader === 'exact' && !allReferenced) throw new Error(`${basename(taskPath)}: the exact grader needs a "reference" on every task; choose rubric or pairwise.`);
+  if (grader === 'tests' && !allTested) throw new Error(`${basename(taskPath)}: the tests grader needs "tests" on every task; choose another grader.`);
   let baseline: string | undefined;
   if (grader === 'pairwise') {
-    baseline = args?.baseline ?? (await pickBaseline(specs, config, allReferenced));
+    baseline = args?.baseline ?? (await pickBaseline(specs, config, allOutputs));
     if (!baseline) return undefined;
     if (baseline === REFERENCE_BASELINE) {
-      if (!allReferenced) throw new Error(`${basename(taskPath)}: the "reference" baseline needs a reference answer on every task.`);
+      if (!allOutputs) throw new Error(`${basename(taskPath)}: the "reference" baseline needs a reference output (AlpacaEval "output") on every task.`);
     } else {
       const b = specsOf(baseline, config);
       baseline = b[0].label;
       if (!specs.some((s) => s.label === baseline)) specs.unshift(b[0]);
     }
   }
-  const graderModel = grader === 'exact' ? undefined : (args?.graderModel ?? judgeModels(config)[0]);
+  const graderModel = graderUsesModel(grader) ? (args?.graderModel ?? judgeModels(config)[0]) : undefined;
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = join(context.globalStorageUri.fsPath, 'evaluations', `${stamp}-${basename(taskPath).replace(/\.[^.]+$/, '')}`);
@@ -187,20 +190,21 @@ async function pickStrategies(config: SmoaConfig): Promise<StrategySpec[] | unde
   return specsOf(picked.map((p) => p.label).join(','), config);
 }
 
-async function pickGrader(allReferenced: boolean): Promise<GraderKind | undefined> {
+async function pickGrader(allReferenced: boolean, allTested: boolean): Promise<GraderKind | undefined> {
   const about: Record<GraderKind, string> = {
     exact: allReferenced ? 'compare with each task\'s reference answer' : 'needs a reference on every task',
     rubric: 'a model scores six aspects 1-5',
     pairwise: 'a model compares each answer with a baseline, in both orders',
+    tests: allTested ? 'run the answer\'s code with each task\'s tests (pass@1)' : 'needs tests on every task',
   };
-  const items = GRADERS.filter((g) => g !== 'exact' || allReferenced).map((g) => ({ label: g, description: about[g] }));
+  const items = GRADERS.filter((g) => (g !== 'exact' || allReferenced) && (g !== 'tests' || allTested)).map((g) => ({ label: g, description: about[g] }));
   const picked = await vscode.window.showQuickPick(items, { title: 'SMoA evaluation (3/3): grader' });
   return picked?.label as GraderKind | undefined;
 }
 
-async function pickBaseline(specs: StrategySpec[], config: SmoaConfig, allReferenced: boolean): Promise<string | undefined> {
-  // Each task's own reference answer first when every task has one (AlpacaEval's metric).
-  const names = [...new Set([...(allReferenced ? [REFERENCE_BASELINE] : []), ...specs.map((s) => s.label), ...strategySpecNames(config)])];
+async function pickBaseline(specs: StrategySpec[], config: SmoaConfig, allOutputs: boolean): Promise<string | undefined> {
+  // Each task's own reference output first when every task has one (AlpacaEval's metric).
+  const names = [...new Set([...(allOutputs ? [REFERENCE_BASELINE] : []), ...specs.map((s) => s.label), ...strategySpecNames(config)])];
   const picked = await vscode.window.showQuickPick(names.map((label) => ({ label })), { title: 'SMoA evaluation: baseline for the pairwise grader' });
   return picked?.label;
 }

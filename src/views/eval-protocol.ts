@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { GRADERS } from '../eval/kinds';
 import type { EvalReport } from '../eval/report';
 
 /**
@@ -46,7 +47,7 @@ const rowSchema = z.object({
 });
 
 export const evalReportSchema = z.object({
-  grader: z.enum(['exact', 'rubric', 'pairwise']),
+  grader: z.enum(GRADERS),
   graderModel: z.optional(z.string()),
   baseline: z.optional(z.string()),
   scoreRange: z.tuple([z.number(), z.number()]),

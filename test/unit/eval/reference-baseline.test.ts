@@ -19,7 +19,7 @@ describe('eval: pairwise against each task’s reference answer (AlpacaEval’s 
   after(() => server.close());
 
   it('the grader sees the reference as the other answer; the report gives the win rate and the length-controlled one', async () => {
-    const tasks: EvalTask[] = Array.from({ length: 12 }, (_, k) => ({ id: `t${k}`, prompt: `Name the colour number ${k}.`, reference: `Colour ${k} is red.`, source: `item ${k + 1}` }));
+    const tasks: EvalTask[] = Array.from({ length: 12 }, (_, k) => ({ id: `t${k}`, prompt: `Name the colour number ${k}.`, referenceOutput: `Colour ${k} is red.`, source: `item ${k + 1}` }));
     const graderSaw: string[] = [];
     server.setResponder((req) => {
       const user = lastUser(req);
