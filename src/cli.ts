@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCommand, UsageError, USAGE, type Command } from './cli/args';
+import { EVAL_USAGE, parseCommand, UsageError, USAGE, type Command } from './cli/args';
 import { runCompare } from './cli/compare';
 import { serveMcp } from './cli/mcp';
 import { runEvalCommand } from './cli/eval';
 import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './pipeline/narrator';
-import { formatUsd, summarizeTotals } from './pipeline/format';
+import { formatUsd } from './pipeline/format';
 import { table } from './cli/format';
 import { FileLedgerStorage } from './cli/ledger-file';
 import { Ledger } from './host/ledger';
@@ -14,9 +14,9 @@ import { withBudget } from './pipeline/budget';
 import { describeEstimate, estimateRun, type RunEstimate } from './pipeline/estimate';
 import type { SmoaEvent } from './pipeline/events';
 import { createClientFactory, EndpointPool } from './pipeline/clients';
-import { runPipeline } from './pipeline/engine';
+import { startRun } from './pipeline/start-run';
 import { MemoryRoleCache } from './pipeline/roles';
-import { applyEvent, emptyTrace } from './pipeline/trace';
+import { onInterrupt } from './cli/interrupt';
 
 /** package.json's version, written into dist/cli.js by esbuild (`define`); undefined when run from source. */
 declare const SMOA_BUILD_VERSION: string | undefined;
@@ -29,40 +29,43 @@ function smoaVersion(): string {
 
 /** `smoa run`, `smoa compare` and `smoa mcp` on the same engine as the extension. */
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'eval') {
-    try {
-      return await runEvalCommand(argv.slice(1));
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      process.stderr.write(`smoa: ${err.message}\n\nRun "smoa eval --help" for its options.\n`);
-      return 2;
-    }
-  }
+  // eval's usage is long: a usage error there points at `smoa eval --help` instead of printing it.
+  const usageHint = (verb: string | undefined) => (verb === 'eval' ? EVAL_HINT : USAGE);
   let command: Command;
   try {
     command = parseCommand(argv);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`smoa: ${err.message}\n\n${USAGE}\n`);
+      process.stderr.write(`smoa: ${err.message}\n\n${usageHint(argv[0])}\n`);
       return 2;
     }
     throw err;
   }
   if (command.kind === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${command.verb === 'eval' ? EVAL_USAGE : USAGE}\n`);
     return 0;
   }
   try {
-    if (command.kind === 'mcp') return await serveMcp(command, smoaVersion());
-    return command.kind === 'run' ? await run(command) : await runCompare(command);
+    switch (command.kind) {
+      case 'mcp':
+        return await serveMcp(command, smoaVersion());
+      case 'eval':
+        return await runEvalCommand(command);
+      case 'compare':
+        return await runCompare(command);
+      case 'run':
+        return await run(command);
+    }
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`smoa: ${err.message}\n`);
+      process.stderr.write(`smoa: ${err.message}\n${command.kind === 'eval' ? `\n${EVAL_HINT}\n` : ''}`);
       return 2;
     }
     throw err;
   }
 }
+
+const EVAL_HINT = 'Run "smoa eval --help" for its options.';
 
 async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> {
   // --max-usd / --max-tokens override the config's budget, each on its own.
@@ -76,26 +79,14 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   }
   checkApiKeys(config);
 
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130); // a second Ctrl-C does not wait for the cleanup
-    interrupted = true;
-    process.stderr.write('\nsmoa: interrupted, cancelling every request...\n');
-    controller.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-
-  const trace = emptyTrace();
+  const interrupt = onInterrupt('interrupted, cancelling every request...');
   const events: SmoaEvent[] = [];
   const narrator = new ProgressNarrator();
-  const result = await runPipeline(config, { prompt, strategy: command.strategy }, {
+  const { result, trace, summary } = await startRun(config, { prompt, strategy: command.strategy }, {
     clientFor: createClientFactory(config, new EndpointPool()),
-    signal: controller.signal,
+    signal: interrupt.signal,
     roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
     onEvent: (event) => {
-      applyEvent(trace, event);
       if (command.ledger && (event.type === 'call-started' || event.type === 'call-done' || event.type === 'call-failed')) events.push(event);
       if (event.type === 'answer-token') process.stdout.write(event.text);
       // A retried aggregator streams again from the start; what was printed stays, separated, and stderr says why.
@@ -105,9 +96,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
       const line = narrator.describe(event);
       if (line) process.stderr.write(`· ${line}\n`);
     },
-  });
-  process.off('SIGINT', onSigint);
-  process.off('SIGTERM', onSigint);
+  }).finished.finally(() => interrupt.release());
 
   // The aggregator failed but a kept proposal stands in: print it, clearly labelled on stderr.
   if (result.status === 'failed' && result.answer && trace.answer !== result.answer) process.stdout.write(result.answer);
@@ -124,7 +113,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     }
   }
   if (result.answerSource) process.stderr.write(`smoa: answer is the ${result.answerSource}\n`);
-  process.stderr.write(`smoa: ${result.status}: ${summarizeTotals(result.totals)}\n`);
+  process.stderr.write(`smoa: ${result.status}: ${summary}\n`);
   if (result.status === 'cancelled') return 130;
   if (result.status === 'failed') {
     process.stderr.write(`smoa: run failed: ${result.error}\n`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { STRATEGIES, type Strategy } from '../pipeline/config';
 import { isStrategy } from '../pipeline/strategies';
+import { GRADERS, type GraderKind } from '../eval/graders';
 
 export class UsageError extends Error {}
 
@@ -9,7 +10,7 @@ export const USAGE = `Usage:
            [--estimate [--json]] [--max-usd N] [--max-tokens N] [--ledger FILE]
   smoa compare --config FILE --prompts FILE.jsonl [--strategies single,moa,smoa] [--json]
   smoa mcp --config FILE [--trace-dir DIR]
-  smoa eval --config FILE --tasks FILE [--strategies ...] [--grader exact|rubric|pairwise] [--out DIR] (smoa eval --help)
+  smoa eval --config FILE --tasks FILE [--strategies ...] [--grader exact|rubric|pairwise|tests] [--out DIR] (smoa eval --help)
 
   --config       JSON config (see README: endpoints, models, proposers, aggregator, ...)
   --prompt       the request; "-" reads it from standard input
@@ -29,7 +30,8 @@ export const USAGE = `Usage:
 Exit codes: 0 success, 1 the run failed, 2 bad usage or config, 130 interrupted.`;
 
 export type Command =
-  | { kind: 'help' }
+  /** `verb`: `smoa eval --help` has a usage of its own. */
+  | { kind: 'help'; verb?: 'eval' }
   | {
       kind: 'run';
       config: string;
@@ -45,43 +47,52 @@ export type Command =
     }
   /** `strategies` stays text until the config is read: `single:<modelId>` names one of its models. */
   | { kind: 'compare'; config: string; prompts: string; strategies: string; json: boolean; rolesCache?: string }
-  | { kind: 'mcp'; config: string; traceDir?: string };
+  | { kind: 'mcp'; config: string; traceDir?: string }
+  | ({ kind: 'eval' } & EvalCommand);
+
+type FlagValues = Record<string, string | boolean | undefined>;
+type FlagOptions = Record<string, { type: 'string' | 'boolean' }>;
+
+/** Every subcommand's flags go through here: strict, no positionals, node's message without its hint. */
+function readFlags(args: string[], options: FlagOptions, prefix: string): FlagValues {
+  try {
+    return parseArgs({ args, strict: true, allowPositionals: false, options }).values as FlagValues;
+  } catch (err) {
+    throw new UsageError(`${prefix}${(err as Error).message.replace(/\. To specify.*$/s, '')}`);
+  }
+}
+
+function requireFlag(values: FlagValues, verb: string, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`${verb}: --${name} is required`);
+  return v;
+}
+
+/** run, compare and mcp share one set of flags, so a flag of another of them gets a message naming its command. */
+const RUN_OPTIONS: FlagOptions = {
+  config: { type: 'string' },
+  prompt: { type: 'string' },
+  strategy: { type: 'string' },
+  trace: { type: 'string' },
+  'roles-cache': { type: 'string' },
+  prompts: { type: 'string' },
+  strategies: { type: 'string' },
+  json: { type: 'boolean' },
+  'trace-dir': { type: 'string' },
+  estimate: { type: 'boolean' },
+  'max-usd': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  ledger: { type: 'string' },
+};
 
 export function parseCommand(argv: string[]): Command {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') return { kind: 'help' };
   // `smoa run --help` asks for the usage, whatever else is on the line.
-  if (rest.some((arg) => arg === '--help' || arg === '-h')) return { kind: 'help' };
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        prompt: { type: 'string' },
-        strategy: { type: 'string' },
-        trace: { type: 'string' },
-        'roles-cache': { type: 'string' },
-        prompts: { type: 'string' },
-        strategies: { type: 'string' },
-        json: { type: 'boolean' },
-        'trace-dir': { type: 'string' },
-        estimate: { type: 'boolean' },
-        'max-usd': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        ledger: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, ''));
-  }
-  const need = (name: string): string => {
-    const v = values[name];
-    if (typeof v !== 'string' || v === '') throw new UsageError(`${verb}: --${name} is required`);
-    return v;
-  };
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) return verb === 'eval' ? { kind: 'help', verb: 'eval' } : { kind: 'help' };
+  if (verb === 'eval') return { kind: 'eval', ...parseEvalArgs(rest) };
+  const values = readFlags(rest, RUN_OPTIONS, '');
+  const need = (name: string): string => requireFlag(values, verb, name);
   const rolesCache = values['roles-cache'] as string | undefined;
   if (verb !== 'mcp' && values['trace-dir'] !== undefined) throw new UsageError(`${verb}: --trace-dir belongs to "mcp"`);
   if (verb === 'run') {
@@ -115,7 +126,7 @@ export function parseCommand(argv: string[]): Command {
     const traceDir = values['trace-dir'] as string | undefined;
     return { kind: 'mcp', config: need('config'), ...(traceDir ? { traceDir } : {}) };
   }
-  throw new UsageError(`unknown command "${verb}" (expected run, compare or mcp)`);
+  throw new UsageError(`unknown command "${verb}" (expected run, compare, mcp or eval)`);
 }
 
 function readNumber(value: unknown, flag: string, integer: boolean): number | undefined {
@@ -131,3 +142,103 @@ function readStrategy(value: string, flag: string): Strategy {
   if (isStrategy(value)) return value;
   throw new UsageError(`${flag}: unknown strategy "${value}" (expected ${STRATEGIES.join(', ')})`);
 }
+
+export const EVAL_USAGE = `Usage:
+  smoa eval --config FILE --tasks FILE [--strategies LIST] [--grader exact|rubric|pairwise|tests] [--grader-model ID]
+            [--baseline STRATEGY] [--out DIR] [--json] [--max-usd N] [--concurrency N] [--repeat N] [--seed N]
+            [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE]
+
+  --tasks         JSON Lines ({"id","prompt","reference","match","category"}, GSM8K, MT-Bench question.jsonl)
+                  or a JSON array (AlpacaEval "instruction" items)
+  --strategies    comma-separated: smoa, moa, single, ..., single:<modelId> (default: smoa,moa,single)
+  --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects), pairwise (win rate
+                  against --baseline, both orders) or tests (runs the answer's code with the task's tests: pass@1);
+                  default: tests when every task has tests, else exact when every task has a reference, else rubric
+  --grader-model  model id from the config that grades (default: the judge, else the aggregator)
+  --baseline      strategy the pairwise grader compares with, run too (default: single); "reference": each task's
+                  reference output (AlpacaEval "output"; the default when every task has one), reported as the win
+                  rate and the length-controlled win rate
+  --out DIR       write answers, grades, traces (JSONL), report.md, report.svg; rerun with the same DIR to resume
+  --json          print the summary as JSON on stdout
+  --max-usd N     do not start runs once spent + running + the next run's estimate would pass N
+  --concurrency   runs at a time (default 2)
+  --repeat N      ask every task N times per strategy (default 1); --seed N sets the judge seed of repeat 1
+  --fail-below    exit 1 when a strategy's score is lower (rubric 1-5, others 0-1); "smoa=0.8,moa=0.7" or one number for all
+  --turn N        MT-Bench: which turn to ask (default 1)
+
+Exit codes: 0 done, 1 every run failed / a --fail-below threshold missed / stopped by --max-usd, 2 bad usage, config
+or task file, 130 interrupted (finished results are kept; rerun with the same --out to resume).`;
+
+export interface EvalCommand {
+  config: string;
+  tasks: string;
+  strategies?: string;
+  grader?: GraderKind;
+  graderModel?: string;
+  baseline?: string;
+  out?: string;
+  json: boolean;
+  maxUsd?: number;
+  concurrency: number;
+  repeat: number;
+  seed?: number;
+  failBelow?: string;
+  turn?: number;
+  rolesCache?: string;
+}
+
+const EVAL_OPTIONS: FlagOptions = {
+  config: { type: 'string' },
+  tasks: { type: 'string' },
+  strategies: { type: 'string' },
+  grader: { type: 'string' },
+  'grader-model': { type: 'string' },
+  baseline: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  'max-usd': { type: 'string' },
+  concurrency: { type: 'string' },
+  repeat: { type: 'string' },
+  seed: { type: 'string' },
+  'fail-below': { type: 'string' },
+  turn: { type: 'string' },
+  'roles-cache': { type: 'string' },
+};
+
+export function parseEvalArgs(argv: string[]): EvalCommand {
+  const values = readFlags(argv, EVAL_OPTIONS, 'eval: ');
+  const need = (name: string): string => requireFlag(values, 'eval', name);
+  const num = (name: string, check: (n: number) => boolean, what: string): number | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`eval: --${name} must be ${what}, got "${String(v)}"`);
+    return n;
+  };
+  const grader = values.grader as string | undefined;
+  if (grader !== undefined && !(GRADERS as readonly string[]).includes(grader)) {
+    throw new UsageError(`eval: --grader must be one of ${GRADERS.join(', ')}, got "${grader}"`);
+  }
+  return {
+    config: need('config'),
+    tasks: need('tasks'),
+    ...(values.strategies !== undefined ? { strategies: values.strategies as string } : {}),
+    ...(grader ? { grader: grader as GraderKind } : {}),
+    ...(values['grader-model'] !== undefined ? { graderModel: values['grader-model'] as string } : {}),
+    ...(values.baseline !== undefined ? { baseline: values.baseline as string } : {}),
+    ...(values.out !== undefined ? { out: values.out as string } : {}),
+    json: values.json === true,
+    ...optional('maxUsd', num('max-usd', (n) => n > 0, 'a positive number of US dollars')),
+    concurrency: num('concurrency', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64') ?? 2,
+    repeat: num('repeat', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100') ?? 1,
+    ...optional('seed', num('seed', (n) => Number.isInteger(n), 'a whole number')),
+    ...(values['fail-below'] !== undefined ? { failBelow: values['fail-below'] as string } : {}),
+    ...optional('turn', num('turn', (n) => Number.isInteger(n) && n >= 1, 'a whole number from 1')),
+    ...(values['roles-cache'] !== undefined ? { rolesCache: values['roles-cache'] as string } : {}),
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+

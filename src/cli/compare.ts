@@ -1,9 +1,9 @@
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
-import { runPipeline, type RunResult } from '../pipeline/engine';
 import { applyStrategySpec, parseStrategySpecs } from '../pipeline/strategy-spec';
 import { describeJudgeBias, judgeBias, type JudgeBias } from '../pipeline/judge-bias';
 import { MemoryRoleCache } from '../pipeline/roles';
-import { applyEvent, emptyTrace } from '../pipeline/trace';
+import { startRun } from '../pipeline/start-run';
+import { onInterrupt } from './interrupt';
 import { UsageError, type Command } from './args';
 import { formatCount, formatCost, formatMs } from '../pipeline/format';
 import { table } from './format';
@@ -32,26 +32,20 @@ export async function runCompare(command: Extract<Command, { kind: 'compare' }>)
   if (!parsed.ok) throw new UsageError(`compare: --strategies: ${parsed.message}`);
   const specs = parsed.specs;
   const prompts = readPromptsFile(command.prompts);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error('interrupted'));
-  process.on('SIGINT', onSigint);
+  const interrupt = onInterrupt('interrupted: cancelling the run in progress; the table shows what finished');
   const pool = new EndpointPool();
   const roleCache = command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache();
   const rows: Row[] = [];
   for (const spec of specs) {
     const { config: runConfig, strategy } = applyStrategySpec(config, spec);
     for (const [i, prompt] of prompts.entries()) {
-      if (controller.signal.aborted) break;
+      if (interrupt.signal.aborted) break;
       process.stderr.write(`· ${spec.label}: prompt ${i + 1}/${prompts.length}\n`);
-      const trace = emptyTrace();
-      const result: RunResult = await runPipeline(runConfig, { prompt, strategy }, {
+      const { result, trace } = await startRun(runConfig, { prompt, strategy }, {
         clientFor: createClientFactory(runConfig, pool),
-        signal: controller.signal,
+        signal: interrupt.signal,
         roleCache,
-        onEvent: (event) => {
-          if (event.type === 'run-started' || event.type === 'judge-picks') applyEvent(trace, event);
-        },
-      });
+      }).finished;
       const bias = judgeBias(trace.layers);
       if (result.status === 'failed') process.stderr.write(`  failed: ${result.error}\n`);
       rows.push({
@@ -68,10 +62,10 @@ export async function runCompare(command: Extract<Command, { kind: 'compare' }>)
       });
     }
   }
-  process.off('SIGINT', onSigint);
+  interrupt.release();
   if (command.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
   else process.stdout.write(renderTables(rows, specs.map((s) => s.label)) + '\n');
-  if (controller.signal.aborted) return 130;
+  if (interrupt.signal.aborted) return 130;
   return rows.some((r) => r.status !== 'ok') ? 1 : 0;
 }
 

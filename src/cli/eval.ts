@@ -1,132 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { formatUsd } from '../pipeline/format';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import { judgeModels, type SmoaConfig } from '../pipeline/config';
 import { MemoryRoleCache } from '../pipeline/roles';
 import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
 import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
-import { GRADERS, REFERENCE_BASELINE, SCORE_RANGE, type GraderKind } from '../eval/graders';
+import { REFERENCE_BASELINE, SCORE_RANGE, type GraderKind } from '../eval/graders';
 import { graderUsesModel } from '../eval/kinds';
 import { runEvaluation, type EvalProgress } from '../eval/harness';
 import { hashText, MemoryStore, type ResultStore } from '../eval/records';
 import { renderMarkdown, renderSvg, renderText, summarize, type EvalReport } from '../eval/report';
 import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
-import { UsageError } from './args';
+import { UsageError, type EvalCommand } from './args';
+import { onInterrupt } from './interrupt';
 import { checkApiKeys, FileRoleCache, readConfigFile } from './io';
-
-export const EVAL_USAGE = `Usage:
-  smoa eval --config FILE --tasks FILE [--strategies LIST] [--grader exact|rubric|pairwise] [--grader-model ID]
-            [--baseline STRATEGY] [--out DIR] [--json] [--max-usd N] [--concurrency N] [--repeat N] [--seed N]
-            [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE]
-
-  --tasks         JSON Lines ({"id","prompt","reference","match","category"}, GSM8K, MT-Bench question.jsonl)
-                  or a JSON array (AlpacaEval "instruction" items)
-  --strategies    comma-separated: smoa, moa, single, ..., single:<modelId> (default: smoa,moa,single)
-  --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects), pairwise (win rate
-                  against --baseline, both orders) or tests (runs the answer's code with the task's tests: pass@1);
-                  default: tests when every task has tests, else exact when every task has a reference, else rubric
-  --grader-model  model id from the config that grades (default: the judge, else the aggregator)
-  --baseline      strategy the pairwise grader compares with, run too (default: single); "reference": each task's
-                  reference output (AlpacaEval "output"; the default when every task has one), reported as the win
-                  rate and the length-controlled win rate
-  --out DIR       write answers, grades, traces (JSONL), report.md, report.svg; rerun with the same DIR to resume
-  --json          print the summary as JSON on stdout
-  --max-usd N     do not start runs once spent + running + the next run's estimate would pass N
-  --concurrency   runs at a time (default 2)
-  --repeat N      ask every task N times per strategy (default 1); --seed N sets the judge seed of repeat 1
-  --fail-below    exit 1 when a strategy's score is lower (rubric 1-5, others 0-1); "smoa=0.8,moa=0.7" or one number for all
-  --turn N        MT-Bench: which turn to ask (default 1)
-
-Exit codes: 0 done, 1 every run failed / a --fail-below threshold missed / stopped by --max-usd, 2 bad usage, config
-or task file, 130 interrupted (finished results are kept; rerun with the same --out to resume).`;
-
-export interface EvalCommand {
-  config: string;
-  tasks: string;
-  strategies?: string;
-  grader?: GraderKind;
-  graderModel?: string;
-  baseline?: string;
-  out?: string;
-  json: boolean;
-  maxUsd?: number;
-  concurrency: number;
-  repeat: number;
-  seed?: number;
-  failBelow?: string;
-  turn?: number;
-  rolesCache?: string;
-}
-
-export function parseEvalArgs(argv: string[]): EvalCommand | 'help' {
-  if (argv.includes('--help') || argv.includes('-h')) return 'help';
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        tasks: { type: 'string' },
-        strategies: { type: 'string' },
-        grader: { type: 'string' },
-        'grader-model': { type: 'string' },
-        baseline: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        'max-usd': { type: 'string' },
-        concurrency: { type: 'string' },
-        repeat: { type: 'string' },
-        seed: { type: 'string' },
-        'fail-below': { type: 'string' },
-        turn: { type: 'string' },
-        'roles-cache': { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(`eval: ${(err as Error).message.replace(/\. To specify.*$/s, '')}`);
-  }
-  const need = (name: string): string => {
-    const v = values[name];
-    if (typeof v !== 'string' || v === '') throw new UsageError(`eval: --${name} is required`);
-    return v;
-  };
-  const num = (name: string, check: (n: number) => boolean, what: string): number | undefined => {
-    const v = values[name];
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`eval: --${name} must be ${what}, got "${String(v)}"`);
-    return n;
-  };
-  const grader = values.grader as string | undefined;
-  if (grader !== undefined && !(GRADERS as readonly string[]).includes(grader)) {
-    throw new UsageError(`eval: --grader must be one of ${GRADERS.join(', ')}, got "${grader}"`);
-  }
-  return {
-    config: need('config'),
-    tasks: need('tasks'),
-    ...(values.strategies !== undefined ? { strategies: values.strategies as string } : {}),
-    ...(grader ? { grader: grader as GraderKind } : {}),
-    ...(values['grader-model'] !== undefined ? { graderModel: values['grader-model'] as string } : {}),
-    ...(values.baseline !== undefined ? { baseline: values.baseline as string } : {}),
-    ...(values.out !== undefined ? { out: values.out as string } : {}),
-    json: values.json === true,
-    ...optional('maxUsd', num('max-usd', (n) => n > 0, 'a positive number of US dollars')),
-    concurrency: num('concurrency', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64') ?? 2,
-    repeat: num('repeat', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100') ?? 1,
-    ...optional('seed', num('seed', (n) => Number.isInteger(n), 'a whole number')),
-    ...(values['fail-below'] !== undefined ? { failBelow: values['fail-below'] as string } : {}),
-    ...optional('turn', num('turn', (n) => Number.isInteger(n) && n >= 1, 'a whole number from 1')),
-    ...(values['roles-cache'] !== undefined ? { rolesCache: values['roles-cache'] as string } : {}),
-  };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
 
 export function readTasks(path: string, turn?: number): EvalTask[] {
   let text: string;
@@ -172,13 +60,7 @@ export function configFingerprint(config: SmoaConfig): string {
   return hashText(JSON.stringify({ ...rest, models }));
 }
 
-export async function runEvalCommand(argv: string[]): Promise<number> {
-  const parsed = parseEvalArgs(argv);
-  if (parsed === 'help') {
-    process.stdout.write(`${EVAL_USAGE}\n`);
-    return 0;
-  }
-  const command = parsed;
+export async function runEvalCommand(command: EvalCommand): Promise<number> {
   const config = readConfigFile(command.config);
   const tasks = readTasks(command.tasks, command.turn);
 
@@ -257,16 +139,7 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
     store = new MemoryStore();
   }
 
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\nsmoa: interrupted: cancelling the runs in progress; finished results are kept\n');
-    controller.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const interrupt = onInterrupt('interrupted: cancelling the runs in progress; finished results are kept');
 
   const progress = new ProgressLine(process.stderr);
   let outcome;
@@ -277,7 +150,7 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
         config,
         clientFor: createClientFactory(config, new EndpointPool()),
         store,
-        signal: controller.signal,
+        signal: interrupt.signal,
         concurrency: command.concurrency,
         ...(command.maxUsd !== undefined ? { maxUsd: command.maxUsd } : {}),
         roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
@@ -287,8 +160,7 @@ export async function runEvalCommand(argv: string[]): Promise<number> {
     );
   } finally {
     progress.end();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    interrupt.release();
   }
 
   const report: EvalReport = {

@@ -5,11 +5,9 @@ import { z } from 'zod';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import { keptModels } from '../pipeline/kept-models';
 import { STRATEGIES, type SmoaConfig } from '../pipeline/config';
-import { runPipeline } from '../pipeline/engine';
+import { startRun } from '../pipeline/start-run';
 import { MemoryRoleCache } from '../pipeline/roles';
-import { applyEvent, emptyTrace } from '../pipeline/trace';
 import type { Command } from './args';
-import { summarizeTotals } from '../pipeline/format';
 import { checkApiKeys, readConfigFile, writeTrace } from './io';
 import { ProgressNarrator } from '../pipeline/narrator';
 
@@ -65,8 +63,7 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
       let step = 0;
       // Notifications go out in order, and all of them before the result: a client reads "Finished" last.
       let sent: Promise<unknown> = Promise.resolve();
-      const trace = emptyTrace();
-      const result = await runPipeline(
+      const { result, trace, summary } = await startRun(
         config,
         { prompt, ...(strategy ? { strategy } : {}), ...(context?.trim() ? { context: [{ label: 'context from the agent', content: context }] } : {}) },
         {
@@ -74,7 +71,6 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
           signal: extra.signal,
           roleCache,
           onEvent: (event) => {
-            applyEvent(trace, event);
             const line = event.type === 'run-finished' ? `Finished: ${event.status}` : narrator.describe(event);
             if (line === undefined || progressToken === undefined || extra.signal.aborted) return;
             // Progress per stage (roles, layers, judge, aggregator); a client that stopped listening must not fail the run.
@@ -82,13 +78,13 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
             sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
           },
         },
-      );
+      ).finished;
       await sent;
       const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
       if (tracePath) writeTrace(tracePath, trace);
       const kept = keptModels(trace);
       const notes = [
-        `SMoA run ${result.runId} (${trace.strategy}): ${result.status}; ${summarizeTotals(result.totals)}`,
+        `SMoA run ${result.runId} (${trace.strategy}): ${result.status}; ${summary}`,
         ...(kept ? [`judge kept: ${kept}`] : []),
         ...(result.answerSource ? [`answer: ${result.answerSource}`] : []),
         ...(result.error ? [`problem: ${result.error}`] : []),

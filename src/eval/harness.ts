@@ -2,12 +2,12 @@ import { callCost } from '../pipeline/accounting';
 import { formatUsd } from '../pipeline/format';
 import type { ChatClient } from '../pipeline/client';
 import { modelById, type ModelConfig, type SmoaConfig } from '../pipeline/config';
-import { runPipeline } from '../pipeline/engine';
+import { startRun } from '../pipeline/start-run';
 import { judgeBias } from '../pipeline/judge-bias';
 import { Semaphore } from '../pipeline/semaphore';
 import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
-import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
+import type { Trace } from '../pipeline/trace';
 import { GradeError, gradeExact, gradePairwise, gradeRubric, REFERENCE_BASELINE, type GraderCall, type GraderKind, type GraderUsage } from './graders';
 import { gradeByTests } from './code-grader';
 import { graderUsesModel } from './kinds';
@@ -187,17 +187,12 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
   const runUnit = async (unit: Unit): Promise<void> => {
     const t0 = performance.now();
     const { config: runConfig, strategy } = applyStrategySpec({ ...config, seed: (plan.seed ?? config.seed) + unit.repeat }, unit.spec);
-    const trace = emptyTrace();
-    let modelMs = 0;
-    const result = await runPipeline(runConfig, { prompt: unit.task.prompt, strategy }, {
+    const { result, trace } = await startRun(runConfig, { prompt: unit.task.prompt, strategy }, {
       clientFor: deps.clientFor,
       signal,
       ...(deps.roleCache ? { roleCache: deps.roleCache } : {}),
-      onEvent: (event) => {
-        applyEvent(trace, event);
-      },
-    });
-    modelMs = result.totals.wallMs;
+    }).finished;
+    const modelMs = result.totals.wallMs;
     if (result.status === 'cancelled') {
       resolvers.get(unit.key)?.(undefined);
       return;

@@ -1,12 +1,12 @@
 import type { ChatClient } from '../pipeline/client';
 import { withBudget } from '../pipeline/budget';
 import type { ModelConfig, SmoaConfig, Strategy } from '../pipeline/config';
-import { runPipeline, type RunInput, type RunResult } from '../pipeline/engine';
+import type { RunInput, RunResult } from '../pipeline/engine';
 import { Coalescer } from '../pipeline/coalesce';
 import type { SmoaEvent } from '../pipeline/events';
-import { randomId } from '../pipeline/random';
 import type { RoleCache } from '../pipeline/roles';
-import { applyEvent, emptyTrace, type Trace } from '../pipeline/trace';
+import { startRun } from '../pipeline/start-run';
+import type { Trace } from '../pipeline/trace';
 import { UserProblemError, type UserProblem } from './user-problem';
 
 /**
@@ -98,20 +98,31 @@ export class RunService {
     if (options.signal?.aborted) controller.abort(options.signal.reason);
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const runId = request.runId ?? randomId();
-    const trace = emptyTrace();
     // Token events are merged per call as they arrive: a late viewer replays a run in a few hundred events, and 50
     // kept runs do not hold every token twice (the trace has the text already).
     const replay = new Coalescer();
     const listeners = new Set<Listener<SmoaEvent>>();
     if (options.onEvent) listeners.add(options.onEvent);
     let done = false;
-    let settle!: { resolve: (r: RunResult) => void; reject: (e: unknown) => void };
-    const result = new Promise<RunResult>((resolve, reject) => (settle = { resolve, reject }));
+    const live = startRun(config, request, {
+      clientFor: this.deps.clientFor(config),
+      signal: controller.signal,
+      ...(this.deps.roleCache ? { roleCache: this.deps.roleCache } : {}),
+      onEvent: (event) => {
+        replay.push(event);
+        for (const listener of listeners) listener(event);
+      },
+    });
+    const result = live.finished
+      .then((finished) => finished.result)
+      .finally(() => {
+        done = true;
+        options.signal?.removeEventListener('abort', onAbort);
+      });
     const handle: RunHandle = {
-      runId,
+      runId: live.runId,
       origin: options.origin,
-      trace,
+      trace: live.trace,
       events: replay.events,
       result,
       get done() {
@@ -123,24 +134,9 @@ export class RunService {
         return () => listeners.delete(listener);
       },
     };
-    // Announce the run before it starts, so listeners (the log, the panel) hear its first event too.
+    // Announced before the engine starts (startRun defers it), so listeners (the log, the panel) hear its first event.
     this.remember(handle);
     for (const listener of this.startListeners) listener(handle);
-    runPipeline(config, { ...request, runId }, {
-      clientFor: this.deps.clientFor(config),
-      signal: controller.signal,
-      roleCache: this.deps.roleCache,
-      onEvent: (event) => {
-        replay.push(event);
-        applyEvent(trace, event);
-        for (const listener of listeners) listener(event);
-      },
-    })
-      .finally(() => {
-        done = true;
-        options.signal?.removeEventListener('abort', onAbort);
-      })
-      .then(settle.resolve, settle.reject);
     return handle;
   }
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
 import { lastUser } from '../helpers/engine-harness';
-import { parseEvalArgs, parseFailBelow } from '../../../src/cli/eval';
+import { parseEvalArgs } from '../../../src/cli/args';
+import { parseFailBelow } from '../../../src/cli/eval';
 import { loadResultsDir } from '../../../src/eval/dir-store';
 import { parseEvalReport } from '../../../src/views/eval-protocol';
 

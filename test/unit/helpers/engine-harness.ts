@@ -1,6 +1,6 @@
 import { startFakeServer, type FakeRequest, type FakeServer, type FakeServerOptions } from '../../../test/server/fake-openai';
 import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
-import { loadConfig, type SmoaConfig, type SmoaConfigInput } from '../../../src/pipeline/config';
+import type { SmoaConfig } from '../../../src/pipeline/config';
 import { runPipeline, type RunInput, type RunResult } from '../../../src/pipeline/engine';
 import type { SmoaEvent } from '../../../src/pipeline/events';
 import type { RoleCache } from '../../../src/pipeline/roles';
@@ -26,31 +26,6 @@ export function systemOf(req: FakeRequest): string {
 
 export function lastUser(req: FakeRequest): string {
   return req.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
-}
-
-/** Four models on one endpoint of the fake server, as settings input (unparsed); tests override what they need. */
-export function testConfigInput(server: FakeServer, overrides: Partial<SmoaConfigInput> = {}): SmoaConfigInput {
-  return {
-    endpoints: [{ id: 'local', baseURL: server.url, maxConcurrency: 16, timeoutMs: 5_000, maxRetries: 2 }],
-    models: [
-      { id: 'a', endpoint: 'local', model: 'model-a' },
-      { id: 'b', endpoint: 'local', model: 'model-b' },
-      { id: 'c', endpoint: 'local', model: 'model-c' },
-      { id: 'd', endpoint: 'local', model: 'model-d' },
-    ],
-    proposers: ['a', 'b', 'c', 'd'],
-    aggregator: 'a',
-    judge: 'b',
-    layers: 2,
-    topK: 2,
-    roles: 'off',
-    ...overrides,
-  };
-}
-
-/** The same, parsed. */
-export function testConfig(server: FakeServer, overrides: Partial<SmoaConfigInput> = {}): SmoaConfig {
-  return loadConfig(testConfigInput(server, overrides));
 }
 
 export interface Recorded {

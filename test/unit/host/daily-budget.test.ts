@@ -9,7 +9,9 @@ import type { SmoaConfig } from '../../../src/pipeline/config';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { RecordingStream, TestCancellation } from '../chat/recording-stream';
-import { testConfig, useFakeServer } from '../helpers/engine-harness';
+import { useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
+import { testRunService } from '../helpers/run-service';
 
 class MapStore {
   private readonly map = new Map<string, unknown>();
@@ -57,7 +59,7 @@ describe('daily budget: a warning at 80%, a confirmation once reached', () => {
       },
       clock,
     });
-    runs = new RunService({ getConfig: () => config, clientFor: (c) => createClientFactory(c, new EndpointPool()), admit: (origin) => gate.admit(origin) });
+    runs = testRunService(server, { config, admit: (origin) => gate.admit(origin) });
   });
 
   /** Spends `usd` today through the ledger, as a finished run would. */

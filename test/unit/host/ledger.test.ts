@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { byModelAndStage, dailyBudgetVerdict, KeyValueLedgerStorage, Ledger, toCsv } from '../../../src/host/ledger';
 import { FileLedgerStorage } from '../../../src/cli/ledger-file';
-import { record, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { record, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 /** A Memento-like store that keeps what it is given as JSON, as VS Code's global state does. */
 class JsonStore {

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { logRun } from '../../../src/host/call-log';
-import { RunService } from '../../../src/host/run-service';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
 import { foldEvents } from '../../../src/pipeline/trace';
-import { testConfig, useFakeServer } from '../helpers/engine-harness';
+import { useFakeServer } from '../helpers/engine-harness';
+import { testRunService } from '../helpers/run-service';
 
 describe('run service', () => {
   const fake = useFakeServer({ ttftMs: 0, tokensPerSecond: 0 });
 
   function service() {
     const server = fake();
-    return new RunService({ getConfig: () => testConfig(server), clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+    return testRunService(server);
   }
 
   it('announces a run before its first event, so the log names the origin and every call', async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { FakeRequest } from '../../server/fake-openai';
 import { parseConfig } from '../../../src/pipeline/config';
 import { foldEvents } from '../../../src/pipeline/trace';
-import { ofType, record, stageOf, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { ofType, record, stageOf, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 // The baselines of issue 12 as call graphs: which models are called, how often, and which answers reach which call.
 

@@ -4,7 +4,8 @@ import type { SmoaConfig, SmoaConfigInput } from '../../../src/pipeline/config';
 import { checkBudget } from '../../../src/pipeline/budget';
 import { estimateRun, type StageEstimate } from '../../../src/pipeline/estimate';
 import { foldEvents } from '../../../src/pipeline/trace';
-import { kindOf, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 const price = { inputPerMTok: 2, outputPerMTok: 10 };
 const input = { prompt: 'Which sort is stable: quicksort or merge sort?' };

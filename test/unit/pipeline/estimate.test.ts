@@ -3,7 +3,8 @@ import type { FakeServer } from '../../../test/server/fake-openai';
 import { STRATEGIES, type SmoaConfigInput } from '../../../src/pipeline/config';
 import { describeEstimate, estimateRun, stagePlans, tokenBound } from '../../../src/pipeline/estimate';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
-import { kindOf, ofType, record, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 const price = { inputPerMTok: 3, outputPerMTok: 15 };
 const bounded = (server: FakeServer, overrides: Partial<SmoaConfigInput> = {}) =>

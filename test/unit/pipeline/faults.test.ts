@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { EndpointPool } from '../../../src/pipeline/clients';
 import { foldEvents } from '../../../src/pipeline/trace';
-import { kindOf, ofType, record, testConfig, useFakeServer, withServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, useFakeServer, withServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 describe('faults: retries, timeouts, failures, cancellation, usage', () => {
   const fake = useFakeServer();

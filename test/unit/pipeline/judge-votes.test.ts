@@ -9,7 +9,8 @@ import { foldEvents } from '../../../src/pipeline/trace';
 import { configWarnings, loadConfig } from '../../../src/pipeline/config';
 import { checkApiKeys } from '../../../src/cli/io';
 import { ProgressNarrator } from '../../../src/pipeline/narrator';
-import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, lastUser, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 /** The model names of the responses a judge request shows, in the order shown ("model-c" for "**model-c** (simulated)"). */
 function shown(req: FakeRequest): string[] {

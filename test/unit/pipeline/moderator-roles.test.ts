@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
-import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, lastUser, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 describe('moderator and roles', () => {
   const fake = useFakeServer();

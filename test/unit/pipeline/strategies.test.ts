@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
-import { kindOf, lastUser, ofType, record, systemOf, testConfig, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, lastUser, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 describe('strategies: which calls run and what reaches them', () => {
   const fake = useFakeServer();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { startFakeServer } from '../../../test/server/fake-openai';
 import { foldEvents, validateTrace } from '../../../src/pipeline/trace';
-import { kindOf, record, testConfig } from '../helpers/engine-harness';
+import { kindOf, record } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 describe('trace: the fold of a run’s events', () => {
   it('records every call with stage, layer, model, role, text, usage and timing, picks, decisions and totals', async () => {

@@ -7,7 +7,9 @@ import { estimateDense } from '../../../src/views/dense-estimate';
 import { PanelSession, type PanelPort } from '../../../src/views/panel-session';
 import type { HostMessage } from '../../../src/views/protocol';
 import { proseAnswer } from '../../../test/server/default-responder';
-import { kindOf, record, testConfig, testConfigInput, withServer } from '../helpers/engine-harness';
+import { kindOf, record, withServer } from '../helpers/engine-harness';
+import { testConfig, testConfigInput } from '../helpers/config';
+import { testRunService } from '../helpers/run-service';
 
 function fakePort(file?: { name: string; text: string }) {
   const posted: HostMessage[] = [];
@@ -28,7 +30,7 @@ describe('trace panel host session', () => {
       const { events } = await record(testConfig(server), { prompt: 'hello' });
       const trace = foldEvents(events);
       const { port, posted, inserted } = fakePort({ name: 'saved.json', text: JSON.stringify(trace) });
-      const runs = new RunService({ getConfig: () => testConfig(server), clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+      const runs = testRunService(server);
       const session = new PanelSession({ runs }, port);
       await session.receive({ type: 'ready' });
       await session.receive({ type: 'openTraceFile' });
@@ -96,7 +98,7 @@ describe('dense MoA estimate', () => {
 describe('trace panel host session: which run the panel shows (issue 10)', () => {
   function setup(server: Parameters<typeof testConfig>[0], file?: { name: string; text: string }) {
     const { port, posted, inserted } = fakePort(file);
-    const runs = new RunService({ getConfig: () => testConfig(server), clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+    const runs = testRunService(server);
     const session = new PanelSession({ runs }, port);
     const shown = () => posted.filter((m) => m.type === 'runStarted' || m.type === 'traceLoaded').map((m) => (m.type === 'runStarted' ? m.runId : m.runId));
     return { runs, session, posted, inserted, shown };
@@ -233,7 +235,7 @@ describe('trace panel host session: a trace file opened before the webview is re
       const { events } = await record(testConfig(server), { prompt: 'saved' });
       const trace = foldEvents(events);
       const { port, posted } = fakePort({ name: 'kept.json', text: JSON.stringify(trace) });
-      const runs = new RunService({ getConfig: () => testConfig(server), clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+      const runs = testRunService(server);
       const session = new PanelSession({ runs }, port);
       await session.openTraceFile();
       await session.receive({ type: 'ready' });
@@ -260,7 +262,7 @@ describe('trace panel: a budget for one run', () => {
       const base = testConfigInput(server);
       const models = base.models.map((m) => ({ ...m, maxTokens: 200, price: { inputPerMTok: 1, outputPerMTok: 1 } }));
       const settings = { ...base, models, budget: { maxUsd: 100 } };
-      const runs = new RunService({ getConfig: () => testConfig(server), clientFor: (c) => createClientFactory(c, new EndpointPool()) });
+      const runs = testRunService(server);
       const sources = { settingsInput: () => settings, vscodeModels: async () => [] };
       const { port } = fakePort();
       const session = new PanelSession({ runs, currentConfig: (overrides) => resolveConfig(sources, undefined, overrides ? { ...overrides } : undefined) }, port);

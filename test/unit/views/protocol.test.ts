@@ -4,7 +4,8 @@ import { foldEvents } from '../../../src/pipeline/trace';
 import { coalesce, EventBatcher } from '../../../src/views/batcher';
 import { panelCsp, panelHtml } from '../../../src/views/html';
 import { parseHostMessage, parseTrace, parseWebviewMessage } from '../../../src/views/protocol';
-import { record, testConfig, withServer } from '../helpers/engine-harness';
+import { record, withServer } from '../helpers/engine-harness';
+import { testConfig } from '../helpers/config';
 
 describe('trace panel protocol', () => {
   it('accepts the messages the webview sends and refuses anything else', () => {
