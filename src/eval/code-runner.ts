@@ -169,7 +169,8 @@ function minimalEnv(dir: string): NodeJS.ProcessEnv {
 /** The program: setup, the answer, the tests, then a line only a run that got through every test prints. */
 function program(req: CodeTestRequest, done: string): string {
   if (req.language === 'python') {
-    return [req.setup ?? '', req.code, '', req.tests, ...(req.entryPoint ? [`check(${req.entryPoint})`] : []), `print(${JSON.stringify(done)})`, ''].join('\n');
+    const check = req.entryPoint ? [`if 'check' in globals():`, `    check(${req.entryPoint})`] : [];
+    return [req.setup ?? '', req.code, '', req.tests, ...check, `print(${JSON.stringify(done)})`, ''].join('\n');
   }
   return [
     req.setup ?? '',
