@@ -11,6 +11,8 @@ import type { RoleCache } from './roles';
 import { layerCap, STRATEGY_TRAITS } from './strategies';
 import { RunContext, type CallOutcome, type CallSpec, type EngineDeps } from './run-context';
 import { RunBudget, type BudgetVerdict } from './budget';
+import { fallbackStrategy, planRoute, routeSettingsOf } from './route/choose';
+import type { RouterFile } from './route/router-file';
 
 export type { EngineDeps } from './run-context';
 
@@ -36,6 +38,8 @@ export interface RunInput {
 
 export interface RunOptions extends EngineDeps {
   roleCache?: RoleCache;
+  /** The `route` strategy's router, loaded by the host or the CLI (the engine reads no files). */
+  router?: RouterFile;
 }
 
 export interface RunResult {
@@ -53,20 +57,25 @@ class RunFailure extends Error {}
  * Runs one request through the configured strategy and reports every step as events. Never throws for model
  * failures or cancellation: the result (and the final `run-finished` event) says what happened.
  */
-export async function runPipeline(config: SmoaConfig, input: RunInput, options: RunOptions): Promise<RunResult> {
-  const strategy = input.strategy ?? config.strategy;
+export async function runPipeline(configured: SmoaConfig, input: RunInput, options: RunOptions): Promise<RunResult> {
+  const requested = input.strategy ?? configured.strategy;
   const runId = input.runId ?? randomId();
   const signal = options.signal ?? new AbortController().signal;
+  // Routing comes first: the run, its budget and its layers use the plan it chose.
+  const routed = requested === 'route' && input.purpose !== 'roles' ? planRoute(configured, input.prompt, options.router) : undefined;
+  const config = routed?.config ?? configured;
+  const strategy = routed?.strategy ?? (requested === 'route' ? fallbackStrategy(configured, routeSettingsOf(configured)) : requested);
   const run = new RunContext(config, options, signal);
   run.emit({
     type: 'run-started',
     runId,
     startedAt: new Date().toISOString(),
-    strategy,
+    strategy: requested,
     prompt: input.prompt,
-    config: configForTrace({ ...config, strategy }),
+    config: configForTrace({ ...configured, strategy: requested }),
     ...(input.purpose === 'roles' ? { purpose: 'roles' as const } : {}),
   });
+  if (routed) run.emit({ type: 'route-decision', ...routed.decision, config: configForTrace(routed.config) });
   if (input.exchange) run.emit({ type: 'agent-exchange', ...input.exchange });
 
   let answer = '';
@@ -88,9 +97,13 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
 
   // Before each stage the budget (if any) is asked; a stage it refuses is not started and the run goes on with what it
   // has, saying so in a budget-stop event. Returns the refusal's reason.
-  const budget = input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.totals);
+  // A stage it allows gets the completion cap it found (the stage's calls send at most that).
+  const budget = input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.pool);
   const overBudget = (verdict: BudgetVerdict | undefined, skipped: string[], outcome: string): string | undefined => {
-    if (!verdict || verdict.ok) return undefined;
+    if (!verdict || verdict.ok) {
+      run.stageCap = verdict?.cap;
+      return undefined;
+    }
     run.emit({ type: 'budget-stop', skipped, reason: verdict.reason, outcome });
     return verdict.reason;
   };
@@ -179,7 +192,11 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
       const aggregatorOver =
         traits.finish === 'pick'
           ? undefined
-          : overBudget(budget?.beforeAggregator(kept.map((p) => p.text)), ['aggregator'], kept.length ? 'the best kept answer is the answer' : 'no answer');
+          : overBudget(
+              budget?.beforeAggregator(kept.map((p) => p.text), judgeNotesSystemPart(judgeNotes, kept.map((p) => p.slot))),
+              ['aggregator'],
+              kept.length ? 'the best kept answer is the answer' : 'no answer',
+            );
       if (aggregatorOver && kept.length === 0) throw new RunFailure(`over budget: ${aggregatorOver}`);
       if (aggregatorOver) {
         answerSource = `proposal of ${kept[0].modelId} (best kept answer): the budget left no room for the aggregator`;
