@@ -20,6 +20,7 @@ export interface SettingMeta {
 export const EXTENSION_SETTINGS = {
   'insert.mode': z.enum(['auto', 'whole', 'codeBlocks']).default('auto'),
   dailyBudgetUsd: z.number().positive().optional(),
+  'mcp.enabled': z.boolean().default(false),
 };
 
 export const SETTINGS_META: Record<string, SettingMeta> = {
@@ -171,6 +172,9 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
   },
   "dailyBudgetUsd": {
     "markdownDescription": "Daily spending limit in USD, read from the usage ledger (**SMoA: Show Usage**). From 80% SMoA warns; once reached, each run asks before it starts (in chat, a **Run anyway** button). Empty: no daily limit."
+  },
+  "mcp.enabled": {
+    "markdownDescription": "Offer SMoA's MCP server (`smoa mcp`, tool `consult`) to VS Code's MCP support, so agents in this window can consult the panel over MCP. Off by default: VS Code then never asks to start it. Needs a panel of endpoint models (`#smoa.models#`). **SMoA: Enable MCP Server** turns it on and explains."
   },
   "insert.mode": {
     "markdownDescription": "What **Insert into editor** and **SMoA: Insert Last Answer** insert.",
