@@ -13,7 +13,9 @@ import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import type { RunTotals } from '../pipeline/events';
 import { emptyTrace, type Trace } from '../pipeline/trace';
-import { GradeError, gradeExact, gradePairwise, gradeRubric, type GraderCall, type GraderKind, type GraderUsage } from './graders';
+import { GradeError, gradeExact, gradePairwise, gradeRubric, REFERENCE_BASELINE, type GraderCall, type GraderKind, type GraderUsage } from './graders';
+import { gradeByTests } from './code-grader';
+import { graderUsesModel } from './kinds';
 import { gradeKey, hashText, unitKey, type AnswerRecord, type GradeRecord, type ResultStore } from './records';
 import { turnTaskId, type EvalTask } from './tasks';
 
@@ -23,7 +25,7 @@ export interface EvalPlan {
   grader: GraderKind;
   /** Model id that grades (rubric, pairwise). */
   graderModel?: string;
-  /** Label of the baseline strategy (pairwise); it is one of `specs`. */
+  /** Label of the baseline strategy (pairwise); it is one of `specs`, or REFERENCE_BASELINE: each task's reference output. */
   baseline?: string;
   repeat: number;
   /** Judge seed of repeat r is seed + r (the config's seed when unset). */
@@ -244,7 +246,7 @@ function loadCurrent(plan: EvalPlan, units: Unit[], store: ResultStore): { answe
     const u = byKey.get(g.key);
     // A grade that could not be made (grader failed, no baseline answer) is tried again on the next run.
     if (!u || g.score === undefined || !answers.has(g.key) || g.taskHash !== taskHash(u.task)) continue;
-    if (g.baseline !== undefined && !answers.has(unitKey(u.task.id, g.baseline, u.repeat))) continue;
+    if (g.baseline !== undefined && g.baseline !== REFERENCE_BASELINE && !answers.has(unitKey(u.task.id, g.baseline, u.repeat))) continue;
     grades.set(gradeKey(g), g);
   }
   return { answers, grades };
@@ -448,7 +450,7 @@ async function gradeUnit(state: EvalState, unit: Unit, answer: AnswerRecord): Pr
   const ids = {
     key: unit.key,
     grader: plan.grader,
-    ...(plan.graderModel && plan.grader !== 'exact' ? { graderModel: plan.graderModel } : {}),
+    ...(plan.graderModel && graderUsesModel(plan.grader) ? { graderModel: plan.graderModel } : {}),
     ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}),
     taskHash: taskHash(unit.task),
   };
@@ -459,6 +461,11 @@ async function gradeUnit(state: EvalState, unit: Unit, answer: AnswerRecord): Pr
     if (task.reference === undefined) return;
     const g = answer.status === 'ok' ? gradeExact(answer.answer, task.reference, task.match ?? 'exact') : { score: 0, detail: 'the run failed' };
     record = { ...ids, score: g.score, detail: g.detail };
+  } else if (plan.grader === 'tests') {
+    if (task.tests === undefined) return;
+    const g = answer.status === 'ok' ? await gradeByTests(task, answer.answer) : { score: 0, detail: 'the run failed' };
+    if (signal.aborted) return;
+    record = { ...ids, ...g };
   } else if (answer.status !== 'ok') {
     record = { ...ids, score: plan.grader === 'rubric' ? 1 : 0, detail: 'the run failed: lowest score' };
   } else {
@@ -468,13 +475,18 @@ async function gradeUnit(state: EvalState, unit: Unit, answer: AnswerRecord): Pr
         const g = await gradeRubric(state.graderCall!, request, answer.answer, grading, task.referenceAnswer);
         record = { ...ids, score: g.score, detail: g.aspects };
       } else {
-        const base = state.answers.get(unitKey(task.id, plan.baseline!, unit.repeat)) ?? (await state.waiters.get(unitKey(task.id, plan.baseline!, unit.repeat))?.promise);
+        const base =
+          plan.baseline === REFERENCE_BASELINE
+            ? task.referenceOutput !== undefined
+              ? { status: 'ok' as const, answer: task.referenceOutput }
+              : undefined
+            : (state.answers.get(unitKey(task.id, plan.baseline!, unit.repeat)) ?? (await state.waiters.get(unitKey(task.id, plan.baseline!, unit.repeat))?.promise));
         if (signal.aborted) return;
         if (!base || base.status !== 'ok') {
-          record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : `${plan.baseline} did not run`})` };
+          record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : plan.baseline === REFERENCE_BASELINE ? 'the task has no reference output' : `${plan.baseline} did not run`})` };
         } else {
           const g = await gradePairwise(state.graderCall!, request, answer.answer, base.answer, grading, task.referenceAnswer);
-          record = { ...ids, score: g.score, lengthRatio: g.lengthRatio, detail: { orders: g.orders, reasons: g.reasons } };
+          record = { ...ids, score: g.score, lengthRatio: g.lengthRatio, lengthDiff: g.lengthDiff, detail: { orders: g.orders, reasons: g.reasons } };
         }
       }
     } catch (err) {
@@ -543,13 +555,14 @@ function finish(state: EvalState): EvalOutcome {
 }
 
 /**
- * From a judged run's trace: per proposer model, answers given and kept ("which models earn their seat"), and how
- * often the judge's first pick was the candidate it was shown first, read from the order each ballot records.
+ * From a judged run's trace: per proposer model, answers given and kept ("which models earn their seat") and the judge's
+ * scores of them (a richer signal than kept or not), and how often the judge scored highest the candidate it was shown
+ * first, read from the order and scores each ballot records.
  */
 export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> {
   const judged = trace.layers.filter((l) => l.judge && l.kept);
   if (judged.length === 0) return {};
-  const seats = new Map<string, { answered: number; kept: number }>();
+  const seats = new Map<string, { answered: number; kept: number; scoreSum: number; scored: number }>();
   for (const layer of judged) {
     const answered = Object.entries(layer.proposalCalls)
       .filter(([, callId]) => trace.calls.find((c) => c.callId === callId)?.status === 'done')
@@ -557,9 +570,14 @@ export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeF
       .sort((a, b) => a - b);
     for (const slot of answered) {
       const modelId = layer.proposers.find((p) => p.slot === slot)?.modelId ?? `slot ${slot + 1}`;
-      const seat = seats.get(modelId) ?? { answered: 0, kept: 0 };
+      const seat = seats.get(modelId) ?? { answered: 0, kept: 0, scoreSum: 0, scored: 0 };
       seat.answered++;
       if (layer.kept!.includes(slot)) seat.kept++;
+      const score = layer.judge!.scores?.[slot];
+      if (score !== undefined) {
+        seat.scoreSum += score;
+        seat.scored++;
+      }
       seats.set(modelId, seat);
     }
   }
@@ -567,7 +585,7 @@ export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeF
   const decisions = bias?.firstShownVotes ?? 0;
   const firstShown = bias?.firstShownTop ?? 0;
   return {
-    seats: [...seats].map(([modelId, s]) => ({ modelId, ...s })),
+    seats: [...seats].map(([modelId, { scoreSum, scored, ...s }]) => ({ modelId, ...s, ...(scored ? { scoreSum, scored } : {}) })),
     ...(decisions ? { judgeFirst: { decisions, firstShown } } : {}),
   };
 }
