@@ -6,6 +6,7 @@ import { startRun } from '../pipeline/start-run';
 import { judgeBias } from '../pipeline/judge-bias';
 import { Semaphore } from '../pipeline/semaphore';
 import type { RoleCache } from '../pipeline/roles';
+import type { RouterFile } from '../pipeline/route/router-file';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import type { Trace } from '../pipeline/trace';
 import { GradeError, gradeExact, gradePairwise, gradeRubric, type GraderCall, type GraderKind, type GraderUsage } from './graders';
@@ -33,6 +34,8 @@ export interface EvalDeps {
   concurrency: number;
   maxUsd?: number;
   roleCache?: RoleCache;
+  /** The router the `route` strategy uses (route-eval.ts builds one per fold, from the other folds' results). */
+  router?: RouterFile;
   onProgress?(progress: EvalProgress): void;
   /** Messages a user should see (budget stop, ...). */
   onNotice?(message: string): void;
@@ -179,6 +182,7 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
       clientFor: deps.clientFor,
       signal,
       ...(deps.roleCache ? { roleCache: deps.roleCache } : {}),
+      ...(deps.router ? { router: deps.router } : {}),
     }).finished;
     const modelMs = result.totals.wallMs;
     if (result.status === 'cancelled') {
@@ -197,6 +201,7 @@ export async function runEvaluation(plan: EvalPlan, deps: EvalDeps): Promise<Eva
       ...(result.error ? { error: result.error } : {}),
       totals: result.totals,
       ...judgeFigures(trace),
+      ...(trace.route ? { routed: { chosen: trace.route.chosen, fallback: trace.route.fallback } } : {}),
     };
     answers.set(record.key, record);
     store.addAnswer(record, trace);

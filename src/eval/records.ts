@@ -18,6 +18,8 @@ export interface AnswerRecord {
   totals: RunTotals;
   /** Judged strategies: per proposer model, how many answers it gave and how many the judge kept. */
   seats?: { modelId: string; answered: number; kept: number }[];
+  /** `route` runs: the plan the router chose, and whether it fell back. */
+  routed?: { chosen: string; fallback: boolean };
   /** Judge calls that chose among shuffled candidates, and how often their first pick was the first shown. */
   judgeFirst?: { decisions: number; firstShown: number };
 }
