@@ -7,7 +7,8 @@ import { MemoryRoleCache } from '../pipeline/roles';
 import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
 import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
 import { SCORE_RANGE, type GraderKind } from '../eval/graders';
-import { runEvaluation, type EvalProgress } from '../eval/harness';
+import type { EvalProgress } from '../eval/harness';
+import { compareRoute, ROUTE, runEvaluationWithRoute } from '../eval/route-eval';
 import { hashText, MemoryStore, type ResultStore } from '../eval/records';
 import { renderMarkdown, renderSvg, renderText, summarize, type EvalReport } from '../eval/report';
 import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
@@ -131,7 +132,7 @@ export async function runEvalCommand(command: EvalCommand): Promise<number> {
   const progress = new ProgressLine(process.stderr);
   let outcome;
   try {
-    outcome = await runEvaluation(
+    const routed = await runEvaluationWithRoute(
       { tasks, specs, grader, ...(graderModel ? { graderModel } : {}), ...(baseline ? { baseline } : {}), repeat: command.repeat, ...(command.seed !== undefined ? { seed: command.seed } : {}) },
       {
         config,
@@ -144,7 +145,10 @@ export async function runEvalCommand(command: EvalCommand): Promise<number> {
         onProgress: (p) => progress.update(p),
         onNotice: (message) => progress.notice(`smoa: ${message}`),
       },
+      command.routeFolds ?? 2,
     );
+    outcome = routed.outcome;
+    for (const added of routed.added) strategies.splice(strategies.indexOf(ROUTE), 0, added);
   } finally {
     progress.end();
     interrupt.release();
@@ -156,6 +160,8 @@ export async function runEvalCommand(command: EvalCommand): Promise<number> {
     ...(outcome.ending !== 'done' ? { incomplete: { reason: outcome.ending, notRun: outcome.notRun } } : {}),
     ...(outcome.newUnits ? { overheadMsPerRun: Math.round(outcome.overheadMs * 100) / 100 } : {}),
   };
+  const route = compareRoute({ tasks, strategies, answers: store.answers(), grades: store.grades(), grader, ...(graderModel ? { graderModel } : {}), ...(baseline ? { baseline } : {}), repeat: command.repeat, folds: command.routeFolds ?? 2 });
+  if (route) report.route = route;
   if (dirStore) {
     dirStore.writeFile(REPORT_JSON, JSON.stringify(report, null, 2) + '\n');
     dirStore.writeFile('report.md', renderMarkdown(report));
