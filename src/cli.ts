@@ -7,14 +7,14 @@ import { runCompare } from './cli/compare';
 import { serveMcp } from './cli/mcp';
 import { runEvalCommand } from './cli/eval';
 import { readRouterFile, runRouteBuild } from './cli/route';
-import type { SmoaConfig } from './pipeline/config';
 import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './pipeline/narrator';
 import { formatUsd } from './pipeline/format';
 import { table } from './cli/format';
-import { FileLedgerStorage } from './cli/ledger-file';
+import { FileLedgerStorage } from './host/ledger-file';
 import { Ledger } from './host/ledger';
-import { withBudget } from './pipeline/budget';
+import { budgetCaps, withBudget, type BudgetVerdict } from './pipeline/budget';
+import type { SmoaConfig } from './pipeline/config';
 import { describeEstimate, estimateRun, type RunEstimate } from './pipeline/estimate';
 import type { SmoaEvent } from './pipeline/events';
 import { createClientFactory, EndpointPool } from './pipeline/clients';
@@ -83,7 +83,15 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   if (command.estimate) {
     const router = routerFor(command, config);
     const estimate = estimateRun(config, { prompt }, { ...(command.strategy ? { strategy: command.strategy } : {}), ...(router ? { router } : {}) });
-    process.stdout.write(command.json ? `${JSON.stringify(estimateJson(estimate))}\n` : `${estimateTable(estimate)}\n`);
+    // With a budget: the completion cap it would impose on every call so that the whole run fits.
+    const strategy = command.strategy ?? config.strategy;
+    const caps = strategy === 'route' ? undefined : budgetCaps(config, { prompt }, strategy);
+    const budget = caps ? (caps.ok ? { cap: caps.cap ?? null } : { cap: null, doesNotFit: caps.reason }) : undefined;
+    process.stdout.write(
+      command.json
+        ? `${JSON.stringify({ ...estimateJson(estimate), ...(budget ? { budget } : {}) })}\n`
+        : `${estimateTable(estimate)}\n${caps ? `${describeCaps(config, caps)}\n` : ''}`,
+    );
     return 0;
   }
   checkApiKeys(config);
@@ -137,6 +145,15 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
 function routerFor(command: Extract<Command, { kind: 'run' }>, config: SmoaConfig) {
   const strategy = command.strategy ?? config.strategy;
   return strategy === 'route' ? readRouterFile(command.router ?? (config.route.file || undefined)) : undefined;
+}
+
+function describeCaps(config: SmoaConfig, caps: BudgetVerdict): string {
+  const limits = [config.budget?.maxTokens !== undefined ? `${config.budget.maxTokens.toLocaleString('en-US')} tokens` : '', config.budget?.maxUsd !== undefined ? formatUsd(config.budget.maxUsd) : '']
+    .filter(Boolean)
+    .join(', ');
+  if (!caps.ok) return `Budget (${limits}): the whole run does not fit even with short answers (${caps.reason}); later stages would be dropped.`;
+  if (caps.cap === undefined) return `Budget (${limits}): the whole run fits at the models' own maxTokens.`;
+  return `Budget (${limits}): every call's completion would be capped at ${caps.cap.toLocaleString('en-US')} tokens (sent as max_tokens) so the whole run fits.`;
 }
 
 function estimateJson(e: RunEstimate) {

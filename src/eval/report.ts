@@ -56,7 +56,7 @@ export interface EvalReport {
   categories: EvalCategoryRow[];
   grading?: GraderUsage;
   /** Set when the run stopped before the end. */
-  incomplete?: { reason: 'budget' | 'cancelled'; notRun: number };
+  incomplete?: { reason: 'budget' | 'cancelled' | 'write-failed'; notRun: number };
   /** Harness time per run outside model calls (ms). */
   overheadMsPerRun?: number;
   /** With `route` among the strategies: how it did against the best fixed strategy (route-report.ts). */
@@ -88,6 +88,8 @@ export function gradeFinder(grades: readonly GradeRecord[], plan: Pick<SummaryIn
       }),
     );
 }
+
+const INCOMPLETE_REASON = { budget: '--max-usd reached', cancelled: 'interrupted', 'write-failed': 'results could not be saved' } as const;
 
 export function summarize(input: SummaryInput): EvalReport {
   const taskIds = new Set(input.tasks.map((t) => t.id));
@@ -257,7 +259,7 @@ export function renderText(report: EvalReport): string {
   if (extras.length) out.push('', ...extras);
   if (report.route) out.push('', ...routeComparisonLines(report.route, report.grader));
   if (report.grading?.calls) out.push('', `grading: ${report.grading.calls} calls, ${int(report.grading.promptTokens + report.grading.completionTokens)} tokens, ${fmtUsd(report.grading.costUsd)}`);
-  if (report.incomplete) out.push('', `incomplete: ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? '--max-usd reached' : 'interrupted'})`);
+  if (report.incomplete) out.push('', `incomplete: ${report.incomplete.notRun} run(s) not done (${INCOMPLETE_REASON[report.incomplete.reason]})`);
   return out.join('\n');
 }
 
@@ -284,7 +286,7 @@ export function renderMarkdown(report: EvalReport, svgFile = 'report.svg'): stri
   const extras = extrasLines(report);
   if (report.route) out.push('', '## Route', '', ...routeComparisonLines(report.route, report.grader).map((l) => mdEscape(l.trim())));
   if (extras.length) out.push('', '## Judged strategies and graders', '', ...extras.map((l) => `- ${mdEscape(l)}`));
-  if (report.incomplete) out.push('', `**Incomplete:** ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? '--max-usd reached' : 'interrupted'}).`);
+  if (report.incomplete) out.push('', `**Incomplete:** ${report.incomplete.notRun} run(s) not done (${INCOMPLETE_REASON[report.incomplete.reason]}).`);
   return out.join('\n') + '\n';
 }
 

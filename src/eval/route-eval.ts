@@ -57,6 +57,7 @@ export async function runEvaluationWithRoute(plan: EvalPlan, deps: EvalDeps, fol
   if (added.length) deps.onNotice?.(`route learns from each model's own answers: added ${added.join(', ')} to the strategies`);
   const first = await runEvaluation({ ...plan, specs: fixed }, deps);
   if (!route || first.ending !== 'done') return { outcome: first, folds: [], added };
+  const learned = { answers: first.answers, grades: first.grades };
 
   const foldOf = assignFolds(plan.tasks, folds);
   const outcomes: EvalOutcome[] = [first];
@@ -66,7 +67,7 @@ export async function runEvaluationWithRoute(plan: EvalPlan, deps: EvalDeps, fol
     if (test.length === 0) continue;
     const train = new Set(plan.tasks.filter((_, i) => foldOf[i] !== fold).map((t) => t.id));
     const built = buildRouter(
-      [{ name: `fold ${fold + 1} of ${folds}`, tasks: plan.tasks, answers: deps.store.answers(), grades: deps.store.grades(), grader: plan.grader, ...(plan.graderModel ? { graderModel: plan.graderModel } : {}), ...(plan.baseline ? { baseline: plan.baseline } : {}) }],
+      [{ name: `fold ${fold + 1} of ${folds}`, tasks: plan.tasks, answers: learned.answers, grades: learned.grades, grader: plan.grader, ...(plan.graderModel ? { graderModel: plan.graderModel } : {}), ...(plan.baseline ? { baseline: plan.baseline } : {}) }],
       { onlyTasks: train },
     );
     if (!built.ok) deps.onNotice?.(`route, fold ${fold + 1}: no router (${built.message}); its tasks run the fallback strategy`);
@@ -75,7 +76,11 @@ export async function runEvaluationWithRoute(plan: EvalPlan, deps: EvalDeps, fol
     outcomes.push(outcome);
     if (outcome.ending !== 'done') break;
   }
-  const ending = outcomes.find((o) => o.ending === 'cancelled')?.ending ?? outcomes.find((o) => o.ending === 'budget')?.ending ?? 'done';
+  const worst = (['write-failed', 'cancelled', 'budget'] as const).find((e) => outcomes.some((o) => o.ending === e));
+  const ending = worst ?? 'done';
+  const writeError = outcomes.find((o) => o.writeError !== undefined)?.writeError;
+  const answers = new Map(outcomes.flatMap((o) => o.answers).map((a) => [a.key, a]));
+  const grades = outcomes.flatMap((o) => o.grades);
   const newUnits = outcomes.reduce((s, o) => s + o.newUnits, 0);
   const sum = (pick: (o: EvalOutcome) => number | undefined) => outcomes.reduce((s, o) => s + (pick(o) ?? 0), 0);
   const priced = outcomes.some((o) => o.grading.costUsd !== undefined);
@@ -86,6 +91,9 @@ export async function runEvaluationWithRoute(plan: EvalPlan, deps: EvalDeps, fol
       grading: { calls: sum((o) => o.grading.calls), promptTokens: sum((o) => o.grading.promptTokens), completionTokens: sum((o) => o.grading.completionTokens), ...(priced ? { costUsd: sum((o) => o.grading.costUsd) } : {}) },
       overheadMs: newUnits ? sum((o) => o.overheadMs * o.newUnits) / newUnits : 0,
       newUnits,
+      answers: [...answers.values()],
+      grades,
+      ...(writeError !== undefined ? { writeError } : {}),
     },
     folds: report,
     added,

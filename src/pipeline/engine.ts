@@ -97,9 +97,13 @@ export async function runPipeline(configured: SmoaConfig, input: RunInput, optio
 
   // Before each stage the budget (if any) is asked; a stage it refuses is not started and the run goes on with what it
   // has, saying so in a budget-stop event. Returns the refusal's reason.
-  const budget = input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.totals);
+  // A stage it allows gets the completion cap it found (the stage's calls send at most that).
+  const budget = input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.pool);
   const overBudget = (verdict: BudgetVerdict | undefined, skipped: string[], outcome: string): string | undefined => {
-    if (!verdict || verdict.ok) return undefined;
+    if (!verdict || verdict.ok) {
+      run.stageCap = verdict?.cap;
+      return undefined;
+    }
     run.emit({ type: 'budget-stop', skipped, reason: verdict.reason, outcome });
     return verdict.reason;
   };
@@ -188,7 +192,11 @@ export async function runPipeline(configured: SmoaConfig, input: RunInput, optio
       const aggregatorOver =
         traits.finish === 'pick'
           ? undefined
-          : overBudget(budget?.beforeAggregator(kept.map((p) => p.text)), ['aggregator'], kept.length ? 'the best kept answer is the answer' : 'no answer');
+          : overBudget(
+              budget?.beforeAggregator(kept.map((p) => p.text), judgeNotesSystemPart(judgeNotes, kept.map((p) => p.slot))),
+              ['aggregator'],
+              kept.length ? 'the best kept answer is the answer' : 'no answer',
+            );
       if (aggregatorOver && kept.length === 0) throw new RunFailure(`over budget: ${aggregatorOver}`);
       if (aggregatorOver) {
         answerSource = `proposal of ${kept[0].modelId} (best kept answer): the budget left no room for the aggregator`;

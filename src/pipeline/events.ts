@@ -157,7 +157,16 @@ export type SmoaEvent = { t: number } & (
   | { type: 'call-token'; callId: string; text: string }
   | { type: 'call-retry'; callId: string; attempt: number; delayMs: number; reason: string }
   | { type: 'call-done'; callId: string; text: string; usage: TokenUsage; cost?: number; latencyMs: number; ttftMs?: number; attempts: number }
-  | { type: 'call-failed'; callId: string; error: CallFailure; latencyMs: number; partialText?: string }
+  | {
+      type: 'call-failed';
+      callId: string;
+      error: CallFailure;
+      latencyMs: number;
+      partialText?: string;
+      /** What the call was billed for before it failed or was cancelled (tokens streamed by cut or retried attempts). */
+      usage?: TokenUsage;
+      cost?: number;
+    }
   | {
       type: 'judge-picks';
       layer: number;

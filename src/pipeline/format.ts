@@ -28,8 +28,15 @@ export function formatTokens(totals: Pick<RunTotals, 'promptTokens' | 'completio
 /** What a run cost, or why that is not known. */
 export const COST_UNKNOWN = 'cost unknown (no prices configured)';
 
+/** "$0.0123"; an amount under a hundredth of a cent keeps enough digits to be non-zero ("$0.0000042"). */
 export function formatUsd(usd: number): string {
-  return `$${usd.toFixed(4)}`;
+  const digits = usd > 0 && usd < 0.0001 ? 1 - Math.floor(Math.log10(usd)) : 4;
+  return `$${usd.toFixed(Math.min(digits, 12))}`;
+}
+
+/** Money for people: cents from a cent up ("$1.20"), below that enough digits to be non-zero ("$0.0035"). */
+export function formatMoney(usd: number): string {
+  return usd >= 0.01 || usd === 0 ? `$${usd.toFixed(2)}` : formatUsd(usd);
 }
 
 export function formatCost(totals: Pick<RunTotals, 'cost'>): string {

@@ -1,3 +1,4 @@
+import type { BudgetPool } from './budget-pool';
 import type { ChatClient } from './client';
 import type { ModelConfig, SmoaConfig } from './config';
 import { runPipeline, type RunInput, type RunResult } from './engine';
@@ -20,6 +21,8 @@ export interface StartRunOptions {
   roleCache?: RoleCache;
   /** The `route` strategy's router, loaded by the host or the CLI. */
   router?: RouterFile;
+  /** A budget shared with other runs (an evaluation's --max-usd hold): the run's calls reserve from it. */
+  budgetPool?: BudgetPool;
   /** Every event of the run, after the trace folded it. */
   onEvent?: (event: SmoaEvent) => void;
 }
@@ -48,6 +51,7 @@ export function startRun(config: SmoaConfig, input: RunInput, options: StartRunO
     clientFor: options.clientFor,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.roleCache ? { roleCache: options.roleCache } : {}),
+    ...(options.budgetPool ? { budgetPool: options.budgetPool } : {}),
     ...(options.router ? { router: options.router } : {}),
     onEvent: (event) => {
       applyEvent(trace, event);

@@ -192,7 +192,15 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
     case 'call-failed': {
       const call = callOf(trace, event.callId);
       if (call) {
-        Object.assign(call, { status: event.error.kind === 'cancelled' ? 'cancelled' : 'failed', error: event.error, latencyMs: event.latencyMs, endedMs: event.t, attempts: event.error.attempts });
+        Object.assign(call, {
+          status: event.error.kind === 'cancelled' ? 'cancelled' : 'failed',
+          error: event.error,
+          latencyMs: event.latencyMs,
+          endedMs: event.t,
+          attempts: event.error.attempts,
+          ...(event.usage ? { usage: event.usage } : {}),
+          ...(event.cost !== undefined ? { cost: event.cost } : {}),
+        });
         if (event.partialText !== undefined) call.text = event.partialText;
       }
       break;

@@ -127,7 +127,7 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
     ttftMs: z.optional(z.number()),
     attempts: z.number(),
   }),
-  ev('call-failed', { callId: z.string(), error: failure, latencyMs: z.number(), partialText: z.optional(z.string()) }),
+  ev('call-failed', { callId: z.string(), error: failure, latencyMs: z.number(), partialText: z.optional(z.string()), usage: z.optional(usage), cost: z.optional(z.number()) }),
   ev('judge-picks', {
     layer: z.number(),
     picks: z.array(z.number()),
