@@ -27,7 +27,7 @@ import { COMMANDS } from '../host/command-ids';
 
 
 export interface ChatDeps extends RolesDeps {
-  runs: Pick<RunService, 'start'>;
+  runs: Pick<RunService, 'start' | 'router'>;
   resolveConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
   readReference(ref: ChatReferencePort): Promise<LoadedReference | undefined>;
   dailyBudget?: Pick<DailyBudgetGate, 'checkChat'>;
@@ -79,7 +79,9 @@ export async function handleChatRequest(
     }
     if (daily?.warning) stream.progress(daily.warning);
     const history_ = historyMessages(history);
-    stream.progress(`Estimate: ${describeEstimate(estimateRun(config, { prompt: request.prompt, history: history_, context }, { strategy }))}`);
+    // A route run's estimate is that of the plan its router picks for this prompt.
+    const router = strategy === 'route' ? deps.runs.router(config) : undefined;
+    stream.progress(`Estimate: ${describeEstimate(estimateRun(config, { prompt: request.prompt, history: history_, context }, { strategy, ...(router ? { router } : {}) }))}`);
     const narrator = new ProgressNarrator();
     let streamed = '';
     const handle = await deps.runs.start(
