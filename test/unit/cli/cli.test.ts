@@ -194,11 +194,12 @@ describe('CLI: smoa run / compare', function () {
     assert.match(ran.stderr, /run failed: all 4 proposers failed in layer 1/);
   });
 
-  it('Ctrl-C: aborts every in-flight request, writes the partial trace, exits 130', async () => {
+  it('Ctrl-C: aborts every in-flight request, writes the partial trace, records what was streamed in --ledger, exits 130', async () => {
     server.setResponder(() => ({ ttftMs: 20, tokensPerSecond: 5 }));
     const tracePath = join(dir, 'partial.json');
+    const ledgerPath = join(dir, 'cancelled-ledger.jsonl');
     let signalled = false;
-    const ran = await cli(['run', '--config', configPath, '--prompt', 'slow', '--trace', tracePath, '--strategy', 'moa'], {
+    const ran = await cli(['run', '--config', configPath, '--prompt', 'slow', '--trace', tracePath, '--strategy', 'moa', '--ledger', ledgerPath], {
       env,
       onStderr: (text, child) => {
         if (!signalled && text.includes('Layer 1/2')) {
@@ -216,6 +217,10 @@ describe('CLI: smoa run / compare', function () {
     const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
     assert.equal(trace.status, 'cancelled');
     assert.ok(trace.calls.some((c: { text: string }) => c.text.length > 0), 'partial proposals are kept');
+    // The streamed tokens were billed: the ledger has them (estimated), not 0.
+    const lines = readFileSync(ledgerPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const completion = lines.reduce((a: number, l: { completionTokens: number }) => a + l.completionTokens, 0);
+    assert.ok(completion >= server.billedUsage().completion_tokens && completion > 0, `ledger ${completion}, served ${server.billedUsage().completion_tokens}`);
   });
 
   it('compare: a table per strategy with calls, tokens, cost, wall time and first-token time', async () => {
