@@ -91,6 +91,19 @@ const RUN_OPTIONS: FlagOptions = {
   router: { type: 'string' },
 };
 
+/**
+ * Every subcommand's verb, in the order the usage lists them. A record over Command's kinds, so a command added to the union
+ * fails to compile until it is here, and the unknown-command message cannot leave it out.
+ */
+const SUBCOMMANDS: Record<Exclude<Command['kind'], 'help'>, string> = {
+  run: 'run',
+  compare: 'compare',
+  mcp: 'mcp',
+  eval: 'eval',
+  'route-build': 'route',
+};
+export const COMMAND_NAMES = Object.values(SUBCOMMANDS);
+
 export function parseCommand(argv: string[]): Command {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') return { kind: 'help' };
@@ -134,7 +147,7 @@ export function parseCommand(argv: string[]): Command {
     const traceDir = values['trace-dir'] as string | undefined;
     return { kind: 'mcp', config: need('config'), ...(traceDir ? { traceDir } : {}) };
   }
-  throw new UsageError(`unknown command "${verb}" (expected run, compare, mcp or eval)`);
+  throw new UsageError(`unknown command "${verb}" (expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)})`);
 }
 
 /** `smoa route build --from DIR... [--out FILE]`. */

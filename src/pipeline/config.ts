@@ -106,6 +106,13 @@ export const configSchema = z
     judgeOrders: z.literal([1, 2], { error: 'must be 1 or 2' }).default(1),
     /** A judge may not pick answers written by its own model (it still sees them); all its own: it abstains. */
     judgeRecusal: z.boolean().default(false),
+    /** The judge writes one short reason with its scores; false saves those tokens (the card then shows the scores only). */
+    judgeReasons: z.boolean().default(true),
+    /**
+     * Notes the judge writes for the aggregator: `full` (up to 3 agreements, 3 contradictions, 2 points only a dropped
+     * answer had), `brief` (one short point each) or `off`.
+     */
+    judgeNotes: z.enum(['full', 'brief', 'off']).default('brief'),
     /**
      * The `route` strategy: which evaluated results to learn from and how to weigh quality against cost. The router
      * file is read by the host or the CLI and handed to the engine, which never reads files.
@@ -270,11 +277,12 @@ export function sameModel(config: SmoaConfig, a: string, b: string): boolean {
 }
 
 /**
- * Valid but questionable settings, said once where settings are read. A judge that also proposes tends to prefer its
- * own answers (self-preference, Panickssery et al. 2024) unless `judgeRecusal` is on.
+ * Valid but questionable settings, said once where settings are read. A judge the user named that also proposes tends
+ * to prefer its own answers (self-preference, Panickssery et al. 2024) unless `judgeRecusal` is on.
  */
 export function configWarnings(config: SmoaConfig): ConfigIssue[] {
-  if (config.judgeRecusal || STRATEGY_TRAITS[config.strategy].judge === 'none') return [];
+  // An unset judge is the aggregator by default: a choice the user did not make is not theirs to be warned about.
+  if (config.judge === undefined || config.judgeRecusal || STRATEGY_TRAITS[config.strategy].judge === 'none') return [];
   const proposers = STRATEGY_TRAITS[config.strategy].proposers === 'self' ? [config.selfModel ?? config.proposers[0]] : config.proposers;
   const judges = judgeModels(config);
   const warnings: ConfigIssue[] = [];

@@ -179,6 +179,7 @@ export async function runPipeline(configured: SmoaConfig, input: RunInput, optio
         const k = traits.judge === 'one' ? 1 : config.topK;
         const askStop = traits.earlyStop && config.earlyStop && layer < maxLayers;
         const { picks, stop, notes } = await judgeLayer(run, input, layer, survivors, k, askStop);
+        if (run.cancelled) break;
         kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
         judgeNotes = notes;
         run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(all, survivors) });
