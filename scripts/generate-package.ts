@@ -59,7 +59,8 @@ function withUnsetDefault(key: string, json: Json): Json {
     return { ...out, anyOf: branches, default: '' };
   }
   if (out.type === 'integer' || out.type === 'number') return { ...out, type: [out.type, 'null'], default: null };
-  if (out.type === 'string') return { ...out, default: '' };
+  // An unset choice is "" too, so the Settings editor offers it among the values.
+  if (out.type === 'string') return { ...out, ...(Array.isArray(out.enum) ? { enum: ['', ...out.enum] } : {}), default: '' };
   throw new Error(`setting smoa.${key}: no default and no way to leave it unset; give it a default in the schema`);
 }
 

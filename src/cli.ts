@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { guardProcessOutput } from './cli/output-guard';
+import { secrets } from './pipeline/secrets';
 import { join } from 'node:path';
 import { EVAL_USAGE, parseCommand, UsageError, USAGE, type Command } from './cli/args';
 import { runCompare } from './cli/compare';
@@ -8,9 +10,10 @@ import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/i
 import { ProgressNarrator } from './pipeline/narrator';
 import { formatUsd } from './pipeline/format';
 import { table } from './cli/format';
-import { FileLedgerStorage } from './cli/ledger-file';
+import { FileLedgerStorage } from './host/ledger-file';
 import { Ledger } from './host/ledger';
-import { withBudget } from './pipeline/budget';
+import { budgetCaps, withBudget, type BudgetVerdict } from './pipeline/budget';
+import type { SmoaConfig } from './pipeline/config';
 import { describeEstimate, estimateRun, type RunEstimate } from './pipeline/estimate';
 import type { SmoaEvent } from './pipeline/events';
 import { createClientFactory, EndpointPool } from './pipeline/clients';
@@ -29,6 +32,8 @@ function smoaVersion(): string {
 
 /** `smoa run`, `smoa compare` and `smoa mcp` on the same engine as the extension. */
 async function main(argv: string[]): Promise<number> {
+  guardProcessOutput();
+  secrets.registerEnvironment(process.env);
   // eval's usage is long: a usage error there points at `smoa eval --help` instead of printing it.
   const usageHint = (verb: string | undefined) => (verb === 'eval' ? EVAL_HINT : USAGE);
   let command: Command;
@@ -74,7 +79,15 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   if (prompt.trim() === '') throw new UsageError('--prompt is empty');
   if (command.estimate) {
     const estimate = estimateRun(config, { prompt }, command.strategy ? { strategy: command.strategy } : {});
-    process.stdout.write(command.json ? `${JSON.stringify(estimateJson(estimate))}\n` : `${estimateTable(estimate)}\n`);
+    // With a budget: the completion cap it would impose on every call so that the whole run fits.
+    const strategy = command.strategy ?? config.strategy;
+    const caps = strategy === 'route' ? undefined : budgetCaps(config, { prompt }, strategy);
+    const budget = caps ? (caps.ok ? { cap: caps.cap ?? null } : { cap: null, doesNotFit: caps.reason }) : undefined;
+    process.stdout.write(
+      command.json
+        ? `${JSON.stringify({ ...estimateJson(estimate), ...(budget ? { budget } : {}) })}\n`
+        : `${estimateTable(estimate)}\n${caps ? `${describeCaps(config, caps)}\n` : ''}`,
+    );
     return 0;
   }
   checkApiKeys(config);
@@ -120,6 +133,15 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     return 1;
   }
   return 0;
+}
+
+function describeCaps(config: SmoaConfig, caps: BudgetVerdict): string {
+  const limits = [config.budget?.maxTokens !== undefined ? `${config.budget.maxTokens.toLocaleString('en-US')} tokens` : '', config.budget?.maxUsd !== undefined ? formatUsd(config.budget.maxUsd) : '']
+    .filter(Boolean)
+    .join(', ');
+  if (!caps.ok) return `Budget (${limits}): the whole run does not fit even with short answers (${caps.reason}); later stages would be dropped.`;
+  if (caps.cap === undefined) return `Budget (${limits}): the whole run fits at the models' own maxTokens.`;
+  return `Budget (${limits}): every call's completion would be capped at ${caps.cap.toLocaleString('en-US')} tokens (sent as max_tokens) so the whole run fits.`;
 }
 
 function estimateJson(e: RunEstimate) {

@@ -7,8 +7,9 @@ import { registerConsultTool } from './models/consult-tool';
 import { LanguageModelClient, listVsCodeModels } from './models/lm-client';
 import { registerMcpServer } from './models/mcp-registration';
 import { registerModelProvider } from './models/provider';
-import { registerTracePanel } from './views/trace-panel';
-import { registerEvaluation } from './views/eval-command';
+import { registerEvaluation } from './commands/evaluation';
+import { EvalPanel, readResultsFolder } from './views/eval-panel';
+import { registerTracePanel, tracePanelServices } from './views/trace-panel';
 import { registerUsageView } from './views/usage-view';
 
 /** What activate() returns: the extension-host tests drive chat through it (the chat UI is tested elsewhere). */
@@ -26,7 +27,10 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerConsultTool(context, services);
   registerMcpServer(context, services);
   registerTracePanel(context, services);
-  registerEvaluation(context, services);
+  registerEvaluation(context, services, {
+    showResults: (results) => EvalPanel.show(context, tracePanelServices(services), results),
+    openResultsFolder: (dir) => EvalPanel.show(context, tracePanelServices(services), readResultsFolder(dir)),
+  });
   registerUsageView(context, services);
   return { services, chat };
 }

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../pipeline/secrets';
 import { ProgressNarrator } from '../pipeline/narrator';
 import { plural, summarizeTotals } from '../pipeline/format';
 import type { Trace } from '../pipeline/trace';
@@ -46,10 +47,11 @@ export interface ChatDeps extends RolesDeps {
 export async function handleChatRequest(
   request: ChatRequestPort,
   history: readonly HistoryTurn[],
-  stream: ChatStreamPort,
+  rawStream: ChatStreamPort,
   token: CancellationPort,
   deps: ChatDeps,
 ): Promise<ChatResultPort> {
+  const stream = redactingStream(rawStream);
   const command = request.command ?? '';
   const metadata = { command: command || 'smoa', prompt: request.prompt };
   const resolved = await deps.resolveConfig(request.model);
@@ -172,4 +174,14 @@ function fail(problem: UserProblem, stream: ChatStreamPort, metadata: ChatResult
   stream.markdown(`${afterAnswer ? '\n\n' : ''}${problem.message}\n\n`);
   for (const action of problem.actions) stream.button(action);
   return { errorDetails: { message: problem.message.split('\n')[0].replace(/:$/, '') }, metadata };
+}
+
+/** Everything chat shows passes through the process's redactor: answers and error texts may quote a server. */
+function redactingStream(stream: ChatStreamPort): ChatStreamPort {
+  return {
+    progress: (message) => stream.progress(redactSecrets(message)),
+    markdown: (text) => stream.markdown(redactSecrets(text)),
+    reference: (anchor) => stream.reference(anchor),
+    button: (action) => stream.button({ ...action, title: redactSecrets(action.title) }),
+  };
 }

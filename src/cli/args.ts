@@ -146,25 +146,29 @@ function readStrategy(value: string, flag: string): Strategy {
 export const EVAL_USAGE = `Usage:
   smoa eval --config FILE --tasks FILE [--strategies LIST] [--grader exact|rubric|pairwise] [--grader-model ID]
             [--baseline STRATEGY] [--out DIR] [--json] [--max-usd N] [--concurrency N] [--repeat N] [--seed N]
-            [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE]
+            [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE] [--ledger FILE]
 
-  --tasks         JSON Lines ({"id","prompt","reference","match","category"}, GSM8K, MT-Bench question.jsonl)
-                  or a JSON array (AlpacaEval "instruction" items)
+  --tasks         JSON Lines ({"id","prompt"|"turns","reference","match","category","tests","language"}, GSM8K
+                  test.jsonl, MT-Bench question.jsonl, HumanEval, MBPP) or a JSON array (AlpacaEval, with "output")
   --strategies    comma-separated: smoa, moa, single, ..., single:<modelId> (default: smoa,moa,single)
   --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects) or pairwise (win rate
                   against --baseline, both orders); default: exact when every task has a reference, else rubric
   --grader-model  model id from the config that grades (default: the judge, else the aggregator)
   --baseline      strategy the pairwise grader compares with (default: single); it is run too
   --out DIR       write answers, grades, traces (JSONL), report.md, report.svg; rerun with the same DIR to resume
+                  (one evaluation at a time per DIR)
   --json          print the summary as JSON on stdout
-  --max-usd N     do not start runs once spent + running + the next run's estimate would pass N
+  --max-usd N     a hard limit: each run holds its upper bound before it starts (runs that do not fit are
+                  reported as not run), every call within it reserves its own (budgets as reservations)
+  --ledger FILE   add every run's usage to this JSON Lines file, as "smoa run --ledger" does
   --concurrency   runs at a time (default 2)
   --repeat N      ask every task N times per strategy (default 1); --seed N sets the judge seed of repeat 1
   --fail-below    exit 1 when a strategy's score is lower (rubric 1-5, others 0-1); "smoa=0.8,moa=0.7" or one number for all
-  --turn N        MT-Bench: which turn to ask (default 1)
+  --turn N        multi-turn tasks (MT-Bench): grade only turn N (default: every turn; earlier turns are still asked,
+                  each strategy continuing its own conversation)
 
-Exit codes: 0 done, 1 every run failed / a --fail-below threshold missed / stopped by --max-usd, 2 bad usage, config
-or task file, 130 interrupted (finished results are kept; rerun with the same --out to resume).`;
+Exit codes: 0 done, 1 every run failed / a --fail-below threshold missed / stopped by --max-usd / results could not
+be saved, 2 bad usage, config, task file or --out, 130 interrupted (finished results are kept; rerun with the same --out to resume).`;
 
 export interface EvalCommand {
   config: string;
@@ -182,6 +186,7 @@ export interface EvalCommand {
   failBelow?: string;
   turn?: number;
   rolesCache?: string;
+  ledger?: string;
 }
 
 const EVAL_OPTIONS: FlagOptions = {
@@ -200,6 +205,7 @@ const EVAL_OPTIONS: FlagOptions = {
   'fail-below': { type: 'string' },
   turn: { type: 'string' },
   'roles-cache': { type: 'string' },
+  ledger: { type: 'string' },
 };
 
 export function parseEvalArgs(argv: string[]): EvalCommand {
@@ -232,6 +238,7 @@ export function parseEvalArgs(argv: string[]): EvalCommand {
     ...(values['fail-below'] !== undefined ? { failBelow: values['fail-below'] as string } : {}),
     ...optional('turn', num('turn', (n) => Number.isInteger(n) && n >= 1, 'a whole number from 1')),
     ...(values['roles-cache'] !== undefined ? { rolesCache: values['roles-cache'] as string } : {}),
+    ...(values.ledger !== undefined ? { ledger: values.ledger as string } : {}),
   };
 }
 

@@ -1,167 +1,56 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { formatUsd } from '../pipeline/format';
-import { join } from 'node:path';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
-import { judgeModels, type SmoaConfig } from '../pipeline/config';
+import { formatUsd } from '../pipeline/format';
 import { MemoryRoleCache } from '../pipeline/roles';
-import { parseStrategySpecs, strategySpecNames, type StrategySpec } from '../pipeline/strategy-spec';
-import { DirStore, REPORT_JSON, TASKS_JSON } from '../eval/dir-store';
-import { SCORE_RANGE, type GraderKind } from '../eval/graders';
-import { runEvaluation, type EvalProgress } from '../eval/harness';
-import { hashText, MemoryStore, type ResultStore } from '../eval/records';
-import { renderMarkdown, renderSvg, renderText, summarize, type EvalReport } from '../eval/report';
-import { formatProblems, parseTaskFile, type EvalTask } from '../eval/tasks';
+import { planEvaluation, runEvaluationPlan } from '../eval/evaluate';
+import type { EvalProgress } from '../eval/harness';
+import { renderText } from '../eval/report';
 import { UsageError, type EvalCommand } from './args';
 import { onInterrupt } from './interrupt';
 import { checkApiKeys, FileRoleCache, readConfigFile } from './io';
-
-export function readTasks(path: string, turn?: number): EvalTask[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--tasks: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const parsed = parseTaskFile(text, turn ? { turn } : {});
-  if (!parsed.ok) throw new UsageError(formatProblems(path, parsed.problems));
-  return parsed.tasks;
-}
-
-/** Thresholds for --fail-below: one number for every strategy, or strategy=score pairs. */
-export function parseFailBelow(text: string, strategies: string[], grader: GraderKind): Map<string, number> {
-  const [lo, hi] = SCORE_RANGE[grader];
-  const read = (v: string) => {
-    const pct = v.trim().endsWith('%');
-    const n = Number(v.trim().replace(/%$/, ''));
-    const score = pct ? n / 100 : n;
-    if (v.trim() === '' || !Number.isFinite(score) || score < lo || score > hi) throw new UsageError(`eval: --fail-below: "${v}" is not a valid ${grader} score (${lo} to ${hi})`);
-    return score;
-  };
-  const out = new Map<string, number>();
-  if (!text.includes('=')) {
-    const score = read(text);
-    for (const s of strategies) out.set(s, score);
-    return out;
-  }
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const eq = part.lastIndexOf('=');
-    const name = part.slice(0, eq).trim();
-    if (eq < 0 || !strategies.includes(name)) throw new UsageError(`eval: --fail-below: "${part}" must be strategy=score for one of ${strategies.join(', ')}`);
-    out.set(name, read(part.slice(eq + 1)));
-  }
-  return out;
-}
-
-/** What must match for a results directory to be resumed: the models and how the strategies use them. */
-export function configFingerprint(config: SmoaConfig): string {
-  const { endpoints: _endpoints, ...rest } = config;
-  const models = config.models.map(({ id, endpoint, model, temperature, maxTokens }) => ({ id, endpoint, model, temperature, maxTokens }));
-  return hashText(JSON.stringify({ ...rest, models }));
-}
+import { Ledger } from '../host/ledger';
+import { FileLedgerStorage } from '../host/ledger-file';
+import type { SmoaConfig } from '../pipeline/config';
+import type { SmoaEvent } from '../pipeline/events';
 
 export async function runEvalCommand(command: EvalCommand): Promise<number> {
   const config = readConfigFile(command.config);
-  const tasks = readTasks(command.tasks, command.turn);
-
-  const grader: GraderKind = command.grader ?? (tasks.every((t) => t.reference !== undefined) ? 'exact' : 'rubric');
-  if (grader === 'exact') {
-    const missing = tasks.filter((t) => t.reference === undefined);
-    if (missing.length) {
-      throw new UsageError(
-        `${command.tasks}: the exact grader needs a "reference" on every task; ${missing.length} have none: ` +
-          `${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}${missing.length > 5 ? ', ...' : ''}. Use --grader rubric or pairwise for open questions.`,
-      );
-    }
-  }
-  const specsResult = parseStrategySpecs(command.strategies ?? 'smoa,moa,single', config);
-  if (!specsResult.ok) throw new UsageError(`eval: --strategies: ${specsResult.message}`);
-  const specs: StrategySpec[] = specsResult.specs;
-  let baseline: string | undefined;
-  if (grader === 'pairwise') {
-    const b = parseStrategySpecs(command.baseline ?? 'single', config);
-    if (!b.ok) throw new UsageError(`eval: --baseline: ${b.message}`);
-    if (b.specs.length !== 1) throw new UsageError('eval: --baseline takes one strategy');
-    baseline = b.specs[0].label;
-    if (!specs.some((s) => s.label === baseline)) specs.unshift(b.specs[0]);
-  } else if (command.baseline !== undefined) {
-    throw new UsageError('eval: --baseline is for --grader pairwise');
-  }
-  const graderModel = grader === 'exact' ? undefined : (command.graderModel ?? judgeModels(config)[0]);
-  if (graderModel !== undefined && !config.models.some((m) => m.id === graderModel)) {
-    throw new UsageError(`eval: --grader-model: unknown model "${graderModel}" (known: ${config.models.map((m) => m.id).join(', ')})`);
-  }
-  if (grader === 'exact' && command.graderModel !== undefined) throw new UsageError('eval: --grader-model is for the rubric and pairwise graders');
-  const strategies = specs.map((s) => s.label);
-  const failBelow = command.failBelow !== undefined ? parseFailBelow(command.failBelow, strategies.filter((s) => s !== baseline), grader) : undefined;
-
+  const { config: _c, json: _j, rolesCache: _r, ledger, ...request } = command;
+  const planned = planEvaluation(request, config);
+  if (!planned.ok) throw new UsageError(planned.problems.map((p) => p.message).join('\n'));
+  const evaluation = planned.evaluation;
   // Keys for every model a strategy or the grader may call.
-  checkApiKeys({ ...config, proposers: [...config.proposers, ...specs.flatMap((s) => (s.modelId ? [s.modelId] : [])), ...(graderModel ? [graderModel] : [])] });
-  if (command.maxUsd !== undefined && !config.models.some((m) => m.price)) {
-    throw new UsageError('eval: --max-usd needs prices: no model in the config has a "price", so spending cannot be estimated');
-  }
-
-  let store: ResultStore;
-  let dirStore: DirStore | undefined;
-  if (command.out) {
-    const metaPath = join(command.out, 'meta.json');
-    const fingerprint = configFingerprint(config);
-    if (existsSync(metaPath)) {
-      let meta: { config?: string } = {};
-      try {
-        meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-      } catch {
-        // unreadable: rewritten below
-      }
-      if (meta.config && meta.config !== fingerprint) {
-        throw new UsageError(`eval: --out ${command.out} holds results of a different model configuration; use another directory (or delete it) to start over`);
-      }
-    }
-    dirStore = new DirStore(command.out);
-    dirStore.writeFile('meta.json', JSON.stringify({ config: fingerprint, tasks: command.tasks }, null, 2) + '\n');
-    dirStore.writeFile(TASKS_JSON, JSON.stringify(tasks) + '\n');
-    store = dirStore;
-    const reused = store.answers().length;
-    if (reused) process.stderr.write(`smoa: resuming from ${command.out}: ${reused} finished run(s) on file\n`);
-  } else {
-    store = new MemoryStore();
-  }
+  checkApiKeys({ ...config, proposers: [...config.proposers, ...evaluation.extraModels] });
 
   const interrupt = onInterrupt('interrupted: cancelling the runs in progress; finished results are kept');
 
   const progress = new ProgressLine(process.stderr);
-  let outcome;
+  let ran;
   try {
-    outcome = await runEvaluation(
-      { tasks, specs, grader, ...(graderModel ? { graderModel } : {}), ...(baseline ? { baseline } : {}), repeat: command.repeat, ...(command.seed !== undefined ? { seed: command.seed } : {}) },
-      {
-        config,
-        clientFor: createClientFactory(config, new EndpointPool()),
-        store,
-        signal: interrupt.signal,
-        concurrency: command.concurrency,
-        ...(command.maxUsd !== undefined ? { maxUsd: command.maxUsd } : {}),
-        roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
-        onProgress: (p) => progress.update(p),
-        onNotice: (message) => progress.notice(`smoa: ${message}`),
-      },
-    );
+    ran = await runEvaluationPlan(evaluation, {
+      clientFor: createClientFactory(config, new EndpointPool()),
+      signal: interrupt.signal,
+      roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
+      onProgress: (p) => progress.update(p),
+      onNotice: (message) => progress.notice(`smoa: ${message}`),
+      ...(ledger ? { onRunFinished: ledgerRecorder(ledger) } : {}),
+    });
   } finally {
     progress.end();
     interrupt.release();
   }
+  if (!ran.ok) throw new UsageError(ran.problems.map((p) => p.message).join('\n'));
+  const { report, outcome, writeError, saved } = ran.result;
 
-  const report: EvalReport = {
-    ...summarize({ tasks, strategies, grader, graderModel, baseline, repeat: command.repeat, seed: command.seed ?? 0, answers: store.answers(), grades: store.grades() }),
-    grading: outcome.grading,
-    ...(outcome.ending !== 'done' ? { incomplete: { reason: outcome.ending, notRun: outcome.notRun } } : {}),
-    ...(outcome.newUnits ? { overheadMsPerRun: Math.round(outcome.overheadMs * 100) / 100 } : {}),
-  };
-  if (dirStore) {
-    dirStore.writeFile(REPORT_JSON, JSON.stringify(report, null, 2) + '\n');
-    dirStore.writeFile('report.md', renderMarkdown(report));
-    dirStore.writeFile('report.svg', renderSvg(report));
-    process.stderr.write(`smoa: results in ${command.out} (report.md, report.svg, answers/grades/traces .jsonl)\n`);
+  if (writeError !== undefined) {
+    // Paid answers already on disk stay there; say what is kept and stop without a stack trace.
+    process.stderr.write(
+      `smoa: cannot save results in ${command.out}: ${writeError}\n` +
+        `smoa: stopped; ${saved.answers} answer(s) and ${saved.grades} grade(s) are saved there; free space (or fix the folder) and rerun with the same --out to resume\n`,
+    );
+    process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + '\n');
+    return 1;
   }
+  if (command.out) process.stderr.write(`smoa: results in ${command.out} (report.md, report.svg, answers/grades/traces .jsonl)\n`);
   process.stdout.write(command.json ? JSON.stringify(report, null, 2) + '\n' : renderText(report) + '\n');
 
   if (outcome.ending === 'cancelled') return 130;
@@ -175,7 +64,7 @@ export async function runEvalCommand(command: EvalCommand): Promise<number> {
     process.stderr.write(`smoa: stopped by --max-usd with ${outcome.notRun} run(s) not done; rerun with the same --out and a higher --max-usd to finish\n`);
     code = 1;
   }
-  for (const [strategy, threshold] of failBelow ?? []) {
+  for (const [strategy, threshold] of evaluation.failBelow ?? []) {
     const row = report.rows.find((r) => r.strategy === strategy);
     if (!row || row.score === null || row.score < threshold) {
       process.stderr.write(`smoa: --fail-below: ${strategy} scored ${row?.score === null || !row ? 'nothing' : row.score.toFixed(4)}, below ${threshold}\n`);
@@ -223,4 +112,15 @@ function formatEta(ms: number): string {
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export { strategySpecNames };
+
+/** `--ledger FILE`: each run's usage is appended as it ends (a cancelled run's too), as `smoa run --ledger` does. */
+function ledgerRecorder(path: string): (config: SmoaConfig, events: SmoaEvent[]) => Promise<void> {
+  const ledger = new Ledger(new FileLedgerStorage(path));
+  return async (config, events) => {
+    try {
+      await ledger.recordRun(config, events);
+    } catch (err) {
+      process.stderr.write(`smoa: --ledger: could not add a run to ${path}: ${(err as Error).message}\n`);
+    }
+  };
+}

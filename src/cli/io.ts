@@ -4,6 +4,8 @@ import { configWarnings, formatIssues, judgeModels, parseConfig, type SmoaConfig
 import type { RoleCache } from '../pipeline/roles';
 import type { Trace } from '../pipeline/trace';
 import { UsageError } from './args';
+import { registerConfigSecrets } from './output-guard';
+import { redactSecrets } from '../pipeline/secrets';
 
 export function readConfigFile(path: string): SmoaConfig {
   let text: string;
@@ -20,6 +22,7 @@ export function readConfigFile(path: string): SmoaConfig {
   }
   const result = parseConfig(json);
   if (!result.ok) throw new UsageError(formatIssues(result.issues).split('\n').map((l) => `${path}: ${l}`).join('\n'));
+  registerConfigSecrets(result.config.endpoints);
   for (const line of formatIssues(configWarnings(result.config)).split('\n')) if (line) process.stderr.write(`${path}: warning: ${line}\n`);
   return result.config;
 }
@@ -66,7 +69,7 @@ export function readPromptsFile(path: string): string[] {
 export function writeJsonFile(path: string, data: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(tmp, redactSecrets(JSON.stringify(data, null, 2)) + '\n');
   renameSync(tmp, path);
 }
 

@@ -1,3 +1,4 @@
+import { maskUrl } from '../pipeline/secrets';
 import { modelSchema, VSCODE_ENDPOINT, type ModelConfig } from '../pipeline/config';
 import type { FoundServer, ModelList } from '../host/endpoint-discovery';
 import type { VsCodeModelInfo } from '../host/vscode-models';
@@ -208,7 +209,7 @@ async function askEndpoint(ui: ConfigureUi, deps: ConfigureDeps, taken: Readonly
     if (key === undefined) return undefined;
     const list = await deps.listModels(baseURL, key.trim() || undefined);
     if (list.ok) return { endpoint: { id: id.trim(), baseURL, ...(key.trim() ? { key: key.trim() } : {}) }, models: list.models };
-    ui.warn(`SMoA: could not list the models of ${baseURL}: ${list.error}. Check the URL and key, or press Escape.`);
+    ui.warn(`SMoA: could not list the models of ${maskUrl(baseURL)}: ${list.error}. Check the URL and key, or press Escape.`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { secrets as redactor } from '../pipeline/secrets';
 import * as vscode from 'vscode';
 import { listVsCodeModels } from '../models/lm-client';
 import { secretKeyFor } from '../host/api-keys';
@@ -22,7 +23,10 @@ export function registerConfigureModels(context: vscode.ExtensionContext, servic
         vscodeModels: listVsCodeModels,
         findLocalServers: () => findLocalServers(),
         listModels: (baseURL, key) => listEndpointModels(baseURL, key),
-        storeKey: (endpointId, key) => Promise.resolve(services.secrets.store(secretKeyFor(endpointId), key)),
+        storeKey: (endpointId, key) => {
+          redactor.register(key);
+          return Promise.resolve(services.secrets.store(secretKeyFor(endpointId), key));
+        },
         write: async (changes) => {
           const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
           for (const [key, value] of changes) await config.update(key, value, vscode.ConfigurationTarget.Global);

@@ -1,3 +1,4 @@
+import { secrets as redactor } from '../pipeline/secrets';
 import * as vscode from 'vscode';
 import { keySource, secretKeyFor } from '../host/api-keys';
 import type { ExtensionServices } from '../host/services';
@@ -66,6 +67,7 @@ export function registerSetApiKey(context: vscode.ExtensionContext, services: Ex
         validateInput: (v) => (v.trim() ? undefined : 'Enter a key, or press Escape'),
       });
       if (!key) return;
+      redactor.register(key.trim());
       await services.secrets.store(secretKey, key.trim());
       services.log.info(`API key of endpoint "${endpointId}" stored`);
       void vscode.window.showInformationMessage(`API key of "${endpointId}" saved.`);

@@ -85,7 +85,12 @@ export interface RubricGrade {
   aspects: Record<Aspect, { score: number; reason: string }>;
 }
 
-export function buildRubricRequest(prompt: string, answer: string): ChatMessage[] {
+/** A reference answer, when the task has one, goes to the grader as MT-Bench's reference-guided judge does. */
+function referenceSection(reference: string | undefined): string {
+  return reference ? `\n\n## Reference answer (correct; use it to check the response, do not reward copying its wording)\n${clip(reference, 8_000)}` : '';
+}
+
+export function buildRubricRequest(prompt: string, answer: string, reference?: string): ChatMessage[] {
   const example = Object.fromEntries(ASPECTS.map((a) => [a, { reason: '...', score: 4 }]));
   const system = [
     'You evaluate one AI response to a user request. Score each aspect from 1 (poor) to 5 (excellent), with a one-sentence reason.',
@@ -95,7 +100,7 @@ export function buildRubricRequest(prompt: string, answer: string): ChatMessage[
   ].join('\n');
   return [
     { role: 'system', content: system },
-    { role: 'user', content: `## Request\n${clip(prompt, 8_000)}\n\n## Response\n${clip(answer, 12_000)}` },
+    { role: 'user', content: `## Request\n${clip(prompt, 8_000)}${referenceSection(reference)}\n\n## Response\n${clip(answer, 12_000)}` },
   ];
 }
 
@@ -126,8 +131,8 @@ export function parseRubricReply(raw: string): RubricGrade | { problem: string }
 }
 
 /** Asks the grader; one more try when the reply does not fit the schema, then the grade is missing (not guessed). */
-export async function gradeRubric(call: GraderCall, prompt: string, answer: string, usage: GraderUsage): Promise<RubricGrade> {
-  const messages = buildRubricRequest(prompt, answer);
+export async function gradeRubric(call: GraderCall, prompt: string, answer: string, usage: GraderUsage, reference?: string): Promise<RubricGrade> {
+  const messages = buildRubricRequest(prompt, answer, reference);
   const format = responseFormatFor('rubric_grade', rubricSchema);
   let last = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
@@ -144,7 +149,7 @@ const pairwiseSchema = z.strictObject({
   winner: z.enum(['A', 'B', 'tie']),
 });
 
-export function buildPairwiseRequest(prompt: string, a: string, b: string): ChatMessage[] {
+export function buildPairwiseRequest(prompt: string, a: string, b: string, reference?: string): ChatMessage[] {
   const system = [
     'You compare two AI responses to the same user request and say which one serves the user better.',
     'Judge correctness first, then helpfulness and clarity. Do not prefer a response for its length or its position.',
@@ -153,7 +158,7 @@ export function buildPairwiseRequest(prompt: string, a: string, b: string): Chat
   ].join('\n');
   return [
     { role: 'system', content: system },
-    { role: 'user', content: `## Request\n${clip(prompt, 8_000)}\n\n## Response A\n${clip(a, 12_000)}\n\n## Response B\n${clip(b, 12_000)}` },
+    { role: 'user', content: `## Request\n${clip(prompt, 8_000)}${referenceSection(reference)}\n\n## Response A\n${clip(a, 12_000)}\n\n## Response B\n${clip(b, 12_000)}` },
   ];
 }
 
@@ -180,12 +185,12 @@ export interface PairwiseGrade {
 const OUTCOME_SCORE = { win: 1, tie: 0.5, loss: 0 } as const;
 
 /** Both orders, concurrently: position bias in one order is cancelled by the other. */
-export async function gradePairwise(call: GraderCall, prompt: string, candidate: string, baseline: string, usage: GraderUsage): Promise<PairwiseGrade> {
+export async function gradePairwise(call: GraderCall, prompt: string, candidate: string, baseline: string, usage: GraderUsage, reference?: string): Promise<PairwiseGrade> {
   const ask = async (a: string, b: string) => {
     const format = responseFormatFor('pairwise_verdict', pairwiseSchema);
     let last = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
-      const parsed = parsePairwiseReply(await complete(call, buildPairwiseRequest(prompt, a, b), format, usage));
+      const parsed = parsePairwiseReply(await complete(call, buildPairwiseRequest(prompt, a, b, reference), format, usage));
       if (!('problem' in parsed)) return parsed;
       last = parsed.problem;
     }

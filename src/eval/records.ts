@@ -9,7 +9,10 @@ export interface AnswerRecord {
   taskId: string;
   strategy: string;
   repeat: number;
-  /** Hash of the prompt asked: an edited task is asked again, not matched to an old answer. */
+  /**
+   * Hash of what was asked (the prompt; for a later turn, the conversation before it with the strategy's own answers):
+   * an edited task is asked again, not matched to an old answer.
+   */
   promptHash: string;
   status: Exclude<RunStatus, 'cancelled'>;
   answer: string;
@@ -33,6 +36,8 @@ export interface GradeRecord {
   detail?: unknown;
   /** Pairwise: candidate length / baseline length. */
   lengthRatio?: number;
+  /** Hash of the task as graded (prompt, turns, references, tests): a grade of an edited task is made again. */
+  taskHash?: string;
 }
 
 export function unitKey(taskId: string, strategy: string, repeat: number): string {

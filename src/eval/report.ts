@@ -55,7 +55,7 @@ export interface EvalReport {
   categories: EvalCategoryRow[];
   grading?: GraderUsage;
   /** Set when the run stopped before the end. */
-  incomplete?: { reason: 'budget' | 'cancelled'; notRun: number };
+  incomplete?: { reason: 'budget' | 'cancelled' | 'write-failed'; notRun: number };
   /** Harness time per run outside model calls (ms). */
   overheadMsPerRun?: number;
 }
@@ -85,6 +85,8 @@ export function gradeFinder(grades: readonly GradeRecord[], plan: Pick<SummaryIn
       }),
     );
 }
+
+const INCOMPLETE_REASON = { budget: '--max-usd reached', cancelled: 'interrupted', 'write-failed': 'results could not be saved' } as const;
 
 export function summarize(input: SummaryInput): EvalReport {
   const taskIds = new Set(input.tasks.map((t) => t.id));
@@ -253,7 +255,7 @@ export function renderText(report: EvalReport): string {
   const extras = extrasLines(report);
   if (extras.length) out.push('', ...extras);
   if (report.grading?.calls) out.push('', `grading: ${report.grading.calls} calls, ${int(report.grading.promptTokens + report.grading.completionTokens)} tokens, ${fmtUsd(report.grading.costUsd)}`);
-  if (report.incomplete) out.push('', `incomplete: ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? '--max-usd reached' : 'interrupted'})`);
+  if (report.incomplete) out.push('', `incomplete: ${report.incomplete.notRun} run(s) not done (${INCOMPLETE_REASON[report.incomplete.reason]})`);
   return out.join('\n');
 }
 
@@ -279,7 +281,7 @@ export function renderMarkdown(report: EvalReport, svgFile = 'report.svg'): stri
   }
   const extras = extrasLines(report);
   if (extras.length) out.push('', '## Judged strategies and graders', '', ...extras.map((l) => `- ${mdEscape(l)}`));
-  if (report.incomplete) out.push('', `**Incomplete:** ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? '--max-usd reached' : 'interrupted'}).`);
+  if (report.incomplete) out.push('', `**Incomplete:** ${report.incomplete.notRun} run(s) not done (${INCOMPLETE_REASON[report.incomplete.reason]}).`);
   return out.join('\n') + '\n';
 }
 

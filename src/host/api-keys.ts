@@ -1,5 +1,6 @@
 import type { EndpointConfig } from '../pipeline/config';
 import { envApiKey, type ApiKeyResolver } from '../pipeline/openai-client';
+import { secrets as redactor } from '../pipeline/secrets';
 
 /** The part of vscode.SecretStorage the key lookup needs. */
 export interface SecretReader {
@@ -13,7 +14,13 @@ export function secretKeyFor(endpointId: string): string {
 
 /** SecretStorage first (set with "SMoA: Set API Key"), then the endpoint's `apiKeyEnv` environment variable. */
 export function secretsThenEnv(secrets: SecretReader): ApiKeyResolver {
-  return async (endpoint: EndpointConfig) => (await secrets.get(secretKeyFor(endpoint.id))) || envApiKey(endpoint);
+  return async (endpoint: EndpointConfig) => {
+    const key = (await secrets.get(secretKeyFor(endpoint.id))) || (await envApiKey(endpoint));
+    // Registered as it is read: from here on no output of the extension can show it.
+    redactor.register(key);
+    redactor.registerUrl(endpoint.baseURL);
+    return key;
+  };
 }
 
 /** Where an endpoint's key comes from, as "SMoA: Set API Key" lists it. */

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../pipeline/secrets';
 import type { CallInfo, SmoaEvent } from '../pipeline/events';
 import type { RunHandle } from './run-service';
 
@@ -54,5 +55,19 @@ export function logRun(run: Pick<RunHandle, 'runId' | 'origin' | 'subscribe'>, l
       default:
         break;
     }
+  });
+}
+
+/** The output channel with every written line passed through the process's redactor (error texts quote servers). */
+export function redactingLog<T extends object>(channel: T): T {
+  const writers = new Set(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
+  return new Proxy(channel, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (typeof prop !== 'string' || !writers.has(prop)) return (value as (...a: unknown[]) => unknown).bind(target);
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => unknown).apply(target, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)));
+    },
   });
 }

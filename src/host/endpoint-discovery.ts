@@ -1,3 +1,4 @@
+import { maskUrl, redactSecrets, secrets } from '../pipeline/secrets';
 /**
  * Finding models for "SMoA: Configure Models": an endpoint's `GET /models`, and the local servers people usually run,
  * found on their default loopback ports. Node's fetch only; no vscode, so it is tested in plain Node.
@@ -24,7 +25,10 @@ export type ModelList = { ok: true; models: string[] } | { ok: false; error: str
 
 /** `GET {baseURL}/models`: the model ids the endpoint serves, or what went wrong (never the key). */
 export async function listEndpointModels(baseURL: string, apiKey?: string, timeoutMs = 5000): Promise<ModelList> {
+  secrets.register(apiKey);
+  secrets.registerUrl(baseURL);
   const url = `${baseURL.replace(/\/+$/, '')}/models`;
+  const shown = maskUrl(url);
   try {
     const res = await fetch(url, {
       headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {},
@@ -32,13 +36,13 @@ export async function listEndpointModels(baseURL: string, apiKey?: string, timeo
     });
     if (!res.ok) {
       const hint = res.status === 401 || res.status === 403 ? ' (check the API key)' : res.status === 404 ? ' (is the base URL right? it usually ends in /v1)' : '';
-      return { ok: false, error: `GET ${url} answered HTTP ${res.status}${hint}` };
+      return { ok: false, error: `GET ${shown} answered HTTP ${res.status}${hint}` };
     }
     const body = (await res.json()) as { data?: unknown };
     const ids = Array.isArray(body.data)
       ? body.data.flatMap((m) => (m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string' ? [(m as { id: string }).id] : []))
       : [];
-    if (ids.length === 0) return { ok: false, error: `GET ${url} listed no models` };
+    if (ids.length === 0) return { ok: false, error: `GET ${shown} listed no models` };
     return { ok: true, models: [...new Set(ids)].sort() };
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
@@ -46,7 +50,7 @@ export async function listEndpointModels(baseURL: string, apiKey?: string, timeo
     let cause = (error as { cause?: Cause }).cause;
     while (cause?.cause && !cause.code) cause = cause.cause;
     const why = timedOut ? `no answer within ${timeoutMs} ms` : (cause?.code ?? (error instanceof Error ? error.message : String(error)));
-    return { ok: false, error: `cannot reach ${url} (${why})` };
+    return { ok: false, error: redactSecrets(`cannot reach ${shown} (${why})`) };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { SmoaConfig } from '../pipeline/config';
 import type { CallStage, SmoaEvent } from '../pipeline/events';
+import { formatMoney } from '../pipeline/format';
 
 /**
  * Usage kept per day, endpoint, model and stage: what the status bar, "SMoA: Show Usage" and the daily budget read.
@@ -129,14 +130,17 @@ export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], c
   const calls = new Map<string, { model: string; stage: CallStage }>();
   const entries: LedgerEntry[] = [];
   const endpointOf = (modelId: string) => config.models.find((m) => m.id === modelId)?.endpoint ?? 'unknown';
+  const pricedModel = (modelId: string) => !!config.models.find((m) => m.id === modelId)?.price;
   for (const event of events) {
     if (event.type === 'call-started') calls.set(event.callId, { model: event.modelId, stage: event.stage });
     if (event.type !== 'call-done' && event.type !== 'call-failed') continue;
     const call = calls.get(event.callId);
     if (!call) continue;
     const done = event.type === 'call-done';
-    const tokens = done ? event.usage.promptTokens + event.usage.completionTokens : 0;
-    const priced = done && event.cost !== undefined;
+    // A failed or cancelled call counts what it was billed for (tokens streamed before the cut), when it was.
+    const usage = event.usage;
+    const tokens = usage ? usage.promptTokens + usage.completionTokens : 0;
+    const priced = !!usage && event.cost !== undefined;
     entries.push({
       day: dayOf(clock()),
       endpoint: endpointOf(call.model),
@@ -144,11 +148,12 @@ export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], c
       stage: call.stage,
       calls: 1,
       failedCalls: done ? 0 : 1,
-      promptTokens: done ? event.usage.promptTokens : 0,
-      completionTokens: done ? event.usage.completionTokens : 0,
-      estimatedTokens: done && event.usage.estimated ? tokens : 0,
+      promptTokens: usage?.promptTokens ?? 0,
+      completionTokens: usage?.completionTokens ?? 0,
+      estimatedTokens: usage?.estimated ? tokens : 0,
       costUsd: priced ? event.cost! : 0,
-      unpricedCalls: done && !priced ? 1 : 0,
+      // A call of a model without a price is unpriced whether or not it used anything, so its row says "no price".
+      unpricedCalls: !pricedModel(call.model) || (usage && !priced) ? 1 : 0,
     });
   }
   return mergeEntries(entries);
@@ -206,8 +211,9 @@ export type DailyVerdict = { level: 'ok' } | { level: 'warn' | 'confirm'; messag
 
 export function dailyBudgetVerdict(todayUsd: number, dailyBudgetUsd: number | undefined | null): DailyVerdict {
   if (!dailyBudgetUsd || dailyBudgetUsd <= 0) return { level: 'ok' };
-  const spent = `$${todayUsd.toFixed(2)}`;
-  const limit = `$${dailyBudgetUsd.toFixed(2)}`;
+  // The comparison is on the unrounded amounts; the wording keeps sub-cent amounts non-zero.
+  const spent = formatMoney(todayUsd);
+  const limit = formatMoney(dailyBudgetUsd);
   if (todayUsd >= dailyBudgetUsd) {
     return { level: 'confirm', message: `Today's SMoA spending (${spent}) has reached the daily budget of ${limit} (smoa.dailyBudgetUsd). Run anyway?` };
   }

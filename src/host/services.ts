@@ -3,7 +3,8 @@ import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import type { ChatClient } from '../pipeline/client';
 import type { ModelConfig, SmoaConfig } from '../pipeline/config';
 import { secretsThenEnv } from './api-keys';
-import { logRun } from './call-log';
+import { logRun, redactingLog } from './call-log';
+import { secrets as redactor } from '../pipeline/secrets';
 import { resolveConfig, type ResolvedConfig } from './config-resolver';
 import { MementoRoleCache } from './role-cache';
 import { RunService } from './run-service';
@@ -46,7 +47,9 @@ export interface VsCodeModelAccess {
 }
 
 export function createServices(context: vscode.ExtensionContext, vscodeModels: VsCodeModelAccess): ExtensionServices {
-  const log = vscode.window.createOutputChannel('SMoA', { log: true });
+  // Keys in the extension host's environment are known before any request; the log masks them like every output.
+  redactor.registerEnvironment(process.env);
+  const log = redactingLog(vscode.window.createOutputChannel('SMoA', { log: true }));
   const settings = new SettingsService();
   // One pool for the window: endpoint concurrency caps hold across runs from chat and panel alike.
   const pool = new EndpointPool({ apiKey: secretsThenEnv(context.secrets) });

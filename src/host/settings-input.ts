@@ -21,8 +21,9 @@ export function readSettingsInput(get: (key: string) => unknown): Record<string,
     if (value === undefined || value === null) continue;
     if (EMPTY_MEANS_UNSET.has(key) && value === '') continue;
     if (isPlainObject(value)) {
-      // An object setting is one setting per sub-field (smoa.budget.maxUsd); VS Code gives the unset ones as null.
-      const set = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
+      // An object setting is one setting per sub-field (smoa.budget.maxUsd); VS Code gives the unset ones as null
+      // (numbers) or "" (names, choices).
+      const set = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined && v !== ''));
       if (Object.keys(set).length) input[key] = set;
       continue;
     }

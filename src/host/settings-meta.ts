@@ -147,6 +147,21 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
   "budget.maxTokens": {
     "markdownDescription": "Per-run limit in prompt + completion tokens, applied like `#smoa.budget.maxUsd#`. A stage whose model has no `maxTokens` is never started under it. Empty: no limit."
   },
+  "route.file": {
+    "markdownDescription": "The router file the `route` strategy learns from: written by **SMoA: Build Router from Evaluations** or `smoa route build --from <eval out folder>`. Empty: `route` runs the fallback strategy and says so."
+  },
+  "route.costWeight": {
+    "markdownDescription": "`route`: how much cost counts against expected score. Each model's value is its expected score (0..1) minus this times its cost relative to the dearest model. 0: quality alone."
+  },
+  "route.maxProposers": {
+    "markdownDescription": "`route`: the most models it asks together (SMoA or adaptive over the top models), and the samples of Self-MoA."
+  },
+  "route.minSimilarity": {
+    "markdownDescription": "`route`: how alike (0..1, BM25) an evaluated task must be to the prompt to count. A prompt with no such task runs the fallback strategy."
+  },
+  "route.fallback": {
+    "markdownDescription": "`route`: the strategy for prompts like no evaluated task. Empty: `#smoa.strategy#` (SMoA when that is `route`)."
+  },
   "dailyBudgetUsd": {
     "markdownDescription": "Daily spending limit in USD, read from the usage ledger (**SMoA: Show Usage**). From 80% SMoA warns; once reached, each run asks before it starts (in chat, a **Run anyway** button). Empty: no daily limit."
   },

@@ -1,16 +1,21 @@
 import * as vscode from 'vscode';
+import type { SmoaConfig } from '../pipeline/config';
+import type { SmoaEvent } from '../pipeline/events';
 import { formatUsd, plural } from '../pipeline/format';
 import { COMMANDS } from './command-ids';
 import { DailyBudgetGate } from './daily-budget';
+import { join } from 'node:path';
 import { KeyValueLedgerStorage, Ledger, type DayTotal } from './ledger';
+import { FileLedgerStorage } from './ledger-file';
 import type { RunService } from './run-service';
 import { SETTINGS_SECTION } from './settings-input';
 
 export const SHOW_USAGE_COMMAND = COMMANDS.showUsage.id;
 
 /**
- * The extension's ledger (global state, last 30 days), the daily budget, and the status-bar item with today's total.
- * Every finished run of the window is added, whoever started it.
+ * The extension's ledger (a JSON Lines file in the extension's global storage, shared by every window: each run is one
+ * atomic append, so windows never overwrite each other), the daily budget, and the status-bar item with today's total.
+ * Every finished run of the window is added, whoever started it, and every evaluation run (recordRun).
  */
 export class UsageService implements vscode.Disposable {
   readonly ledger: Ledger;
@@ -25,7 +30,15 @@ export class UsageService implements vscode.Disposable {
     context: vscode.ExtensionContext,
     runs: RunService,
   ) {
-    this.ledger = new Ledger(new KeyValueLedgerStorage(context.globalState));
+    const file = new FileLedgerStorage(join(context.globalStorageUri.fsPath, 'usage-ledger.jsonl'));
+    this.ledger = new Ledger(file);
+    // Before the file store the ledger lived in global state (read-modify-write, which lost writes across windows).
+    const legacy = new KeyValueLedgerStorage(context.globalState);
+    const old = legacy.load();
+    if (old.length) {
+      file.append(old);
+      void legacy.clear();
+    }
     this.gate = new DailyBudgetGate({
       todayUsd: async () => (await this.ledger.today()).costUsd,
       limit: () => vscode.workspace.getConfiguration(SETTINGS_SECTION).get<number | null>('dailyBudgetUsd') ?? undefined,
@@ -50,6 +63,13 @@ export class UsageService implements vscode.Disposable {
     void this.refresh();
   }
 
+  /** Adds a run that no RunService started (an evaluation's), then refreshes the status bar and Show Usage. */
+  async recordRun(config: SmoaConfig, events: readonly SmoaEvent[]): Promise<void> {
+    await this.ledger.recordRun(config, events);
+    await this.refresh();
+    this.changed.fire();
+  }
+
   async reset(): Promise<void> {
     await this.ledger.reset();
     await this.refresh();
@@ -70,7 +90,8 @@ export class UsageService implements vscode.Disposable {
 
 /** "SMoA $0.12" when something was priced today, else "SMoA 12.3k tok". */
 export function statusText(today: DayTotal): string {
-  if (today.costUsd > 0) return `SMoA $${today.costUsd.toFixed(2)}`;
+  // Under a cent, enough digits to be non-zero ("$0.0035", not "$0.00").
+  if (today.costUsd > 0) return `SMoA ${today.costUsd < 0.01 ? formatUsd(today.costUsd) : `$${today.costUsd.toFixed(2)}`}`;
   const t = today.tokens;
   return `SMoA ${t >= 1000 ? `${(t / 1000).toFixed(1)}k` : t} tok`;
 }

@@ -1,3 +1,4 @@
+import { maskUrl } from '../pipeline/secrets';
 import { CallError, type FinishReason, type ToolCall } from '../pipeline/client';
 import type { EndpointConfig, ModelConfig } from '../pipeline/config';
 import type { EndpointPool } from '../pipeline/openai-client';
@@ -39,7 +40,7 @@ export class EndpointChatError extends Error {
 }
 
 export function describeModel(model: ModelConfig, endpoint: EndpointConfig): string {
-  return `SMoA model "${model.id}" (${model.model} on endpoint "${endpoint.id}", ${endpoint.baseURL})`;
+  return `SMoA model "${model.id}" (${model.model} on endpoint "${endpoint.id}", ${maskUrl(endpoint.baseURL)})`;
 }
 
 export async function streamEndpointChat(req: EndpointChatRequest): Promise<PassThroughFinish> {

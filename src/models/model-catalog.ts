@@ -1,3 +1,4 @@
+import { maskUrl } from '../pipeline/secrets';
 import { endpointSchema, modelSchema, VSCODE_ENDPOINT, type EndpointConfig, type ModelConfig, type SmoaConfig } from '../pipeline/config';
 import { estimateTokens } from '../pipeline/client';
 import { classifyPart, type LmMessage } from './message-mapping';
@@ -67,7 +68,7 @@ export function endpointModelInformation({ model, endpoint }: EndpointModel): Mo
     family: model.model,
     version: endpoint.id,
     detail: endpoint.id,
-    tooltip: `${model.model} on ${endpoint.baseURL} (SMoA endpoint "${endpoint.id}")`,
+    tooltip: `${model.model} on ${maskUrl(endpoint.baseURL)} (SMoA endpoint "${endpoint.id}")`,
     maxInputTokens: DEFAULT_MAX_INPUT_TOKENS,
     maxOutputTokens: model.maxTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     capabilities: { toolCalling: model.toolCalling ?? true },

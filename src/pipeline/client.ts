@@ -1,3 +1,6 @@
+import { redactSecrets } from './secrets';
+import { ruleUsage, tokenBound } from './tokens';
+
 /**
  * The only way the engine talks to a model. The OpenAI-compatible client implements it here; the extension
  * implements it for VS Code's own models. Every call streams: `onToken` sees each piece as it arrives.
@@ -54,7 +57,12 @@ export interface RetryNotice {
   attempt: number;
   delayMs: number;
   reason: string;
+  /** What the failed attempt was billed for (undefined: the server refused it before generating anything). */
+  billed?: TokenUsage;
 }
+
+/** A caller's answer to a retry: go on (optionally with a smaller completion cap), or stop and fail the call. */
+export type RetryDecision = { stop: string } | { maxTokens?: number } | void;
 
 export interface ChatRequest {
   messages: ChatMessage[];
@@ -66,7 +74,7 @@ export interface ChatRequest {
   signal: AbortSignal;
   onToken?: (text: string) => void;
   /** Called before a retry; text streamed by the failed attempt is void from then on. */
-  onRetry?: (notice: RetryNotice) => void;
+  onRetry?: (notice: RetryNotice) => RetryDecision;
   /** Functions the model may call; their calls arrive whole through `onToolCall`. */
   tools?: ToolSpec[];
   toolChoice?: 'auto' | 'required';
@@ -101,6 +109,8 @@ export type CallErrorKind =
   | 'not-found'
   | 'cancelled'
   | 'empty'
+  /** Not started: the budget had no room left for even a short answer. */
+  | 'over-budget'
   | 'unknown';
 
 /** A failed model call, with what a user needs to act on it. */
@@ -110,19 +120,21 @@ export class CallError extends Error {
     readonly kind: CallErrorKind,
     readonly status?: number,
     readonly attempts = 1,
+    /** What the failed call's attempts were billed for (tokens streamed before a cut, retry or cancel). */
+    readonly usage?: TokenUsage,
   ) {
-    super(message);
+    // A call's error text reaches chat, logs, traces, eval files and MCP results: no secret may be in it.
+    super(redactSecrets(message));
     this.name = 'CallError';
   }
 }
 
-/** Rough count for endpoints that report no usage: about four characters a token for English and code. */
+/** Tokens of a text under the project's one token rule (tokens.ts): an upper bound, not a tokenizer's count. */
 export function estimateTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
+  return tokenBound(text);
 }
 
-export function estimateUsage(messages: readonly ChatMessage[], completion: string): TokenUsage {
-  // A few tokens per message of chat-format overhead, as OpenAI's own counting guidance says.
-  const prompt = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
-  return { promptTokens: prompt, completionTokens: estimateTokens(completion), estimated: true };
+/** Usage for endpoints that report none, counted with the token rule (so it errs high, never low). */
+export function estimateUsage(messages: readonly ChatMessage[], completion: string, maxTokens?: number): TokenUsage {
+  return ruleUsage(messages, completion, maxTokens);
 }

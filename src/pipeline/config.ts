@@ -5,7 +5,8 @@ import { z } from 'zod';
  * `parseConfig`, so a mistake is reported the same way everywhere: by the path of the offending field.
  */
 
-import { STRATEGIES, STRATEGY_TRAITS, type Strategy } from './strategies';
+import { FIXED_STRATEGIES, STRATEGIES, STRATEGY_TRAITS, type Strategy } from './strategies';
+import { DEFAULT_ROUTE_SETTINGS } from './route/defaults';
 
 export { STRATEGIES, type Strategy } from './strategies';
 
@@ -105,6 +106,20 @@ export const configSchema = z
     judgeOrders: z.literal([1, 2], { error: 'must be 1 or 2' }).default(1),
     /** A judge may not pick answers written by its own model (it still sees them); all its own: it abstains. */
     judgeRecusal: z.boolean().default(false),
+    /**
+     * The `route` strategy: which evaluated results to learn from and how to weigh quality against cost. The router
+     * file is read by the host or the CLI and handed to the engine, which never reads files.
+     */
+    route: z
+      .object({
+        file: z.string().optional(),
+        costWeight: z.number().min(0).max(10).default(DEFAULT_ROUTE_SETTINGS.costWeight),
+        maxProposers: z.number().int().min(1).max(16).default(DEFAULT_ROUTE_SETTINGS.maxProposers),
+        minSimilarity: z.number().min(0).max(1).default(DEFAULT_ROUTE_SETTINGS.minSimilarity),
+        fallback: z.enum(FIXED_STRATEGIES).optional(),
+      })
+      .strict()
+      .default({ costWeight: DEFAULT_ROUTE_SETTINGS.costWeight, maxProposers: DEFAULT_ROUTE_SETTINGS.maxProposers, minSimilarity: DEFAULT_ROUTE_SETTINGS.minSimilarity }),
     /** Per-run limits: a stage whose upper bound would pass them is not started (see budget.ts). */
     budget: z
       .object({

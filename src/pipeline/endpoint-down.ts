@@ -49,7 +49,8 @@ export class EndpointDownMemo {
         signal: AbortSignal.any([request.signal, stop.signal]),
         onRetry: (notice) => {
           wait();
-          request.onRetry?.(notice);
+          // The caller's decision (stop, or a smaller cap) goes back to the transport.
+          return request.onRetry?.(notice);
         },
         onToken: (text) => {
           work();

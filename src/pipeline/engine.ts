@@ -11,6 +11,8 @@ import type { RoleCache } from './roles';
 import { layerCap, STRATEGY_TRAITS, type StrategyTraits } from './strategies';
 import { RunContext, type CallOutcome, type CallSpec, type EngineDeps } from './run-context';
 import { RunBudget, type BudgetVerdict } from './budget';
+import { fallbackStrategy, planRoute, routeSettingsOf } from './route/choose';
+import type { RouterFile } from './route/router-file';
 
 export type { EngineDeps } from './run-context';
 
@@ -36,6 +38,8 @@ export interface RunInput {
 
 export interface RunOptions extends EngineDeps {
   roleCache?: RoleCache;
+  /** The `route` strategy's router, loaded by the host or the CLI (the engine reads no files). */
+  router?: RouterFile;
 }
 
 export interface RunResult {
@@ -103,19 +107,24 @@ export async function runPipeline(config: SmoaConfig, input: RunInput, options: 
   return finishRun(state);
 }
 
-function openRun(config: SmoaConfig, input: RunInput, options: RunOptions): RunState {
-  const strategy = input.strategy ?? config.strategy;
+function openRun(configured: SmoaConfig, input: RunInput, options: RunOptions): RunState {
+  const requested = input.strategy ?? configured.strategy;
   const runId = input.runId ?? randomId();
+  // Routing comes first: the run, its budget and its layers use the plan it chose.
+  const routed = requested === 'route' && input.purpose !== 'roles' ? planRoute(configured, input.prompt, options.router) : undefined;
+  const config = routed?.config ?? configured;
+  const strategy = routed?.strategy ?? (requested === 'route' ? fallbackStrategy(configured, routeSettingsOf(configured)) : requested);
   const run = new RunContext(config, options, options.signal ?? new AbortController().signal);
   run.emit({
     type: 'run-started',
     runId,
     startedAt: new Date().toISOString(),
-    strategy,
+    strategy: requested,
     prompt: input.prompt,
-    config: configForTrace({ ...config, strategy }),
+    config: configForTrace({ ...configured, strategy: requested }),
     ...(input.purpose === 'roles' ? { purpose: 'roles' as const } : {}),
   });
+  if (routed) run.emit({ type: 'route-decision', ...routed.decision, config: configForTrace(routed.config) });
   if (input.exchange) run.emit({ type: 'agent-exchange', ...input.exchange });
   return {
     run,
@@ -124,7 +133,7 @@ function openRun(config: SmoaConfig, input: RunInput, options: RunOptions): RunS
     runId,
     strategy,
     traits: STRATEGY_TRAITS[strategy],
-    budget: input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.totals),
+    budget: input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.pool),
     slots: proposerSlots(config, strategy),
     maxLayers: layerCap(strategy, config.layers),
     kept: [],
@@ -154,9 +163,15 @@ function roleOf(s: RunState, slot: number): string | undefined {
   return s.roles && s.roles.length ? s.roles[slot % s.roles.length] : undefined;
 }
 
-/** A refused stage is not started and the run goes on with what it has, saying so. Returns the refusal's reason. */
+/**
+ * A refused stage is not started and the run goes on with what it has, saying so. Returns the refusal's reason. A stage
+ * it allows gets the completion cap it found (the stage's calls send at most that).
+ */
 function budgetStop(s: RunState, verdict: BudgetVerdict | undefined, skipped: string[], outcome: string): string | undefined {
-  if (!verdict || verdict.ok) return undefined;
+  if (!verdict || verdict.ok) {
+    s.run.stageCap = verdict?.cap;
+    return undefined;
+  }
   s.run.emit({ type: 'budget-stop', skipped, reason: verdict.reason, outcome });
   return verdict.reason;
 }
@@ -257,7 +272,12 @@ async function answerStep(s: RunState): Promise<void> {
   const aggregatorOver =
     traits.finish === 'pick'
       ? undefined
-      : budgetStop(s, s.budget?.beforeAggregator(kept.map((p) => p.text)), ['aggregator'], kept.length ? 'the best kept answer is the answer' : 'no answer');
+      : budgetStop(
+          s,
+          s.budget?.beforeAggregator(kept.map((p) => p.text), judgeNotesSystemPart(s.judgeNotes, kept.map((p) => p.slot))),
+          ['aggregator'],
+          kept.length ? 'the best kept answer is the answer' : 'no answer',
+        );
   if (aggregatorOver && kept.length === 0) throw new RunFailure(`over budget: ${aggregatorOver}`);
   if (aggregatorOver) {
     s.answerSource = `proposal of ${kept[0].modelId} (best kept answer): the budget left no room for the aggregator`;

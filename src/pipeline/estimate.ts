@@ -1,7 +1,10 @@
 import type { ChatMessage } from './client';
+import { BYTES_PER_TOKEN_BOUND, promptBound, READ_BACK_TOKENS, tokenBound } from './tokens';
 import { formatUsd } from './format';
 import { adaptiveStartOf, judgeModels, modelById, proposerSlots, type ModelConfig, type SmoaConfig, type Strategy } from './config';
-import type { CallStage } from './events';
+import type { CallStage, RouteDecision } from './events';
+import { planRoute } from './route/choose';
+import type { RouterFile } from './route/router-file';
 import { buildJudgeRequest, buildModeratorRequest } from './judge';
 import { buildMessages, debateSystemPart, synthesisSystemPart, type ContextItem } from './prompts';
 import { buildRolesRequest } from './roles';
@@ -11,35 +14,22 @@ import { layerCap, STRATEGY_TRAITS } from './strategies';
  * What a run would do at most, before it sends anything: per stage, the calls, prompt and completion tokens and cost.
  *
  * How the bounds are made:
- * - Completion tokens: the `max_tokens` the engine sends (proposerMaxTokens for proposers, else the model's maxTokens).
- *   A model without maxTokens has no bound; its stage is "unbounded" (null), never guessed.
+ * It is the sum of the reservations the run would make (budget-pool.ts), so it is an upper bound by construction:
+ * - Completion tokens: the `max_tokens` the engine sends (proposerMaxTokens for proposers, else the model's maxTokens,
+ *   cut to a budget's cap when `cap` is given). A call with no cap has no bound: "unbounded" (null), never guessed.
  * - Prompt tokens: the engine's own prompt builders are run on the real prompt, history and context with empty
- *   answers; that text is counted with the rule below, and every answer a stage can see adds the completion bound of
- *   the call that wrote it (the same text, sent back) plus a few tokens for its label.
- * - The chars-per-token rule: at most one token per two UTF-8 bytes (two characters of ASCII), plus 4 tokens of chat
- *   format per message and 3 per reply. Tokenizers average about four characters a token for English and three for
- *   code; only strings built of single punctuation marks or digits come near one byte a token, so the bound holds for
- *   prose, code and data, not for adversarial strings.
+ *   answers; that text is counted with the project's one token rule (tokens.ts), and every answer a stage can see adds
+ *   READ_BACK_TOKENS per completion token of the call that wrote it (the engine clips a longer text where it is read)
+ *   plus a few tokens for its label. An answer already written counts as its text under the same rule.
  * - Every call a stage may make counts (a judge that is skipped because too few answers survive, a cached role list),
- *   and every proposer is assumed to survive. A retry after an error adds a call but no billed usage; it is not counted.
+ *   and every proposer is assumed to survive. A retry after a cut stream reserves again: the estimate covers one
+ *   attempt per call, the budget every attempt.
  */
 
-/** Bytes per token the bound assumes (see above). */
-export const BYTES_PER_TOKEN_BOUND = 2;
-/** Chat-format tokens per message and per reply, as OpenAI's counting guidance gives them. */
-export const TOKENS_PER_MESSAGE = 4;
-export const TOKENS_PER_REPLY = 3;
 /** Room for the seams where an answer joins its label, and for clip()'s "[... N more characters]" note. */
 const TOKENS_PER_ANSWER_SEEN = 16;
-
-/** Upper bound of the tokens a text takes, under the rule above. */
-export function tokenBound(text: string): number {
-  return Math.ceil(utf8Bytes(text) / BYTES_PER_TOKEN_BOUND);
-}
-
-export function promptBound(messages: readonly ChatMessage[]): number {
-  return messages.reduce((sum, m) => sum + tokenBound(m.content) + TOKENS_PER_MESSAGE, TOKENS_PER_REPLY);
-}
+/** prompts.ts clips the judge's notes to this many characters (of up to three bytes). */
+const JUDGE_NOTES_CHARS = 2000;
 
 /**
  * One stage of a run, as data. `sees` is how many earlier answers each call of the stage gets in its prompt; of those,
@@ -51,7 +41,7 @@ export type StagePlan =
   | { stage: 'judge'; layer: number; candidates: number; k: number; askStop: boolean }
   | { stage: 'moderator'; layer: number; candidates: number }
   | { stage: 'synthesis'; step: number; sees: number; fromAggregator: number }
-  | { stage: 'aggregator'; sees: number; fromAggregator?: number };
+  | { stage: 'aggregator'; sees: number; fromAggregator?: number; judgeNotes?: boolean };
 
 /**
  * The stages a strategy may run, in order, read from its traits (strategies.ts) the way the engine's loop reads them:
@@ -81,7 +71,9 @@ export function stagePlans(config: SmoaConfig, strategy: Strategy): StagePlan[] 
   // Adaptive may end after its first proposers agree: the aggregator then sees all of them.
   const seen = traits.judge === 'none' ? n : Math.max(k, adaptiveStart < n ? adaptiveStart : 0);
   const window = traits.proposers === 'self' ? config.selfWindow : undefined;
-  if (!window || seen <= window) return [...plans, { stage: 'aggregator', sees: seen }];
+  // A judged run hands the judge's notes to the aggregator (not after Self-MoA-Seq's windows).
+  const judgeNotes = plans.some((p) => p.stage === 'judge');
+  if (!window || seen <= window) return [...plans, { stage: 'aggregator', sees: seen, ...(judgeNotes ? { judgeNotes } : {}) }];
   const steps = Math.ceil(seen / window);
   for (let step = 1; step < steps; step++) plans.push({ stage: 'synthesis', step, sees: step === 1 ? window : window + 1, fromAggregator: step === 1 ? 0 : 1 });
   return [...plans, { stage: 'aggregator', sees: seen - (steps - 1) * window + 1, fromAggregator: 1 }];
@@ -102,6 +94,8 @@ export interface StageEstimate {
   promptTokens: number;
   /** null: some call of the stage has no maxTokens, so nothing bounds it. */
   completionTokens: number | null;
+  /** The prompt reads answers of a call without a cap: `promptTokens` leaves them out. */
+  promptUnbounded?: boolean;
   /** null when unbounded or when a model of the stage has no price. */
   costUsd: number | null;
   /** Models of the stage without maxTokens / without a price. */
@@ -111,9 +105,12 @@ export interface StageEstimate {
 
 export interface RunEstimate {
   strategy: Strategy;
+  /** A `route` run: what the router chose; the stages are those of the routed plan. */
+  route?: Pick<RouteDecision, 'chosen' | 'reason' | 'fallback'>;
   stages: StageEstimate[];
   calls: number;
   promptTokens: number;
+  promptUnbounded?: boolean;
   completionTokens: number | null;
   costUsd: number | null;
   unbounded: string[];
@@ -121,18 +118,29 @@ export interface RunEstimate {
 }
 
 export interface EstimateOptions {
+  /** A budget's completion cap for every call (budget.ts finds the largest that fits). */
+  cap?: number;
   strategy?: Strategy;
+  /** For `route`: the router the run would use (the estimate is that of the plan it chooses). */
+  router?: RouterFile;
   /**
    * Texts already known (the engine asks during a run): the answers a stage will see, instead of their completion
    * bound, and the roles once they are assigned.
    */
   seen?: string[];
   roles?: string[];
+  /** The judge's notes the aggregator will get, once known (prompts.ts judgeNotesSystemPart). */
+  judgeNotes?: string;
 }
 
 /** The estimate of a whole run. Sends nothing. */
 export function estimateRun(config: SmoaConfig, input: EstimateInput, options: EstimateOptions = {}): RunEstimate {
   const strategy = options.strategy ?? config.strategy;
+  if (strategy === 'route') {
+    const plan = planRoute(config, input.prompt, options.router);
+    const { chosen, reason, fallback } = plan.decision;
+    return { ...estimateRun(plan.config, input, { ...options, strategy: plan.strategy }), route: { chosen, reason, fallback } };
+  }
   return sumStages(strategy, stagePlans(config, strategy).map((plan) => estimateStage(config, input, plan, { ...options, strategy })));
 }
 
@@ -146,6 +154,7 @@ export function sumStages(strategy: Strategy, stages: StageEstimate[]): RunEstim
     stages,
     calls: stages.reduce((a, s) => a + s.calls, 0),
     promptTokens: stages.reduce((a, s) => a + s.promptTokens, 0),
+    ...(stages.some((s) => s.promptUnbounded) ? { promptUnbounded: true } : {}),
     completionTokens: sum((s) => s.completionTokens),
     costUsd: sum((s) => s.costUsd),
     unbounded,
@@ -164,17 +173,19 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
   const strategy = options.strategy ?? config.strategy;
   const slots = proposerSlots(config, strategy);
   const aggregator = modelById(config, config.aggregator);
+  const capped = (max: number | undefined) => (options.cap === undefined ? max : Math.min(max ?? Infinity, options.cap));
+  const aggregatorMax = capped(aggregator.maxTokens);
   // Who wrote the answers a stage sees: proposers (any kept slot: take the largest bound), or the aggregator.
-  const proposerMax = slots.map((id) => config.proposerMaxTokens ?? modelById(config, id).maxTokens);
+  const proposerMax = slots.map((id) => capped(config.proposerMaxTokens ?? modelById(config, id).maxTokens));
   const proposersUnbounded = proposerMax.some((m) => m === undefined);
-  const writerMax = proposersUnbounded ? Infinity : Math.max(0, ...(proposerMax as number[]));
-  const largest = proposersUnbounded ? 0 : writerMax;
+  const largest = proposersUnbounded ? 0 : Math.max(0, ...(proposerMax as number[]));
   const fromAggregatorOf = (p: StagePlan) => ('fromAggregator' in p ? (p.fromAggregator ?? 0) : 0);
-  // A known answer costs what its text does, and never more than the completion it was (the same tokens sent back).
+  // A known answer counts as its text; one still to be written as READ_BACK_TOKENS per token of its writer's cap.
   const answerBound = (count: number, fromAggregator = 0): number =>
     options.seen
-      ? options.seen.reduce((a, text) => a + Math.min(tokenBound(text), Math.max(writerMax, aggregator.maxTokens ?? Infinity)) + TOKENS_PER_ANSWER_SEEN, 0)
-      : (count - fromAggregator) * (largest + TOKENS_PER_ANSWER_SEEN) + fromAggregator * ((aggregator.maxTokens ?? 0) + TOKENS_PER_ANSWER_SEEN);
+      ? options.seen.reduce((a, text) => a + tokenBound(text) + TOKENS_PER_ANSWER_SEEN, 0)
+      : (count - fromAggregator) * (READ_BACK_TOKENS * largest + TOKENS_PER_ANSWER_SEEN) +
+        fromAggregator * (READ_BACK_TOKENS * (aggregatorMax ?? 0) + TOKENS_PER_ANSWER_SEEN);
   const empties = (count: number) => Array.from({ length: count }, (_, slot) => ({ text: '', slot }));
   const seenCount = (planned: number) => options.seen?.length ?? planned;
   let calls: CallBound[];
@@ -187,7 +198,7 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
     case 'roles': {
       label = 'roles';
       const model = modelById(config, config.roleModel ?? config.aggregator);
-      calls = [{ model, promptTokens: promptBound(buildRolesRequest(config.taskDescription, input.prompt, plan.count)), maxTokens: model.maxTokens }];
+      calls = [{ model, promptTokens: promptBound(buildRolesRequest(config.taskDescription, input.prompt, plan.count)), maxTokens: capped(model.maxTokens) }];
       break;
     }
     case 'proposer': {
@@ -207,7 +218,7 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
           prompt: input.prompt,
           context: input.context,
         });
-        return { model, promptTokens: promptBound(messages) + seenTokens, maxTokens: config.proposerMaxTokens ?? model.maxTokens };
+        return { model, promptTokens: promptBound(messages) + seenTokens, maxTokens: capped(config.proposerMaxTokens ?? model.maxTokens) };
       });
       break;
     }
@@ -223,7 +234,7 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
         Array.from({ length: config.judgeOrders }, (_, order) => {
           const model = modelById(config, id);
           const request = buildJudgeRequest({ prompt: input.prompt, history: input.history, candidates: empties(count), k: plan.k, askStop: plan.askStop, seed: 0, reversed: order === 1, excluded });
-          return { model, promptTokens: promptBound(request.messages) + answerBound(count), maxTokens: model.maxTokens };
+          return { model, promptTokens: promptBound(request.messages) + answerBound(count), maxTokens: capped(model.maxTokens) };
         }),
       );
       break;
@@ -235,7 +246,7 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
       const model = modelById(config, config.moderator ?? judgeModels(config)[0]);
       const count = seenCount(plan.candidates);
       const messages = buildModeratorRequest(input.prompt, input.history, Array.from({ length: count }, () => ''));
-      calls = [{ model, promptTokens: promptBound(messages) + answerBound(count), maxTokens: model.maxTokens }];
+      calls = [{ model, promptTokens: promptBound(messages) + answerBound(count), maxTokens: capped(model.maxTokens) }];
       break;
     }
     case 'synthesis':
@@ -244,14 +255,23 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
       const sees = seenCount(plan.sees);
       const fromAggregator = options.seen ? 0 : fromAggregatorOf(plan);
       seesUnbounded = sees > fromAggregator && !options.seen && proposersUnbounded;
-      seesAggregator = fromAggregator > 0 && aggregator.maxTokens === undefined;
+      seesAggregator = fromAggregator > 0 && aggregatorMax === undefined;
       const messages = buildMessages({
         systemParts: [config.systemPrompt, synthesisSystemPart(empties(sees))],
         history: input.history,
         prompt: input.prompt,
         context: input.context,
       });
-      calls = [{ model: aggregator, promptTokens: promptBound(messages) + (sees > 0 ? answerBound(sees, fromAggregator) : 0), maxTokens: aggregator.maxTokens }];
+      // The judge's notes: their text once known, else at most JUDGE_NOTES_CHARS characters or what the judges'
+      // replies may be read back as.
+      const judgeCaps = judgeModels(config).reduce((a, id) => a + (capped(modelById(config, id).maxTokens) ?? Infinity), 0) * config.judgeOrders;
+      const notes =
+        options.judgeNotes !== undefined
+          ? tokenBound(options.judgeNotes) + TOKENS_PER_ANSWER_SEEN
+          : plan.stage === 'aggregator' && plan.judgeNotes && !options.seen
+            ? Math.min(tokenBound("x".repeat(JUDGE_NOTES_CHARS)) * 3, READ_BACK_TOKENS * judgeCaps) + TOKENS_PER_ANSWER_SEEN
+            : 0;
+      calls = [{ model: aggregator, promptTokens: promptBound(messages) + (sees > 0 ? answerBound(sees, fromAggregator) : 0) + Math.ceil(notes), maxTokens: aggregatorMax }];
       break;
     }
   }
@@ -264,7 +284,8 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
   if (seesAggregator && !unbounded.includes(aggregator.id)) unbounded.push(aggregator.id);
   const unpriced = unique(calls.filter((c) => !c.model.price).map((c) => c.model.id));
   const bounded = unbounded.length === 0;
-  const completionTokens = bounded ? calls.reduce((a, c) => a + c.maxTokens!, 0) : null;
+  // The stage's own completions are bounded when each of its calls has a cap, whatever its prompt reads.
+  const completionTokens = calls.every((c) => c.maxTokens !== undefined) ? calls.reduce((a, c) => a + c.maxTokens!, 0) : null;
   const costUsd =
     bounded && unpriced.length === 0
       ? calls.reduce((a, c) => a + (c.promptTokens * c.model.price!.inputPerMTok + c.maxTokens! * c.model.price!.outputPerMTok) / 1e6, 0)
@@ -275,6 +296,7 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
     ...(layer !== undefined ? { layer } : {}),
     calls: calls.length,
     promptTokens: calls.reduce((a, c) => a + c.promptTokens, 0),
+    ...(seesUnbounded || seesAggregator ? { promptUnbounded: true } : {}),
     completionTokens,
     costUsd,
     unbounded,
@@ -284,28 +306,14 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
 
 /**
  * Before roles are assigned their text is unknown: configured roles are used as written; generated ones are at most
- * 1500 characters each (roles.ts clips them), cut further by the role writer's own maxTokens.
+ * 1500 characters each (roles.ts clips them), and at most what the role writer's reply may be read back as.
  */
 function roleStandIn(config: SmoaConfig): string | undefined {
   if (config.roles === 'off') return undefined;
   if (Array.isArray(config.roles)) return config.roles.reduce((a, r) => (r.length > a.length ? r : a), '');
+  // 1500 characters of up to three bytes each, or what the writer's reply may be read back as (tokens.ts).
   const writerMax = modelById(config, config.roleModel ?? config.aggregator).maxTokens;
-  const chars = Math.min(1600, writerMax === undefined ? 1600 : writerMax * BYTES_PER_TOKEN_BOUND);
-  return 'x'.repeat(chars);
-}
-
-function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4; // a surrogate pair: one astral character
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+  return 'x'.repeat(Math.min(4600, writerMax === undefined ? 4600 : (READ_BACK_TOKENS * writerMax + 16) * BYTES_PER_TOKEN_BOUND));
 }
 
 function unique(ids: string[]): string[] {
@@ -313,10 +321,14 @@ function unique(ids: string[]): string[] {
 }
 
 /** "12,345" / "unbounded"; "$0.0123" / "unknown": how the CLI, chat and panel state an estimate's figures. */
-export function describeEstimate(e: Pick<RunEstimate, 'calls' | 'promptTokens' | 'completionTokens' | 'costUsd' | 'unbounded' | 'unpriced'>): string {
+export function describeEstimate(e: Pick<RunEstimate, 'calls' | 'promptTokens' | 'promptUnbounded' | 'completionTokens' | 'costUsd' | 'unbounded' | 'unpriced' | 'route'>): string {
   const completion = e.completionTokens === null ? 'unbounded completion tokens' : `${e.completionTokens.toLocaleString('en-US')} completion tokens`;
   const cost =
     e.costUsd !== null ? `, at most ${formatUsd(e.costUsd)}` : e.unbounded.length ? '' : e.unpriced.length ? ', cost unknown (no price for ' + e.unpriced.join(', ') + ')' : '';
   const why = e.unbounded.length ? ` (no maxTokens: ${e.unbounded.join(', ')})` : '';
-  return `at most ${e.calls} call${e.calls === 1 ? '' : 's'}, ${e.promptTokens.toLocaleString('en-US')} prompt tokens, ${completion}${why}${cost}`;
+  const prompt = e.promptUnbounded ? 'unbounded prompt tokens' : `${e.promptTokens.toLocaleString('en-US')} prompt tokens`;
+  const routed = e.route ? ` (routed: ${e.route.chosen})` : '';
+  return `at most ${e.calls} call${e.calls === 1 ? '' : 's'}${routed}, ${prompt}, ${completion}${why}${cost}`;
 }
+
+export { BYTES_PER_TOKEN_BOUND, promptBound, tokenBound, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY } from './tokens';

@@ -71,6 +71,46 @@ export interface ExchangeTotals {
 
 export type RunStatus = 'ok' | 'failed' | 'cancelled';
 
+/** The route strategy's estimate of one model on a prompt, from the evaluated tasks most like it. */
+export interface ModelEstimate {
+  modelId: string;
+  /** Expected normalised score (0..1). */
+  score: number;
+  /** Spread of the model's scores on the similar tasks. */
+  sd: number;
+  /** Standard error of `score`. */
+  se: number;
+  /** Similar tasks that had a score for this model. */
+  n: number;
+  costUsd?: number;
+  tokens: number;
+  latencyMs: number;
+  /** Cost relative to the dearest model considered (0..1): by USD when every model has a price, else by tokens. */
+  relativeCost: number;
+  /** score - costWeight x relativeCost: what the choice ranks by. */
+  value: number;
+}
+
+/** What the route strategy chose for a prompt, and why (see route/choose.ts). */
+export interface RouteDecision {
+  /** What runs: "single:<model>", "self:<model>", "smoa:<m1>,<m2>", "adaptive:<m1>,...", or the fallback strategy. */
+  chosen: string;
+  /** The strategy the run uses. */
+  strategy: Exclude<Strategy, 'route'>;
+  /** The models the plan asks (proposers, or the one model); empty for a fallback (the configured panel). */
+  models: string[];
+  reason: string;
+  /** True when the router could not decide and the fallback strategy runs. */
+  fallback: boolean;
+  /** The category most of the similar tasks belong to. */
+  category?: string;
+  /** The evaluated tasks most like the prompt, most similar first (BM25, 0..1). */
+  nearest: { id: string; category?: string; similarity: number }[];
+  /** Per model, best value first. */
+  expected: ModelEstimate[];
+  costWeight: number;
+}
+
 export interface JudgeNotes {
   agreements: string[];
   contradictions: string[];
@@ -109,13 +149,24 @@ export type SmoaEvent = { t: number } & (
       /** Set for a run that only writes the proposers' roles (`@smoa /roles`). */
       purpose?: 'roles';
     }
+  /** Route: the plan chosen for this prompt; `config` is the config the run goes on with (routed models, strategy). */
+  | ({ type: 'route-decision'; config: SmoaConfig } & RouteDecision)
   | { type: 'roles-assigned'; roles: string[]; source: 'generated' | 'cached' | 'configured' | 'fallback'; note?: string }
   | { type: 'layer-started'; layer: number; of: number; proposers: { slot: number; modelId: string; role?: string }[] }
   | ({ type: 'call-started' } & CallInfo)
   | { type: 'call-token'; callId: string; text: string }
   | { type: 'call-retry'; callId: string; attempt: number; delayMs: number; reason: string }
   | { type: 'call-done'; callId: string; text: string; usage: TokenUsage; cost?: number; latencyMs: number; ttftMs?: number; attempts: number }
-  | { type: 'call-failed'; callId: string; error: CallFailure; latencyMs: number; partialText?: string }
+  | {
+      type: 'call-failed';
+      callId: string;
+      error: CallFailure;
+      latencyMs: number;
+      partialText?: string;
+      /** What the call was billed for before it failed or was cancelled (tokens streamed by cut or retried attempts). */
+      usage?: TokenUsage;
+      cost?: number;
+    }
   | {
       type: 'judge-picks';
       layer: number;

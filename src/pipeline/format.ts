@@ -1,4 +1,4 @@
-import type { RunTotals } from './events';
+import type { RouteDecision, RunTotals } from './events';
 
 /**
  * Wording every surface shares (chat, trace panel, CLI, tool, log): counts, times, cost and run totals, and how a long
@@ -28,8 +28,15 @@ export function formatTokens(totals: Pick<RunTotals, 'promptTokens' | 'completio
 /** What a run cost, or why that is not known. */
 export const COST_UNKNOWN = 'cost unknown (no prices configured)';
 
+/** "$0.0123"; an amount under a hundredth of a cent keeps enough digits to be non-zero ("$0.0000042"). */
 export function formatUsd(usd: number): string {
-  return `$${usd.toFixed(4)}`;
+  const digits = usd > 0 && usd < 0.0001 ? 1 - Math.floor(Math.log10(usd)) : 4;
+  return `$${usd.toFixed(Math.min(digits, 12))}`;
+}
+
+/** Money for people: cents from a cent up ("$1.20"), below that enough digits to be non-zero ("$0.0035"). */
+export function formatMoney(usd: number): string {
+  return usd >= 0.01 || usd === 0 ? `$${usd.toFixed(2)}` : formatUsd(usd);
 }
 
 export function formatCost(totals: Pick<RunTotals, 'cost'>): string {
@@ -71,4 +78,14 @@ export function clip(text: string, max: number, options: ClipOptions = {}): stri
   if (source.length <= max) return source;
   if (options.ellipsis) return `${source.slice(0, Math.max(0, max - 1))}…`;
   return `${source.slice(0, max)}\n[... ${source.length - max} more characters]`;
+}
+
+/**
+ * What the route strategy decided, in one line, as chat, the CLI and the panel say it: "Route: single:arith. On 5
+ * similar tasks (arithmetic), ..." or "Route: fell back to smoa: no evaluated task is like this prompt ...".
+ */
+export function routeLine(d: Pick<RouteDecision, 'chosen' | 'reason' | 'fallback' | 'nearest'>): string {
+  if (d.fallback) return `Route: fell back to ${d.chosen}: ${d.reason}`;
+  const near = d.nearest.length ? ` Nearest: ${d.nearest.slice(0, 3).map((n) => `${n.id} (${n.similarity.toFixed(2)})`).join(', ')}.` : '';
+  return `Route: ${d.chosen}. ${d.reason.charAt(0).toUpperCase()}${d.reason.slice(1)}.${near}`;
 }

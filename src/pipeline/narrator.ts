@@ -1,5 +1,5 @@
 import type { SmoaEvent } from './events';
-import { formatMs, plural } from './format';
+import { formatMs, plural, routeLine } from './format';
 import { judgeNoteLines, judgeVotesLine } from './judge-bias';
 
 /**
@@ -27,6 +27,8 @@ export class ProgressNarrator {
 
   private lineFor(event: SmoaEvent): string | undefined {
     switch (event.type) {
+      case 'route-decision':
+        return routeLine(event);
       case 'roles-assigned':
         return `Roles ${event.source === 'cached' ? 'reused from cache' : event.source}: ${plural(event.roles.length, 'role')}${event.note ? ` (${event.note})` : ''}`;
       case 'layer-started':
@@ -113,6 +115,7 @@ export class ProgressNarrator {
 
 /** Events whose line is an outcome worth keeping after the run (the rest say what is under way). */
 const RECORDED = new Set<SmoaEvent['type']>([
+  'route-decision',
   'roles-assigned',
   'call-failed',
   'judge-fallback',

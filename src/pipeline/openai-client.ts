@@ -15,8 +15,10 @@ import {
 import type { EndpointConfig } from './config';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, sleep, type BackoffOptions } from './retry';
 import { Semaphore } from './semaphore';
+import { addUsage } from './tokens';
 import { SilenceTimer } from './silence-timer';
 import { ToolCallAssembler } from './tool-calls';
+import { maskUrl, redactSecrets, secrets } from './secrets';
 
 /**
  * The one OpenAI-compatible transport (the only module that imports the `openai` package). The engine's calls and the
@@ -93,26 +95,42 @@ class OpenAICompatibleClient implements ChatClient {
     const { config } = this.endpoint;
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     const apiKey = await (this.options.apiKey ?? envApiKey)(config);
+    // Registered before its first use: from here on no output of the process can show it.
+    secrets.register(apiKey);
+    secrets.registerUrl(config.baseURL);
     if (config.apiKeyEnv && !apiKey) {
       throw new CallError(
         `endpoint "${config.id}": no API key (environment variable ${config.apiKeyEnv} is not set)`,
         'auth',
       );
     }
+    // Every attempt the server started generating for is billed, also one cut, retried or cancelled: its usage
+    // (reported, or counted from what streamed with the token rule) joins the call's.
+    let billed: TokenUsage | undefined;
+    let maxTokens = request.maxTokens;
     for (let attempt = 1; ; attempt++) {
-      const release = await this.endpoint.semaphore.acquire(request.signal);
+      let release: () => void;
+      try {
+        release = await this.endpoint.semaphore.acquire(request.signal);
+      } catch {
+        throw new CallError('cancelled', 'cancelled', undefined, attempt, billed);
+      }
       let failure: CallError;
       let retryAfterMs: number | undefined;
-      const progress = { output: false };
+      let lastBilled: TokenUsage | undefined;
+      const progress: AttemptProgress = { output: false, opened: false, text: '' };
       try {
-        return { ...(await this.attempt(apiKey ?? 'not-needed', request, progress)), attempts: attempt };
+        const response = await this.attempt(apiKey ?? 'not-needed', { ...request, maxTokens }, progress);
+        return { ...response, usage: addUsage(billed, response.usage)!, attempts: attempt };
       } catch (error) {
-        if (request.signal.aborted) throw new CallError('cancelled', 'cancelled', undefined, attempt);
+        lastBilled = progress.opened ? (progress.usage ?? estimateUsage(request.messages, progress.text, maxTokens)) : undefined;
+        billed = addUsage(billed, lastBilled);
+        if (request.signal.aborted) throw new CallError('cancelled', 'cancelled', undefined, attempt, billed);
         if (this.learnQuirk(error)) {
           attempt--; // not the server's fault: retry at once without the refused parameter
           continue;
         }
-        failure = this.classify(error, attempt);
+        failure = this.classify(error, attempt, billed);
         retryAfterMs = error instanceof OpenAI.APIError ? parseRetryAfter((n) => error.headers?.get(n)) : undefined;
       } finally {
         release();
@@ -126,19 +144,22 @@ class OpenAICompatibleClient implements ChatClient {
           failure.kind,
           failure.status,
           attempt,
+          billed,
         );
       }
       const delayMs = retryAfterMs ?? backoffDelay(attempt, backoff, this.options.random);
-      request.onRetry?.({ attempt: attempt + 1, delayMs, reason: failure.message });
+      const decision = request.onRetry?.({ attempt: attempt + 1, delayMs, reason: failure.message, ...(lastBilled ? { billed: lastBilled } : {}) });
+      if (decision && 'stop' in decision) throw new CallError(`${failure.message}; not retried: ${decision.stop}`, failure.kind, failure.status, attempt, billed);
+      if (decision && decision.maxTokens !== undefined) maxTokens = decision.maxTokens;
       try {
         await sleep(delayMs, request.signal);
       } catch {
-        throw new CallError('cancelled', 'cancelled', undefined, attempt);
+        throw new CallError('cancelled', 'cancelled', undefined, attempt, billed);
       }
     }
   }
 
-  private async attempt(apiKey: string, request: ChatRequest, progress: { output: boolean }): Promise<Omit<ChatResponse, 'attempts'>> {
+  private async attempt(apiKey: string, request: ChatRequest, progress: AttemptProgress): Promise<Omit<ChatResponse, 'attempts'>> {
     const { config } = this.endpoint;
     const structured = request.responseFormat !== undefined && this.endpoint.acceptsResponseFormat;
     const quirks = this.endpoint.modelQuirks.get(this.model) ?? {};
@@ -190,12 +211,15 @@ class OpenAICompatibleClient implements ChatClient {
     try {
       const headers = request.stage ? { 'x-smoa-stage': request.stage } : undefined;
       const stream = await this.endpoint.client(apiKey).chat.completions.create(body, { signal, ...(headers ? { headers } : {}) });
+      // The server accepted the request and generates: from here on this attempt is billed.
+      progress.opened = true;
       for await (const chunk of stream) {
         silence.heard();
         const choice = chunk.choices[0];
         const piece = choice?.delta?.content;
         if (piece) {
           text += piece;
+          progress.text = text;
           progress.output = true;
           request.onToken?.(piece);
         }
@@ -210,6 +234,7 @@ class OpenAICompatibleClient implements ChatClient {
             completionTokens: chunk.usage.completion_tokens,
             estimated: false,
           };
+          progress.usage = usage;
         }
       }
       // The SDK may end an aborted stream quietly instead of throwing: a cut-off text is not an answer.
@@ -227,7 +252,7 @@ class OpenAICompatibleClient implements ChatClient {
     if (text.trim() === '' && toolCalls.length === 0) throw new CallError('the model returned an empty answer', 'empty');
     return {
       text,
-      usage: usage ?? estimateUsage(request.messages, text),
+      usage: usage ?? estimateUsage(request.messages, text, request.maxTokens),
       structured,
       ...(toolCalls.length ? { toolCalls } : {}),
       ...(finishReason ? { finishReason } : {}),
@@ -258,9 +283,9 @@ class OpenAICompatibleClient implements ChatClient {
     return false;
   }
 
-  private classify(error: unknown, attempts: number): CallError {
+  private classify(error: unknown, attempts: number, usage?: TokenUsage): CallError {
     const where = `endpoint "${this.endpoint.config.id}"`;
-    if (error instanceof CallError) return new CallError(error.message, error.kind, error.status, attempts);
+    if (error instanceof CallError) return new CallError(error.message, error.kind, error.status, attempts, usage);
     if (error instanceof OpenAI.APIError && error.status !== undefined) {
       const status = error.status;
       const detail = apiErrorMessage(error);
@@ -281,14 +306,22 @@ class OpenAICompatibleClient implements ChatClient {
             : kind === 'context-overflow'
               ? ' (the prompt is too long for this model: fewer proposers, a smaller topK or shorter context help)'
               : '';
-      return new CallError(`HTTP ${status}: ${detail}${hint}`, kind, status, attempts);
+      return new CallError(`HTTP ${status}: ${detail}${hint}`, kind, status, attempts, usage);
     }
     const message = redactSecrets(error instanceof Error ? error.message : String(error));
     if (error instanceof OpenAI.APIConnectionError || error instanceof TypeError || /terminated|socket|ECONN|EPIPE|premature/i.test(message)) {
-      return new CallError(`cannot reach ${where} at ${this.endpoint.config.baseURL} (${rootCause(error) ?? message})`, 'connection', undefined, attempts);
+      return new CallError(`cannot reach ${where} at ${maskUrl(this.endpoint.config.baseURL)} (${rootCause(error) ?? message})`, 'connection', undefined, attempts, usage);
     }
-    return new CallError(message, 'unknown', undefined, attempts);
+    return new CallError(message, 'unknown', undefined, attempts, usage);
   }
+}
+
+/** What one attempt got before it ended: whether the server started answering, the text so far, reported usage. */
+interface AttemptProgress {
+  output: boolean;
+  opened: boolean;
+  text: string;
+  usage?: TokenUsage;
 }
 
 /** An object schema is what OpenAI function parameters must be; a tool without one takes no input. */
@@ -332,16 +365,6 @@ function knownFinish(reason: string): FinishReason {
 function apiErrorMessage(error: InstanceType<typeof OpenAI.APIError>): string {
   const body = error.error as { message?: string } | undefined;
   return redactSecrets((body?.message ?? error.message).replace(/^\d{3}\s+/, ''));
-}
-
-/**
- * Some providers echo (part of) the key in a 401 message ("Incorrect API key provided: sk-ab***yz"). Error texts go
- * to chat, logs and traces, so anything shaped like a key is masked first.
- */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/\b(sk|pk|rk|gsk|xai|key)[-_][A-Za-z0-9_\-*.]{6,}/gi, '$1-[redacted]')
-    .replace(/\b(Bearer)\s+[A-Za-z0-9_\-.~+/=*]{8,}/gi, '$1 [redacted]');
 }
 
 function formatSeconds(ms: number): string {

@@ -1,3 +1,4 @@
+import type { BudgetPool } from './budget-pool';
 import type { ChatClient } from './client';
 import type { ModelConfig, SmoaConfig } from './config';
 import { runPipeline, type RunInput, type RunResult } from './engine';
@@ -5,6 +6,7 @@ import type { SmoaEvent } from './events';
 import { summarizeTotals } from './format';
 import { randomId } from './random';
 import type { RoleCache } from './roles';
+import type { RouterFile } from './route/router-file';
 import { applyEvent, emptyTrace, type Trace } from './trace';
 
 /**
@@ -17,6 +19,10 @@ export interface StartRunOptions {
   clientFor: (model: ModelConfig) => ChatClient;
   signal?: AbortSignal;
   roleCache?: RoleCache;
+  /** The `route` strategy's router, loaded by the host or the CLI. */
+  router?: RouterFile;
+  /** A budget shared with other runs (an evaluation's --max-usd hold): the run's calls reserve from it. */
+  budgetPool?: BudgetPool;
   /** Every event of the run, after the trace folded it. */
   onEvent?: (event: SmoaEvent) => void;
 }
@@ -45,6 +51,8 @@ export function startRun(config: SmoaConfig, input: RunInput, options: StartRunO
     clientFor: options.clientFor,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.roleCache ? { roleCache: options.roleCache } : {}),
+    ...(options.budgetPool ? { budgetPool: options.budgetPool } : {}),
+    ...(options.router ? { router: options.router } : {}),
     onEvent: (event) => {
       applyEvent(trace, event);
       options.onEvent?.(event);

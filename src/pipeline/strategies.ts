@@ -2,8 +2,11 @@
  * The run strategies and what each one does, as data. The engine's loop, chat, the panel's controls, the CLI, the tool
  * and the estimates read this table instead of branching on strategy names. Browser-safe: no zod, no Node.
  */
-export const STRATEGIES = ['smoa', 'moa', 'single', 'rank', 'self', 'debate', 'adaptive'] as const;
+export const STRATEGIES = ['smoa', 'moa', 'single', 'rank', 'self', 'debate', 'adaptive', 'route'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+/** Strategies that run one fixed plan; `route` chooses one of these per prompt. */
+export const FIXED_STRATEGIES = ['smoa', 'moa', 'single', 'rank', 'self', 'debate', 'adaptive'] as const satisfies readonly Strategy[];
+export type FixedStrategy = (typeof FIXED_STRATEGIES)[number];
 
 export interface StrategyTraits {
   label: string;
@@ -27,6 +30,11 @@ export interface StrategyTraits {
   adaptive: boolean;
   /** The answer: an aggregator's synthesis, or the judge's pick returned as written. */
   finish: 'aggregate' | 'pick';
+  /**
+   * Chooses per prompt, from the user's evaluations, which of the other strategies runs and with which models (a
+   * `route-decision` event says what and why); its other traits are those of SMoA, what it usually falls back to.
+   */
+  routes?: true;
 }
 
 export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
@@ -120,6 +128,21 @@ export const STRATEGY_TRAITS: Record<Strategy, StrategyTraits> = {
     earlyStop: true,
     adaptive: true,
     finish: 'aggregate',
+  },
+  route: {
+    label: 'Route',
+    description:
+      'Route: picks per prompt, from your evaluations (`route.file`), one model alone, Self-MoA with the best model, or SMoA/adaptive over the top models, weighing expected score against cost (`route.costWeight`); an unfamiliar prompt runs the configured fallback.',
+    command: 'Route: your evaluations pick the models (and the strategy) for this prompt; says why',
+    layers: 'config',
+    proposers: 'panel',
+    judge: 'topK',
+    peers: 'kept',
+    roles: 'yes',
+    earlyStop: true,
+    adaptive: false,
+    finish: 'aggregate',
+    routes: true,
   },
 };
 

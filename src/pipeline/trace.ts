@@ -1,6 +1,6 @@
 import type { TokenUsage } from './client';
 import type { SmoaConfig, Strategy } from './config';
-import type { CallFailure, CallInfo, Cost, ExchangeTotals, JudgeBallot, JudgeNotes, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
+import type { CallFailure, CallInfo, Cost, ExchangeTotals, JudgeBallot, JudgeNotes, RouteDecision, RunStatus, RunTotals, SmoaEvent, ToolResultInfo } from './events';
 
 /**
  * A trace is the fold of a run's events: what the panel shows, what `--trace` saves, what can be loaded again.
@@ -79,6 +79,8 @@ export interface Trace {
   toolResults?: ToolResultInfo[];
   /** Agent turns: this run's place in its agent task and what the earlier runs cost. */
   exchange?: { turn: number; earlier: ExchangeTotals };
+  /** Route runs: what the router chose and why; `strategy` and `config` are then the routed ones. */
+  route?: RouteDecision;
   /** Stages the budget did not start, and why (budget-stop events, in order). */
   budgetStops?: { skipped: string[]; reason: string; outcome: string }[];
 }
@@ -111,6 +113,13 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
         ...(event.purpose ? { purpose: event.purpose } : {}),
       });
       break;
+    case 'route-decision': {
+      const { type: _type, t: _t, config, ...decision } = event;
+      trace.route = decision;
+      trace.strategy = decision.strategy;
+      trace.config = config;
+      break;
+    }
     case 'roles-assigned':
       trace.roles = { roles: event.roles, source: event.source, ...(event.note ? { note: event.note } : {}) };
       break;
@@ -183,7 +192,15 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
     case 'call-failed': {
       const call = callOf(trace, event.callId);
       if (call) {
-        Object.assign(call, { status: event.error.kind === 'cancelled' ? 'cancelled' : 'failed', error: event.error, latencyMs: event.latencyMs, endedMs: event.t, attempts: event.error.attempts });
+        Object.assign(call, {
+          status: event.error.kind === 'cancelled' ? 'cancelled' : 'failed',
+          error: event.error,
+          latencyMs: event.latencyMs,
+          endedMs: event.t,
+          attempts: event.error.attempts,
+          ...(event.usage ? { usage: event.usage } : {}),
+          ...(event.cost !== undefined ? { cost: event.cost } : {}),
+        });
         if (event.partialText !== undefined) call.text = event.partialText;
       }
       break;

@@ -42,7 +42,7 @@ export const evalReportSchema = z.object({
   rows: z.array(rowSchema),
   categories: z.array(z.object({ category: z.string(), strategy: z.string(), n: z.number(), score, ci: interval })),
   grading: z.optional(z.object({ calls: z.number(), promptTokens: z.number(), completionTokens: z.number(), costUsd: z.optional(z.number()) })),
-  incomplete: z.optional(z.object({ reason: z.enum(['budget', 'cancelled']), notRun: z.number() })),
+  incomplete: z.optional(z.object({ reason: z.enum(['budget', 'cancelled', 'write-failed']), notRun: z.number() })),
   overheadMsPerRun: z.optional(z.number()),
 });
 

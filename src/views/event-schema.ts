@@ -72,6 +72,30 @@ const callInfo = {
   note: z.optional(z.string()),
 };
 
+const routeDecision = z.object({
+  chosen: z.string(),
+  strategy: z.enum(STRATEGIES.filter((s) => s !== 'route') as Exclude<(typeof STRATEGIES)[number], 'route'>[]),
+  models: z.array(z.string()),
+  reason: z.string(),
+  fallback: z.boolean(),
+  category: z.optional(z.string()),
+  nearest: z.array(z.object({ id: z.string(), category: z.optional(z.string()), similarity: z.number() })),
+  expected: z.array(
+    z.object({
+      modelId: z.string(),
+      score: z.number(),
+      sd: z.number(),
+      se: z.number(),
+      n: z.number(),
+      costUsd: z.optional(z.number()),
+      tokens: z.number(),
+      latencyMs: z.number(),
+      relativeCost: z.number(),
+      value: z.number(),
+    }),
+  ),
+  costWeight: z.number(),
+});
 const toolResult = z.object({ toolCallId: z.string(), name: z.optional(z.string()), text: z.string() });
 const toolCall = z.object({ toolCallId: z.string(), name: z.string(), input: z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)) });
 
@@ -103,7 +127,7 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
     ttftMs: z.optional(z.number()),
     attempts: z.number(),
   }),
-  ev('call-failed', { callId: z.string(), error: failure, latencyMs: z.number(), partialText: z.optional(z.string()) }),
+  ev('call-failed', { callId: z.string(), error: failure, latencyMs: z.number(), partialText: z.optional(z.string()), usage: z.optional(usage), cost: z.optional(z.number()) }),
   ev('judge-picks', {
     layer: z.number(),
     picks: z.array(z.number()),
@@ -118,6 +142,7 @@ export const smoaEventSchema = z.discriminatedUnion('type', [
   ev('moderator-decision', { layer: z.number(), stop: z.boolean(), reason: z.string(), fallback: z.optional(z.boolean()) }),
   ev('layer-done', { layer: z.number(), kept: z.array(z.number()), failed: z.array(z.number()) }),
   ev('layer-skipped', { layer: z.number(), reason: z.string() }),
+  ev('route-decision', { ...routeDecision.shape, config }),
   ev('adaptive-decision', { ...adaptiveDecision.shape, layer: z.number() }),
   ev('layer-widened', { layer: z.number(), proposers: z.array(proposerSlot) }),
   ev('answer-token', { text: z.string() }),
@@ -197,6 +222,7 @@ export const traceSchema = z.object({
   toolResults: z.optional(z.array(toolResult)),
   exchange: z.optional(z.object({ turn: z.number(), earlier: exchangeTotals })),
   budgetStops: z.optional(z.array(z.object({ skipped: z.array(z.string()), reason: z.string(), outcome: z.string() }))),
+  route: z.optional(routeDecision),
 });
 
 // Compile-time drift checks: every real event and trace must satisfy the schemas.

@@ -1,3 +1,4 @@
+import { formatMoney } from '../pipeline/format';
 import { COMMANDS } from '../host/command-ids';
 import type { DayTotal, LedgerEntry } from '../host/ledger';
 
@@ -29,7 +30,7 @@ export function renderUsageHtml(days: readonly DayTotal[], rows: readonly Ledger
       (r) =>
         `<tr><td>${esc(r.model)}</td><td>${esc(r.endpoint)}</td><td>${esc(r.stage)}</td><td class="n">${r.calls}</td>` +
         `<td class="n">${int(r.promptTokens + r.completionTokens)}</td><td class="n">${int(r.estimatedTokens)}</td>` +
-        `<td class="n">${r.unpricedCalls === r.calls ? 'no price' : usd(r.costUsd)}</td></tr>`,
+        `<td class="n">${r.unpricedCalls > 0 ? 'no price' : usd(r.costUsd)}</td></tr>`,
     )
     .join('');
   const first = days[0]?.day ?? '';
@@ -55,7 +56,7 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 <h3>By model and stage</h3>
 ${rows.length ? `<table id="by-model"><thead><tr><th>Model</th><th>Endpoint</th><th>Stage</th><th class="n">Calls</th><th class="n">Tokens</th><th class="n">Estimated</th><th class="n">Cost</th></tr></thead><tbody>${tableRows}</tbody></table>` : '<p id="by-model">No usage recorded in these days.</p>'}
 <p class="actions"><a href="command:${EXPORT_USAGE_COMMAND}">Export CSV</a><a href="command:${RESET_USAGE_COMMAND}">Reset usage</a></p>
-<p class="muted">Kept in VS Code's global state for ${days.length} days. "Estimated" tokens were counted by SMoA or VS Code, not reported by the endpoint.</p>
+<p class="muted">Kept in a file in the extension's global storage, shared by every window; ${days.length} days shown. "Estimated" tokens were counted by SMoA or VS Code, not reported by the endpoint.</p>
 </body></html>`;
 }
 
@@ -68,5 +69,5 @@ function int(n: number): string {
 }
 
 export function usd(n: number): string {
-  return `$${n.toFixed(n > 0 && n < 0.01 ? 4 : 2)}`;
+  return formatMoney(n);
 }

@@ -77,6 +77,9 @@ describe('trace panel: the estimate before Run, the budget during it', function 
   });
 
   it('shows what the budget did not start, and the answer from what was kept', async () => {
+    // Proposers write their whole cap and the server reports no usage: the run counts as the budget does, so after
+    // layer 1 only the aggregator still fits.
+    server.setResponder((req) => (req.responseFormat ? { usage: false } : { text: Array.from({ length: 400 }, (_, i) => `backpressure${i % 7}`).join(' '), usage: false }));
     const config = panelConfig(server, { earlyStop: false });
     config.models = config.models.map((m) => ({ ...m, maxTokens: 300 }));
     const stages = estimateRun(config, { prompt: 'Explain backpressure.' }).stages;
@@ -88,9 +91,10 @@ describe('trace panel: the estimate before Run, the budget during it', function 
     await page.locator('[data-testid="answer"][data-status="ok"]').waitFor({ timeout: 30_000 });
     assert.match(
       await page.getByTestId('budget-stop').innerText(),
-      /^Budget: layer 2, layer 3 not started \(layer 2 \(with the aggregator after it\) may use up to [\d,]+ tokens; [\d,]+ of the [\d,]+-token budget are spent\); the aggregator answers from the 2 kept answers\.$/,
+      /^Budget: layer 2, layer 3 not started \(layer 2 \(with the aggregator after it\) may use up to [\d,]+ tokens; [\d,]+ of the [\d,]+-token budget are left, even with answers cut to 32 tokens\); the aggregator answers from the 2 kept answers\.$/,
     );
     assert.ok((await page.getByTestId('final-answer').innerText()).length > 0);
+    server.setResponder(undefined);
   });
 
   it('says "unbounded" when a model has no maxTokens', async () => {

@@ -18,7 +18,7 @@ export { instanceOf as jsonSchemaInstance } from './schema-instance';
 
 export type Fault =
   | { kind: 'rate-limit'; retryAfterSeconds?: number }
-  | { kind: 'server-error'; status?: number }
+  | { kind: 'server-error'; status?: number; echoKey?: boolean } // echoKey: the body quotes the key sent, as some proxies do
   | { kind: 'hang' }
   | { kind: 'cut-stream'; afterTokens: number }
   | { kind: 'empty' }
@@ -43,6 +43,8 @@ export interface FakeRequest {
   receivedAt: number;
   /** performance.now() when the first content token was written to the socket (benchmarks compare it in-process). */
   firstTokenWrittenAt?: number;
+  /** What this request is billed for: its prompt once generation starts, and every token written (also of a cut stream). */
+  billed?: { prompt_tokens: number; completion_tokens: number };
 }
 
 export interface Reply {
@@ -75,6 +77,11 @@ export interface FakeServer {
   waitForIdle(timeoutMs?: number): Promise<void>;
   abortedRequests: number;
   totalUsage(): { prompt_tokens: number; completion_tokens: number };
+  /**
+   * What a provider would bill: every request that started generating, its prompt and each token written to the
+   * client, including streams cut by a fault or by the client going away, and whether or not usage was reported.
+   */
+  billedUsage(): { prompt_tokens: number; completion_tokens: number };
   reset(): void;
   close(): Promise<void>;
 }
@@ -183,6 +190,13 @@ class Server implements FakeServer {
 
   totalUsage(): { prompt_tokens: number; completion_tokens: number } {
     return { ...this.usage };
+  }
+
+  billedUsage(): { prompt_tokens: number; completion_tokens: number } {
+    return this.requests.reduce(
+      (sum, r) => ({ prompt_tokens: sum.prompt_tokens + (r.billed?.prompt_tokens ?? 0), completion_tokens: sum.completion_tokens + (r.billed?.completion_tokens ?? 0) }),
+      { prompt_tokens: 0, completion_tokens: 0 },
+    );
   }
 
   reset(): void {
@@ -341,8 +355,10 @@ class Server implements FakeServer {
           headers,
         );
       }
-      case 'server-error':
-        return sendError(res, fault.status ?? 500, { message: 'The server had an error while processing your request. Sorry about that! (simulated)', type: 'server_error', code: null, param: null });
+      case 'server-error': {
+        const echoed = fault.echoKey ? ` Request key: ${String(fr.headers.authorization ?? '').replace(/^Bearer\s+/i, '')}.` : '';
+        return sendError(res, fault.status ?? 500, { message: `The server had an error while processing your request. Sorry about that! (simulated)${echoed}`, type: 'server_error', code: null, param: null });
+      }
       case 'context-overflow': {
         const used = Math.max(CONTEXT_WINDOW + 1, promptTokens(fr));
         return sendError(res, 400, {
@@ -405,6 +421,7 @@ class Server implements FakeServer {
         'x-request-id': `req_fake_${fr.id}`,
       });
       res.flushHeaders();
+      fr.billed = { prompt_tokens: promptTokens(fr), completion_tokens: 0 };
       const withUsageField = fr.includeUsage && reportUsage ? { usage: null } : {};
       const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
         id: meta.id,
@@ -437,6 +454,7 @@ class Server implements FakeServer {
         if (due - Date.now() >= 1) await sleep(due - Date.now(), signal);
         if (signal.aborted) return;
         send(chunk(piece.delta));
+        fr.billed.completion_tokens++;
         if (sent === 0) fr.firstTokenWrittenAt = performance.now();
         sent++;
       }
@@ -471,6 +489,7 @@ class Server implements FakeServer {
       message.tool_calls = toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
     }
     if (reportUsage) this.addUsage(usage);
+    fr.billed = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
     sendJson(
       res,
       200,

@@ -96,7 +96,7 @@ describe('chat participant logic', () => {
       'Layer 3 skipped: the moderator stopped early',
       'Aggregator gpt-4o is writing the answer',
     ]);
-    assert.match(stream.progressLines[0], /^Estimate: at most 17 calls, [\d,]+ prompt tokens, unbounded completion tokens \(no maxTokens: .+\)$/);
+    assert.match(stream.progressLines[0], /^Estimate: at most 17 calls, unbounded prompt tokens, unbounded completion tokens \(no maxTokens: .+\)$/);
     assert.match(stream.progressLines[5], /^Layer 1: judge kept .+ and .+ \(2 of 4\): They are correct\.$/);
 
     const kinds = stream.parts.map((p) => p.kind);

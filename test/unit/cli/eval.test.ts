@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
 import { lastUser } from '../helpers/engine-harness';
 import { parseEvalArgs } from '../../../src/cli/args';
-import { parseFailBelow } from '../../../src/cli/eval';
+import { parseFailBelow } from '../../../src/eval/evaluate';
 import { loadResultsDir } from '../../../src/eval/dir-store';
 import { parseEvalReport } from '../../../src/views/eval-protocol';
 
@@ -191,10 +191,46 @@ describe('CLI: smoa eval', function () {
     assert.equal(report.incomplete, undefined);
   });
 
-  it('--max-usd stops starting runs, says so, and exits 1', async () => {
-    const ran = await cli(['--config', configPath, '--tasks', tasksPath, '--strategies', 'single:a', '--concurrency', '1', '--max-usd', '0.00004']);
+  it('--max-usd does not start runs whose bound no longer fits, says so, and exits 1', async () => {
+    const ran = await cli(['--config', configPath, '--tasks', tasksPath, '--strategies', 'single:a', '--concurrency', '1', '--max-usd', '0.00015']);
     assert.equal(ran.code, 1, ran.stderr);
-    assert.match(ran.stderr, /--max-usd 0\.00004: stopping before \d+ more run/);
+    assert.match(ran.stderr, /--max-usd 0\.00015: not starting \d+ more run\(s\) \(reported as not run\)/);
     assert.ok(server.requests.length >= 1 && server.requests.length < 6, `${server.requests.length} requests`);
+  });
+
+  it('--out that cannot be used exits 2 with one line naming the path; a README as --tasks is one line too (issue 20)', async () => {
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const ran = await cli(['--config', configPath, '--tasks', tasksPath, '--strategies', 'single:a', '--out', join(file, 'results')]);
+    assert.equal(ran.code, 2, ran.stderr);
+    assert.match(ran.stderr, /(^|\n)smoa: --out: .*not-a-folder[/\\]results is under .*not-a-folder, which is a file\n/);
+    assert.doesNotMatch(ran.stderr, /\n\s+at /, 'no stack trace');
+    const readme = await cli(['--config', configPath, '--tasks', join(root, 'README.md')]);
+    assert.equal(readme.code, 2);
+    assert.match(readme.stderr, /README\.md: not a task file: none of its \d+ lines is a task/);
+    assert.equal(readme.stderr.split('\n').filter((l) => /README/.test(l)).length, 1, readme.stderr);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('a results folder that fails mid-run stops with exit 1, says what was saved, and prints no stack trace (issue 20)', async () => {
+    const out = join(dir, 'out-vanishing');
+    server.setResponder((req) => {
+      const m = /What is (\d+) \+ (\d+)\?/.exec(lastUser(req));
+      return m ? { text: `The answer is ${Number(m[1]) * 2}.`, ttftMs: 100 } : undefined;
+    });
+    let removed = false;
+    const ran = await cli(['--config', configPath, '--tasks', tasksPath, '--strategies', 'single:a', '--concurrency', '1', '--out', out], {
+      onStderr: (text) => {
+        if (!removed && /· 1\/6 runs/.test(text)) {
+          removed = true;
+          rmSync(out, { recursive: true, force: true });
+        }
+      },
+    });
+    assert.equal(ran.code, 1, ran.stderr);
+    assert.match(ran.stderr, /smoa: cannot save results in .*out-vanishing: ENOENT/);
+    assert.match(ran.stderr, /stopped; 1 answer\(s\) and 1 grade\(s\) are saved there/);
+    assert.doesNotMatch(ran.stderr, /\n\s+at |unexpected error/);
+    assert.ok(server.requests.length <= 3, `${server.requests.length} requests: the evaluation stopped instead of paying for runs it cannot keep`);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { byModelAndStage, dailyBudgetVerdict, KeyValueLedgerStorage, Ledger, toCsv } from '../../../src/host/ledger';
-import { FileLedgerStorage } from '../../../src/cli/ledger-file';
+import { FileLedgerStorage } from '../../../src/host/ledger-file';
 import { record, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
@@ -100,6 +100,51 @@ describe('ledger: usage per day, endpoint, model and stage', () => {
     await assert.rejects(async () => new FileLedgerStorage(file).load(), /usage\.jsonl:\d+: not a ledger line/);
   });
 
+  it('a torn last line (a crash mid-write) is skipped, and the next entry is kept on a line of its own', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'smoa-ledger-')), 'usage.jsonl');
+    const cfg = config();
+    const { events, result } = await record(cfg, { prompt: 'torn' });
+    await new Ledger(new FileLedgerStorage(file), clock).recordRun(cfg, events);
+    appendFileSync(file, '{"day":"2026-11-23","endpoint":"local","mod');
+    await new Ledger(new FileLedgerStorage(file), clock).recordRun(cfg, events);
+    const today = await new Ledger(new FileLedgerStorage(file), clock).today();
+    assert.equal(today.calls, 2 * result.totals.calls, 'both runs are there; only the torn line is lost');
+  });
+
+  it('two windows writing to one store at once lose nothing', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'smoa-ledger-')), 'usage-ledger.jsonl');
+    const cfg = config();
+    const { events, result } = await record(cfg, { prompt: 'two windows' });
+    const windowA = new Ledger(new FileLedgerStorage(file), clock);
+    const windowB = new Ledger(new FileLedgerStorage(file), clock);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? windowA : windowB).recordRun(cfg, events)));
+    for (const ledger of [windowA, windowB]) {
+      const today = await ledger.today();
+      assert.equal(today.calls, 20 * result.totals.calls);
+      assert.equal(today.tokens, 20 * (result.totals.promptTokens + result.totals.completionTokens));
+    }
+  });
+
+  it('a failed or cancelled call adds what it was billed for; a model without a price makes its row "no price"', async () => {
+    const cfg = config();
+    server.setResponder(() => ({ text: Array.from({ length: 300 }, () => 'word').join(' '), tokensPerSecond: 500 }));
+    const controller = new AbortController();
+    let tokens = 0;
+    const { events } = await record({ ...cfg, strategy: 'single' }, { prompt: 'cut me' }, {
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'call-token' && ++tokens === 40) controller.abort();
+      },
+    });
+    await server.waitForIdle();
+    const ledger = new Ledger(new KeyValueLedgerStorage(new JsonStore(), clock), clock);
+    await ledger.recordRun(cfg, events);
+    const [entry] = await ledger.entries();
+    assert.equal(entry.failedCalls, 1);
+    assert.ok(entry.completionTokens >= server.billedUsage().completion_tokens, `${entry.completionTokens} recorded, ${server.billedUsage().completion_tokens} served`);
+    assert.ok(entry.estimatedTokens > 0);
+  });
+
   it('marks tokens that were estimated, and exports CSV that a spreadsheet cannot mistake for formulas', async () => {
     const cfg = config();
     server.setResponder(() => ({ text: 'no usage here', usage: false }));
@@ -113,6 +158,13 @@ describe('ledger: usage per day, endpoint, model and stage', () => {
     const [header, row] = csv.trim().split('\r\n');
     assert.equal(header, 'day,endpoint,model,stage,calls,failedCalls,promptTokens,completionTokens,estimatedTokens,costUsd,unpricedCalls');
     assert.match(row, /^2026-11-23,local,"'=HYPERLINK\(""x""\)",aggregator,1,0,/);
+  });
+
+  it('daily budget: compares unrounded amounts and shows sub-cent ones non-zero', () => {
+    const confirm = dailyBudgetVerdict(0.0035, 0.003);
+    assert.equal(confirm.level, 'confirm');
+    assert.match((confirm as { message: string }).message, /\(\$0\.0035\) has reached the daily budget of \$0\.0030/);
+    assert.deepEqual(dailyBudgetVerdict(0.0023, 0.003), { level: 'ok' });
   });
 
   it('daily budget: nothing below 80%, a warning from 80%, a confirmation once reached', () => {

@@ -13,7 +13,11 @@ describe('package.json contributions', () => {
   it('declares one smoa.<field> setting per config schema field, and nothing else but extension-only ones', () => {
     const declared = Object.keys(properties).sort();
     // A nested object field is one setting per sub-field (VS Code hands `get('agent')` back as the object).
-    const nested: Record<string, string[]> = { agent: ['agent.reconsult'], budget: ['budget.maxUsd', 'budget.maxTokens'] };
+    const nested: Record<string, string[]> = {
+      agent: ['agent.reconsult'],
+      budget: ['budget.maxUsd', 'budget.maxTokens'],
+      route: ['route.file', 'route.costWeight', 'route.maxProposers', 'route.minSimilarity', 'route.fallback'],
+    };
     const expected = [...ENGINE_SETTING_KEYS.flatMap((k) => nested[k] ?? [k]).map((k) => `smoa.${k}`), 'smoa.insert.mode', 'smoa.dailyBudgetUsd'].sort();
     assert.deepEqual(declared, expected);
     for (const [name, prop] of Object.entries(properties)) {

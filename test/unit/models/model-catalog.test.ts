@@ -63,13 +63,13 @@ describe('model picker catalog', () => {
     assert.equal(ensembleInformation(undefined).maxOutputTokens, 4096);
   });
 
-  it('counts about four characters a token, over every part of a message', () => {
-    assert.equal(countTokens('12345678'), 2);
+  it("counts with the project's one token rule (two bytes a token, an upper bound), over every part of a message", () => {
+    assert.equal(countTokens('12345678'), 4);
     const message = {
       role: LM_ROLE.user,
       content: [{ value: 'a'.repeat(40) }, { callId: 'c', content: [{ value: 'b'.repeat(20) }] }, { callId: 'd', name: 'read', input: { p: 1 } }],
     };
-    // 4 overhead + 10 text + 5 tool result + 1 name + 2 arguments ({"p":1} is 7 characters)
-    assert.equal(countTokens(message), 22);
+    // 4 overhead + 20 text + 10 tool result + 2 name + 4 arguments ({"p":1} is 7 characters)
+    assert.equal(countTokens(message), 40);
   });
 });

@@ -276,4 +276,25 @@ describe('trace panel: a budget for one run', () => {
       session.dispose();
     });
   });
+
+  it('Max tokens 1500 with models that have no maxTokens: an answer within the budget (shorter answers, not a failed run)', async () => {
+    await withServer({ ttftMs: 0 }, async (server) => {
+      server.setResponder((req) => (req.responseFormat ? undefined : { text: Array.from({ length: 600 }, (_, i) => `point${i % 17}`).join(' ') }));
+      const settings = testConfigInput(server);
+      const runs = testRunService(server);
+      const sources = { settingsInput: () => settings, vscodeModels: async () => [] };
+      const { port } = fakePort();
+      const session = new PanelSession({ runs, currentConfig: (overrides) => resolveConfig(sources, undefined, overrides ? { ...overrides } : undefined) }, port);
+      await session.receive({ type: 'ready' });
+      await session.receive({ type: 'run', prompt: 'Design a cache', strategy: 'smoa', layers: 2, topK: 2, maxTokens: 1500 });
+      const run = runs.list().at(-1)!;
+      const result = await run.result;
+      assert.equal(result.status, 'ok', result.error);
+      assert.notEqual(result.answer, '');
+      const billed = server.billedUsage();
+      assert.ok(billed.prompt_tokens + billed.completion_tokens <= 1500, `the server counted ${billed.prompt_tokens + billed.completion_tokens} tokens`);
+      assert.ok(server.requests.every((r) => r.maxTokens !== undefined), 'every call was sent a cap');
+      session.dispose();
+    });
+  });
 });

@@ -82,7 +82,7 @@ function render(): void {
       h('p', {
         class: 'banner error',
         testid: 'eval-incomplete',
-        text: `Incomplete: ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? 'the spending cap was reached' : 'cancelled'}).`,
+        text: `Incomplete: ${report.incomplete.notRun} run(s) not done (${report.incomplete.reason === 'budget' ? 'the spending cap was reached' : report.incomplete.reason === 'write-failed' ? 'the results could not be saved' : 'cancelled'}).`,
       }),
     );
   }
