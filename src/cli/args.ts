@@ -10,7 +10,7 @@ export const USAGE = `Usage:
            [--estimate [--json]] [--max-usd N] [--max-tokens N] [--ledger FILE]
   smoa compare --config FILE --prompts FILE.jsonl [--strategies single,moa,smoa] [--json]
   smoa mcp --config FILE [--trace-dir DIR]
-  smoa eval --config FILE --tasks FILE [--strategies ...] [--grader exact|rubric|pairwise] [--out DIR] (smoa eval --help)
+  smoa eval --config FILE --tasks FILE [--strategies ...] [--grader exact|rubric|pairwise|tests] [--out DIR] (smoa eval --help)
 
   --config       JSON config (see README: endpoints, models, proposers, aggregator, ...)
   --prompt       the request; "-" reads it from standard input
@@ -144,17 +144,20 @@ function readStrategy(value: string, flag: string): Strategy {
 }
 
 export const EVAL_USAGE = `Usage:
-  smoa eval --config FILE --tasks FILE [--strategies LIST] [--grader exact|rubric|pairwise] [--grader-model ID]
+  smoa eval --config FILE --tasks FILE [--strategies LIST] [--grader exact|rubric|pairwise|tests] [--grader-model ID]
             [--baseline STRATEGY] [--out DIR] [--json] [--max-usd N] [--concurrency N] [--repeat N] [--seed N]
             [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE] [--ledger FILE]
 
   --tasks         JSON Lines ({"id","prompt"|"turns","reference","match","category","tests","language"}, GSM8K
                   test.jsonl, MT-Bench question.jsonl, HumanEval, MBPP) or a JSON array (AlpacaEval, with "output")
   --strategies    comma-separated: smoa, moa, single, ..., single:<modelId> (default: smoa,moa,single)
-  --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects) or pairwise (win rate
-                  against --baseline, both orders); default: exact when every task has a reference, else rubric
+  --grader        exact (needs "reference" on every task), rubric (1-5 on six aspects), pairwise (win rate
+                  against --baseline, both orders) or tests (runs the answer's code with the task's tests: pass@1);
+                  default: tests when every task has tests, else exact when every task has a reference, else rubric
   --grader-model  model id from the config that grades (default: the judge, else the aggregator)
-  --baseline      strategy the pairwise grader compares with (default: single); it is run too
+  --baseline      strategy the pairwise grader compares with, run too (default: single); "reference": each task's
+                  reference output (AlpacaEval "output"; the default when every task has one), reported as the win
+                  rate and the length-controlled win rate
   --out DIR       write answers, grades, traces (JSONL), report.md, report.svg; rerun with the same DIR to resume
                   (one evaluation at a time per DIR)
   --json          print the summary as JSON on stdout

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { GRADERS, type GraderKind } from '../eval/kinds';
+import { GRADERS, REFERENCE_BASELINE, type GraderKind } from '../eval/kinds';
 import { readTaskFile } from '../eval/task-file';
 import { COMMANDS } from '../host/command-ids';
 import type { ExtensionServices } from '../host/services';
@@ -92,9 +92,10 @@ async function pickTaskFile(context: vscode.ExtensionContext): Promise<string | 
     const read = readTaskFile(uri.fsPath);
     if (read.ok) items.push({ label: vscode.workspace.asRelativePath(uri), description: `${read.tasks.length} tasks (${read.formats.join(', ')})`, path: uri.fsPath });
   }
-  for (const name of ['reasoning', 'programming']) {
+  const about: Record<string, string> = { reasoning: 'exact answers', programming: 'open questions (rubric, pairwise)', 'code-tasks': 'code run against tests (pass@1)' };
+  for (const name of ['reasoning', 'programming', 'code-tasks']) {
     const path = join(context.extensionPath, 'examples', 'eval', `${name}.jsonl`);
-    if (existsSync(path)) items.push({ label: `Built-in: ${name}`, description: name === 'reasoning' ? 'exact answers' : 'open questions (rubric, pairwise)', path });
+    if (existsSync(path)) items.push({ label: `Built-in: ${name}`, description: about[name], path });
   }
   items.push({ label: 'Browse…', browse: true });
   const picked = await vscode.window.showQuickPick(items, { title: 'SMoA evaluation (1/3): task file', placeHolder: 'JSON Lines tasks, GSM8K, MT-Bench, AlpacaEval, HumanEval or MBPP' });
@@ -116,6 +117,7 @@ async function pickGrader(allReferenced: boolean): Promise<GraderKind | undefine
     exact: allReferenced ? "compare with each task's reference answer" : 'needs a reference on every task',
     rubric: 'a model scores six aspects 1-5',
     pairwise: 'a model compares each answer with a baseline, in both orders',
+    tests: "run each answer's code with the task's tests (pass@1); needs tests on every task",
   };
   const items = GRADERS.filter((g) => g !== 'exact' || allReferenced).map((g) => ({ label: g, description: about[g] }));
   const picked = await vscode.window.showQuickPick(items, { title: 'SMoA evaluation (3/3): grader' });
@@ -123,7 +125,8 @@ async function pickGrader(allReferenced: boolean): Promise<GraderKind | undefine
 }
 
 async function pickBaseline(strategies: string[], config: SmoaConfig): Promise<string | undefined> {
-  const names = [...new Set([...strategies, ...strategySpecNames(config)])];
-  const picked = await vscode.window.showQuickPick(names.map((label) => ({ label })), { title: 'SMoA evaluation: baseline for the pairwise grader' });
+  // "reference": each task's own reference output (AlpacaEval's metric); the evaluation checks every task has one.
+  const names = [...new Set([REFERENCE_BASELINE, ...strategies, ...strategySpecNames(config)])];
+  const picked = await vscode.window.showQuickPick(names.map((label) => ({ label, ...(label === REFERENCE_BASELINE ? { description: "each task's reference output (AlpacaEval)" } : {}) })), { title: 'SMoA evaluation: baseline for the pairwise grader' });
   return picked?.label;
 }

@@ -7,7 +7,7 @@ import type { RoleCache } from '../pipeline/roles';
 import { parseStrategySpecs, type StrategySpec } from '../pipeline/strategy-spec';
 import { DirStore, lockResults, outputProblem, REPORT_JSON, TASKS_JSON } from './dir-store';
 import { runEvaluation, type EvalOutcome, type EvalPlan, type EvalProgress } from './harness';
-import { GRADERS, SCORE_RANGE, type GraderKind } from './kinds';
+import { GRADERS, graderUsesModel, REFERENCE_BASELINE, SCORE_RANGE, type GraderKind } from './kinds';
 import { hashText, MemoryStore, type ResultStore } from './records';
 import { renderMarkdown, renderSvg, summarize, type EvalReport } from './report';
 import { readTaskFile } from './task-file';
@@ -71,7 +71,13 @@ export function planEvaluation(request: EvalRequest, config: SmoaConfig): { ok: 
   const tasks = read.ok ? read.tasks : [];
 
   if (request.grader !== undefined && !(GRADERS as readonly string[]).includes(request.grader)) problem('grader', `--grader must be one of ${GRADERS.join(', ')}, got "${request.grader}"`);
-  const grader: GraderKind = request.grader ?? (read.ok && tasks.every((t) => t.reference !== undefined) ? 'exact' : 'rubric');
+  const grader: GraderKind = request.grader ?? (read.ok && tasks.every((t) => t.tests !== undefined) ? 'tests' : read.ok && tasks.every((t) => t.reference !== undefined) ? 'exact' : 'rubric');
+  if (grader === 'tests' && read.ok) {
+    const missing = tasks.filter((t) => t.tests === undefined);
+    if (missing.length) {
+      problem('grader', `${request.tasks}: the tests grader needs "tests" on every task; ${missing.length} have none: ${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+    }
+  }
   if (grader === 'exact' && read.ok) {
     const missing = tasks.filter((t) => t.reference === undefined);
     if (missing.length) {
@@ -87,7 +93,13 @@ export function planEvaluation(request: EvalRequest, config: SmoaConfig): { ok: 
   if (!specsResult.ok) problem('strategies', `--strategies: ${specsResult.message}`);
   const specs: StrategySpec[] = specsResult.ok ? specsResult.specs : [];
   let baseline: string | undefined;
-  if (grader === 'pairwise') {
+  // AlpacaEval files carry the reference model's outputs: by default the win rate is measured against them.
+  const allOutputs = read.ok && tasks.every((t) => t.referenceOutput !== undefined);
+  if (grader === 'pairwise' && (request.baseline ?? (allOutputs ? REFERENCE_BASELINE : undefined)) === REFERENCE_BASELINE) {
+    const missing = tasks.filter((t) => t.referenceOutput === undefined);
+    if (missing.length) problem('baseline', `--baseline reference needs a reference output (AlpacaEval "output") on every task; ${missing.length} have none: ${missing.slice(0, 5).map((t) => `${t.id} (${t.source})`).join(', ')}`);
+    else baseline = REFERENCE_BASELINE;
+  } else if (grader === 'pairwise') {
     const b = parseStrategySpecs(request.baseline ?? 'single', config);
     if (!b.ok) problem('baseline', `--baseline: ${b.message}`);
     else if (b.specs.length !== 1) problem('baseline', '--baseline takes one strategy');
@@ -99,11 +111,11 @@ export function planEvaluation(request: EvalRequest, config: SmoaConfig): { ok: 
     problem('baseline', '--baseline is for --grader pairwise');
   }
 
-  const graderModel = grader === 'exact' ? undefined : (request.graderModel ?? judgeModels(config)[0]);
+  const graderModel = graderUsesModel(grader) ? (request.graderModel ?? judgeModels(config)[0]) : undefined;
   if (graderModel !== undefined && !config.models.some((m) => m.id === graderModel)) {
     problem('graderModel', `--grader-model: unknown model "${graderModel}" (known: ${config.models.map((m) => m.id).join(', ')})`);
   }
-  if (grader === 'exact' && request.graderModel !== undefined) problem('graderModel', '--grader-model is for the rubric and pairwise graders');
+  if (!graderUsesModel(grader) && request.graderModel !== undefined) problem('graderModel', '--grader-model is for the rubric and pairwise graders');
 
   const strategies = specs.map((s) => s.label);
   let failBelow: Map<string, number> | undefined;

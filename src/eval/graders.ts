@@ -6,7 +6,7 @@ import { parseNumber, toRegExp, type EvalTask, type MatchKind } from './tasks';
 
 import { ASPECTS, type Aspect, type GraderUsage } from './kinds';
 
-export { ASPECTS, GRADERS, SCORE_RANGE, type Aspect, type GraderKind, type GraderUsage } from './kinds';
+export { ASPECTS, GRADERS, REFERENCE_BASELINE, SCORE_RANGE, type Aspect, type GraderKind, type GraderUsage } from './kinds';
 
 // ---------------------------------------------------------------------------------------------------------------
 // exact: reference-based, no model
@@ -180,6 +180,8 @@ export interface PairwiseGrade {
   reasons: [string, string];
   /** Candidate length / baseline length, in characters. */
   lengthRatio: number;
+  /** Candidate length minus baseline length, in characters. */
+  lengthDiff: number;
 }
 
 const OUTCOME_SCORE = { win: 1, tie: 0.5, loss: 0 } as const;
@@ -204,6 +206,7 @@ export async function gradePairwise(call: GraderCall, prompt: string, candidate:
     orders: { candidateFirst, baselineFirst },
     reasons: [first.reason, second.reason],
     lengthRatio: candidate.length / Math.max(1, baseline.length),
+    lengthDiff: candidate.length - baseline.length,
   };
 }
 

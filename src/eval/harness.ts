@@ -13,7 +13,9 @@ import type { RoleCache } from '../pipeline/roles';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import type { RunTotals } from '../pipeline/events';
 import { emptyTrace, type Trace } from '../pipeline/trace';
-import { GradeError, gradeExact, gradePairwise, gradeRubric, type GraderCall, type GraderKind, type GraderUsage } from './graders';
+import { GradeError, gradeExact, gradePairwise, gradeRubric, REFERENCE_BASELINE, type GraderCall, type GraderKind, type GraderUsage } from './graders';
+import { gradeByTests } from './code-grader';
+import { graderUsesModel } from './kinds';
 import { gradeKey, hashText, unitKey, type AnswerRecord, type GradeRecord, type ResultStore } from './records';
 import { turnTaskId, type EvalTask } from './tasks';
 
@@ -23,7 +25,7 @@ export interface EvalPlan {
   grader: GraderKind;
   /** Model id that grades (rubric, pairwise). */
   graderModel?: string;
-  /** Label of the baseline strategy (pairwise); it is one of `specs`. */
+  /** Label of the baseline strategy (pairwise); it is one of `specs`, or REFERENCE_BASELINE: each task's reference output. */
   baseline?: string;
   repeat: number;
   /** Judge seed of repeat r is seed + r (the config's seed when unset). */
@@ -244,7 +246,7 @@ function loadCurrent(plan: EvalPlan, units: Unit[], store: ResultStore): { answe
     const u = byKey.get(g.key);
     // A grade that could not be made (grader failed, no baseline answer) is tried again on the next run.
     if (!u || g.score === undefined || !answers.has(g.key) || g.taskHash !== taskHash(u.task)) continue;
-    if (g.baseline !== undefined && !answers.has(unitKey(u.task.id, g.baseline, u.repeat))) continue;
+    if (g.baseline !== undefined && g.baseline !== REFERENCE_BASELINE && !answers.has(unitKey(u.task.id, g.baseline, u.repeat))) continue;
     grades.set(gradeKey(g), g);
   }
   return { answers, grades };
@@ -448,7 +450,7 @@ async function gradeUnit(state: EvalState, unit: Unit, answer: AnswerRecord): Pr
   const ids = {
     key: unit.key,
     grader: plan.grader,
-    ...(plan.graderModel && plan.grader !== 'exact' ? { graderModel: plan.graderModel } : {}),
+    ...(plan.graderModel && graderUsesModel(plan.grader) ? { graderModel: plan.graderModel } : {}),
     ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}),
     taskHash: taskHash(unit.task),
   };
@@ -459,6 +461,11 @@ async function gradeUnit(state: EvalState, unit: Unit, answer: AnswerRecord): Pr
     if (task.reference === undefined) return;
     const g = answer.status === 'ok' ? gradeExact(answer.answer, task.reference, task.match ?? 'exact') : { score: 0, detail: 'the run failed' };
     record = { ...ids, score: g.score, detail: g.detail };
+  } else if (plan.grader === 'tests') {
+    if (task.tests === undefined) return;
+    const g = answer.status === 'ok' ? await gradeByTests(task, answer.answer) : { score: 0, detail: 'the run failed' };
+    if (signal.aborted) return;
+    record = { ...ids, ...g };
   } else if (answer.status !== 'ok') {
     record = { ...ids, score: plan.grader === 'rubric' ? 1 : 0, detail: 'the run failed: lowest score' };
   } else {
@@ -468,13 +475,18 @@ async function gradeUnit(state: EvalState, unit: Unit, answer: AnswerRecord): Pr
         const g = await gradeRubric(state.graderCall!, request, answer.answer, grading, task.referenceAnswer);
         record = { ...ids, score: g.score, detail: g.aspects };
       } else {
-        const base = state.answers.get(unitKey(task.id, plan.baseline!, unit.repeat)) ?? (await state.waiters.get(unitKey(task.id, plan.baseline!, unit.repeat))?.promise);
+        const base =
+          plan.baseline === REFERENCE_BASELINE
+            ? task.referenceOutput !== undefined
+              ? { status: 'ok' as const, answer: task.referenceOutput }
+              : undefined
+            : (state.answers.get(unitKey(task.id, plan.baseline!, unit.repeat)) ?? (await state.waiters.get(unitKey(task.id, plan.baseline!, unit.repeat))?.promise));
         if (signal.aborted) return;
         if (!base || base.status !== 'ok') {
-          record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : `${plan.baseline} did not run`})` };
+          record = { ...ids, error: `no baseline answer (${base ? `${plan.baseline} failed` : plan.baseline === REFERENCE_BASELINE ? 'the task has no reference output' : `${plan.baseline} did not run`})` };
         } else {
           const g = await gradePairwise(state.graderCall!, request, answer.answer, base.answer, grading, task.referenceAnswer);
-          record = { ...ids, score: g.score, lengthRatio: g.lengthRatio, detail: { orders: g.orders, reasons: g.reasons } };
+          record = { ...ids, score: g.score, lengthRatio: g.lengthRatio, lengthDiff: g.lengthDiff, detail: { orders: g.orders, reasons: g.reasons } };
         }
       }
     } catch (err) {

@@ -36,6 +36,8 @@ export interface GradeRecord {
   detail?: unknown;
   /** Pairwise: candidate length / baseline length. */
   lengthRatio?: number;
+  /** Pairwise: candidate length minus baseline length, in characters (the length-controlled win rate's covariate). */
+  lengthDiff?: number;
   /** Hash of the task as graded (prompt, turns, references, tests): a grade of an edited task is made again. */
   taskHash?: string;
 }

@@ -1,7 +1,9 @@
-import { ASPECTS, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds';
+import { ASPECTS, graderUsesModel, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds';
 import { gradeKey, type AnswerRecord, type GradeRecord } from './records';
 import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
+import { lengthControlledWinRate } from './length-controlled';
+import { verdicts, verdictSentence, type Comparison } from './verdict';
 
 /**
  * The summary of an evaluation: what `--json` prints, what report.md / report.svg show and what the VS Code results
@@ -28,12 +30,18 @@ export interface EvalRow {
   firstAnswerTokenMs?: number;
   /** Pairwise: mean candidate/baseline length ratio. */
   lengthRatio?: number;
+  /** Pairwise: the win rate with the length difference to the baseline controlled for (see length-controlled.ts). */
+  lengthControlled?: { winRate: number; ci: [number, number]; n: number };
   /** Rubric: mean per aspect. */
   aspects?: Record<string, number>;
   /** Judged strategies: how often each proposer model's answer was kept. */
   seats?: { modelId: string; answered: number; kept: number; rate: number }[];
   /** Judged strategies: share of judge decisions whose first pick was the first candidate shown. */
   firstPickRate?: { rate: number; decisions: number };
+  /** Against the best single model (see verdict.ts); absent for that model itself. */
+  vsBest?: Comparison;
+  /** Against Self-MoA, when it ran. */
+  vsSelf?: Comparison;
 }
 
 export interface EvalCategoryRow {
@@ -80,7 +88,7 @@ export function gradeFinder(grades: readonly GradeRecord[], plan: Pick<SummaryIn
       gradeKey({
         key: a.key,
         grader: plan.grader,
-        ...(plan.graderModel && plan.grader !== 'exact' ? { graderModel: plan.graderModel } : {}),
+        ...(plan.graderModel && graderUsesModel(plan.grader) ? { graderModel: plan.graderModel } : {}),
         ...(plan.grader === 'pairwise' ? { baseline: plan.baseline } : {}),
       }),
     );
@@ -94,19 +102,39 @@ export function summarize(input: SummaryInput): EvalReport {
   const answersOf = (strategy: string, tasks?: Set<string>) =>
     input.answers.filter((a) => a.strategy === strategy && taskIds.has(a.taskId) && a.repeat < input.repeat && (!tasks || tasks.has(a.taskId)));
 
-  const scoreOf = (answers: AnswerRecord[], seedSalt: number) => {
+  // `yardstick`: the pairwise baseline has no grades of its own; against itself, every answer it gave ties (0.5).
+  const perTaskScores = (answers: AnswerRecord[], yardstick = false) => {
     const perTask = new Map<string, number[]>();
     for (const a of answers) {
-      const score = gradeOf(a)?.score;
+      const score = yardstick ? (a.status === 'ok' ? 0.5 : undefined) : gradeOf(a)?.score;
       if (score === undefined) continue;
       perTask.set(a.taskId, [...(perTask.get(a.taskId) ?? []), score]);
     }
-    const values = [...perTask.values()].map(mean);
+    return new Map([...perTask].map(([task, scores]) => [task, mean(scores)]));
+  };
+  const scoreOf = (answers: AnswerRecord[], seedSalt: number) => {
+    const values = [...perTaskScores(answers).values()];
     return {
       n: values.length,
       score: values.length ? mean(values) : null,
       ci: values.length ? bootstrapInterval(values, { seed: input.seed * 7919 + seedSalt }) : null,
     };
+  };
+
+  // Per task (repeats averaged): the preference for the answer over the baseline, and how much longer it was.
+  const lengthControlledOf = (answers: AnswerRecord[], seedSalt: number): EvalRow['lengthControlled'] => {
+    const perTask = new Map<string, { preference: number[]; lengthDiff: number[] }>();
+    for (const a of answers) {
+      const g = gradeOf(a);
+      if (g?.score === undefined || g.lengthDiff === undefined) continue;
+      const t = perTask.get(a.taskId) ?? { preference: [], lengthDiff: [] };
+      t.preference.push(g.score);
+      t.lengthDiff.push(g.lengthDiff);
+      perTask.set(a.taskId, t);
+    }
+    const data = [...perTask.values()].map((t) => ({ preference: mean(t.preference), lengthDiff: mean(t.lengthDiff) }));
+    const r = lengthControlledWinRate(data, { seed: input.seed * 7919 + 3000 + seedSalt });
+    return r ? { winRate: r.lcWinRate, ci: r.lcWinRateCi, n: r.n } : undefined;
   };
 
   const rows = input.strategies.map((strategy, index): EvalRow => {
@@ -133,6 +161,10 @@ export function summarize(input: SummaryInput): EvalReport {
       ...(firsts.length ? { firstAnswerTokenMs: Math.round(mean(firsts.map((a) => a.totals.firstAnswerTokenMs!))) } : {}),
       ...(ratios.length ? { lengthRatio: mean(ratios) } : {}),
     };
+    if (input.grader === 'pairwise') {
+      const lc = lengthControlledOf(answers, index);
+      if (lc) row.lengthControlled = lc;
+    }
     if (input.grader === 'rubric') {
       const details = answers.map((a) => gradeOf(a)?.detail as Record<string, { score: number }> | undefined).filter((d) => d && typeof d === 'object' && 'helpfulness' in d);
       if (details.length) row.aspects = Object.fromEntries(ASPECTS.map((asp) => [asp, mean(details.map((d) => d![asp].score))]));
@@ -154,6 +186,8 @@ export function summarize(input: SummaryInput): EvalReport {
     if (decisions) row.firstPickRate = { rate: firstShown / decisions, decisions };
     return row;
   });
+  const comparisons = verdicts(rows, new Map(input.strategies.map((s) => [s, perTaskScores(answersOf(s), input.grader === 'pairwise' && s === input.baseline)])), input.seed);
+  for (const row of rows) Object.assign(row, comparisons.get(row.strategy) ?? {});
 
   const categories: EvalCategoryRow[] = [];
   const names = [...new Set(input.tasks.map((t) => t.category).filter((c): c is string => !!c))].sort();
@@ -168,7 +202,7 @@ export function summarize(input: SummaryInput): EvalReport {
 
   return {
     grader: input.grader,
-    ...(input.graderModel && input.grader !== 'exact' ? { graderModel: input.graderModel } : {}),
+    ...(input.graderModel && graderUsesModel(input.grader) ? { graderModel: input.graderModel } : {}),
     ...(input.baseline && input.grader === 'pairwise' ? { baseline: input.baseline } : {}),
     scoreRange: SCORE_RANGE[input.grader],
     tasks: input.tasks.length,
@@ -204,6 +238,7 @@ const int = (n: number) => n.toLocaleString('en-US');
 
 export function scoreLabel(report: Pick<EvalReport, 'grader' | 'baseline'>): string {
   if (report.grader === 'exact') return 'accuracy';
+  if (report.grader === 'tests') return 'pass@1 (tests run)';
   if (report.grader === 'rubric') return 'rubric score (1-5)';
   return `win rate vs ${report.baseline}`;
 }
@@ -236,6 +271,7 @@ function extrasLines(report: EvalReport): string[] {
   const lines: string[] = [];
   for (const row of report.rows) {
     const parts: string[] = [];
+    if (row.lengthControlled) parts.push(`length-controlled win rate ${fmtScore(row.lengthControlled.winRate, 'pairwise')} (95% CI ${fmtCi(row.lengthControlled.ci, 'pairwise')})`);
     if (row.lengthRatio !== undefined) parts.push(`length vs baseline ${row.lengthRatio.toFixed(2)}x`);
     if (row.aspects) parts.push(Object.entries(row.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
     if (row.seats) parts.push(`kept: ${row.seats.map((s) => `${s.modelId} ${Math.round(s.rate * 100)}% (${s.kept}/${s.answered})`).join(', ')}`);
@@ -245,8 +281,17 @@ function extrasLines(report: EvalReport): string[] {
   return lines;
 }
 
+/** Who won, one sentence per comparison: against the best single model first, then against Self-MoA. */
+export function verdictLines(report: Pick<EvalReport, 'rows' | 'grader'>): string[] {
+  const best = report.rows.flatMap((r) => (r.vsBest ? [verdictSentence(r.strategy, r.vsBest, report.grader)] : []));
+  const self = report.rows.flatMap((r) => (r.vsSelf ? [verdictSentence(r.strategy, r.vsSelf, report.grader)] : []));
+  return [...best, ...self];
+}
+
 export function renderText(report: EvalReport): string {
   const out = [`${scoreLabel(report)}, ${report.tasks} tasks${report.repeat > 1 ? ` x ${report.repeat} repeats` : ''}${report.graderModel ? `, graded by ${report.graderModel}` : ''}`];
+  const verdict = verdictLines(report);
+  if (verdict.length) out.push(...verdict, '');
   out.push(textTable(TABLE_HEADERS, report.rows.map((r) => rowCells(r, report))));
   if (report.categories.length) {
     out.push('', 'per category:');
@@ -272,6 +317,8 @@ export function renderMarkdown(report: EvalReport, svgFile = 'report.svg'): stri
     `${report.tasks} tasks${report.repeat > 1 ? ` x ${report.repeat} repeats` : ''}; score: ${scoreLabel(report)}${report.graderModel ? `, graded by \`${report.graderModel}\`` : ''}. ` +
       'Intervals are 95% bootstrap intervals over tasks. Tokens and cost are totals; wall time and first token are means per run.',
     '',
+    ...verdictLines(report).flatMap((line) => [`- ${mdEscape(line)}`]),
+    ...(verdictLines(report).length ? [''] : []),
     mdTable(TABLE_HEADERS, report.rows.map((r) => rowCells(r, report))),
     '',
     `![score against cost](${svgFile})`,

@@ -21,9 +21,14 @@ export function bootstrapInterval(values: readonly number[], options: { seed?: n
     for (let i = 0; i < n; i++) sum += values[Math.floor(random() * n)];
     means[r] = sum / n;
   }
-  means.sort();
+  return percentileInterval(means, level);
+}
+
+/** The central `level` interval of bootstrap replicates (sorted in place). */
+export function percentileInterval(replicates: Float64Array, level = 0.95): [number, number] {
+  replicates.sort();
   const tail = (1 - level) / 2;
-  return [quantile(means, tail), quantile(means, 1 - tail)];
+  return [quantile(replicates, tail), quantile(replicates, 1 - tail)];
 }
 
 /** Linear interpolation between order statistics of a sorted array. */
@@ -32,4 +37,40 @@ function quantile(sorted: Float64Array, q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/**
+ * 95% paired-bootstrap interval of the mean difference: tasks are resampled with replacement and each resample keeps
+ * both strategies' scores on the same task together, so what two strategies share (a task's difficulty) cancels out.
+ */
+export function pairedBootstrapInterval(
+  a: readonly number[],
+  b: readonly number[],
+  options: { seed?: number; resamples?: number; level?: number } = {},
+): [number, number] {
+  if (a.length !== b.length) throw new Error(`paired scores differ in length (${a.length} and ${b.length})`);
+  return bootstrapInterval(
+    a.map((v, i) => v - b[i]),
+    options,
+  );
+}
+
+/**
+ * Two-sided exact sign test: under "neither is better", each task that differs is a fair coin. Ties carry no sign and
+ * are left out. Returns 1 when no task differs.
+ */
+export function signTestP(differences: readonly number[]): number {
+  const plus = differences.filter((d) => d > 0).length;
+  const minus = differences.filter((d) => d < 0).length;
+  const n = plus + minus;
+  if (n === 0) return 1;
+  const k = Math.min(plus, minus);
+  // P(X <= k) for X ~ Binomial(n, 1/2), summed in log space so n in the thousands does not underflow.
+  let logC = 0;
+  let tail = 0;
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+    tail += Math.exp(logC - n * Math.LN2);
+  }
+  return Math.min(1, 2 * tail);
 }

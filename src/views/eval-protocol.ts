@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { GRADERS } from '../eval/kinds';
 import type { EvalReport } from '../eval/report';
 
 /**
@@ -12,6 +13,16 @@ const score = z.nullable(z.number());
 const interval = z.nullable(z.tuple([z.number(), z.number()]));
 const text = z.string().check(z.maxLength(2_000_000));
 const id = z.string().check(z.minLength(1), z.maxLength(500));
+
+const comparisonSchema = z.object({
+  against: id,
+  diff: z.number(),
+  ci: z.tuple([z.number(), z.number()]),
+  p: z.number(),
+  n: z.number(),
+  tokenRatio: z.nullable(z.number()),
+  costRatio: z.nullable(z.number()),
+});
 
 const rowSchema = z.object({
   strategy: id,
@@ -27,13 +38,16 @@ const rowSchema = z.object({
   wallMs: z.number(),
   firstAnswerTokenMs: z.optional(z.number()),
   lengthRatio: z.optional(z.number()),
+  lengthControlled: z.optional(z.object({ winRate: z.number(), ci: z.tuple([z.number(), z.number()]), n: z.number() })),
   aspects: z.optional(z.record(z.string(), z.number())),
   seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number() }))),
   firstPickRate: z.optional(z.object({ rate: z.number(), decisions: z.number() })),
+  vsBest: z.optional(comparisonSchema),
+  vsSelf: z.optional(comparisonSchema),
 });
 
 export const evalReportSchema = z.object({
-  grader: z.enum(['exact', 'rubric', 'pairwise']),
+  grader: z.enum(GRADERS),
   graderModel: z.optional(z.string()),
   baseline: z.optional(z.string()),
   scoreRange: z.tuple([z.number(), z.number()]),

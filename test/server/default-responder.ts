@@ -1,5 +1,6 @@
 import type { FakeRequest, Reply } from './fake-openai';
 import { hash, instanceOf } from './schema-instance';
+import { simulatedCodeAnswer } from './simulated-code';
 import { simulatedPanelReply } from './simulated-panel';
 
 /**
@@ -63,7 +64,9 @@ export function proseAnswer(req: FakeRequest): string {
     `**${req.model}** (simulated): ${pick(OPENINGS, 0)} "${shortTopic}".`,
     `- ${first}\n- ${second}`,
   ];
-  if (CODE_HINT.test(prompt)) {
+  const shipped = simulatedCodeAnswer(req.model, prompt);
+  if (shipped) parts.push(shipped);
+  else if (CODE_HINT.test(prompt)) {
     const python = /\bpython\b/i.test(prompt);
     const name = `answer_${h % 100}`;
     parts.push(

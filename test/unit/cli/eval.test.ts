@@ -120,7 +120,7 @@ describe('CLI: smoa eval', function () {
     }
     assert.equal(server.requests.length, 0);
     // The same checks in-process (no child process needed for argument parsing).
-    assert.throws(() => parseEvalArgs(['--config', 'c', '--tasks', 't', '--grader', 'vibes']), /--grader must be one of exact, rubric, pairwise, got "vibes"/);
+    assert.throws(() => parseEvalArgs(['--config', 'c', '--tasks', 't', '--grader', 'vibes']), /--grader must be one of exact, rubric, pairwise, tests, got "vibes"/);
     assert.throws(() => parseEvalArgs(['--config', 'c', '--tasks', 't', '--concurrency', '0']), /--concurrency must be a whole number from 1 to 64, got "0"/);
     assert.throws(() => parseEvalArgs(['--config', 'c', '--tasks', 't', '--max-usd', 'lots']), /--max-usd must be a positive number/);
     assert.throws(() => parseFailBelow('smoa=2', ['smoa'], 'exact'), /--fail-below: "2" is not a valid exact score \(0 to 1\)/);

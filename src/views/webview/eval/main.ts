@@ -3,7 +3,7 @@
  * task with each strategy's answer, grade and a link to its trace. Built with DOM properties only: answers and grader
  * reasons are model output and stay text.
  */
-import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, TABLE_HEADERS, type EvalReport } from '../../../eval/report';
+import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
 import { parseEvalHostMessage, type EvalAnswerView, type EvalHostMessage, type EvalUnit, type EvalWebviewMessage } from '../../eval-protocol';
 import { h } from '../dom';
 
@@ -77,6 +77,10 @@ function render(): void {
         (current.location ? ` Stored in ${current.location}.` : ''),
     }),
   );
+  const verdict = verdictLines(report);
+  if (verdict.length) {
+    app.append(h('ul', { class: 'verdict', testid: 'eval-verdict' }, ...verdict.map((line) => h('li', { text: line, testid: 'eval-verdict-line' }))));
+  }
   if (report.incomplete) {
     app.append(
       h('p', {
@@ -97,7 +101,7 @@ function render(): void {
       ),
     );
   }
-  const extras = report.rows.filter((r) => r.seats || r.firstPickRate || r.aspects || r.lengthRatio !== undefined);
+  const extras = report.rows.filter((r) => r.seats || r.firstPickRate || r.aspects || r.lengthRatio !== undefined || r.lengthControlled);
   if (extras.length) {
     app.append(h('h2', { text: 'Judges, seats and graders' }));
     const list = h('ul', { testid: 'eval-extras' });
@@ -106,6 +110,7 @@ function render(): void {
       if (r.seats) parts.push(`answers kept: ${r.seats.map((s) => `${s.modelId} ${Math.round(s.rate * 100)}% (${s.kept}/${s.answered})`).join(', ')}`);
       if (r.firstPickRate) parts.push(`the judge picked the first-shown answer in ${Math.round(r.firstPickRate.rate * 100)}% of ${r.firstPickRate.decisions} decisions`);
       if (r.aspects) parts.push(Object.entries(r.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
+      if (r.lengthControlled) parts.push(`length-controlled win rate ${fmtScore(r.lengthControlled.winRate, 'pairwise')} (95% CI ${fmtCi(r.lengthControlled.ci, 'pairwise')})`);
       if (r.lengthRatio !== undefined) parts.push(`length vs baseline ${r.lengthRatio.toFixed(2)}×`);
       list.append(h('li', {}, h('strong', { text: r.strategy }), `: ${parts.join('; ')}`));
     }
