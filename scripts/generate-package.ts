@@ -1,7 +1,7 @@
 /**
  * Writes the parts of package.json that restate code: the settings (types, ranges, enums and defaults from the zod
  * schemas; descriptions from src/host/settings-meta.ts), the chat's slash commands (from the strategy traits table)
- * and the agent tool's input schema (from its zod schema). `npm run gen:package` rewrites package.json;
+ * and the agent tool's description and input schema (from src/host/consult.ts). `npm run gen:package` rewrites package.json;
  * test/unit/host/generated-package.test.ts fails when the committed file differs from what this produces.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { EMPTY_MEANS_UNSET } from '../src/host/settings-input';
 import { EXTENSION_SETTINGS, SETTINGS_META, type SettingMeta } from '../src/host/settings-meta';
-import { CONSULT_INPUT_SCHEMA } from '../src/models/consult';
+import { CONSULT_INPUT_SCHEMA, CONSULT_MODEL_DESCRIPTION, CONSULT_TOOL_NAME } from '../src/models/consult';
 import { configSchema } from '../src/pipeline/config';
 import { STRATEGIES, STRATEGY_TRAITS } from '../src/pipeline/strategies';
 
@@ -126,7 +126,9 @@ export function generatePackageJson(pkg: Json): Json {
       ...contributes,
       chatParticipants: [{ ...participants[0], commands }, ...participants.slice(1)],
       configuration: { ...configuration, properties: settingsProperties() },
-      languageModelTools: tools.map((t) => (t.name === 'smoa_consult' ? { ...t, inputSchema: CONSULT_INPUT_SCHEMA } : t)),
+      languageModelTools: tools.map((t) =>
+        t.name === CONSULT_TOOL_NAME ? { ...t, modelDescription: CONSULT_MODEL_DESCRIPTION, inputSchema: CONSULT_INPUT_SCHEMA } : t,
+      ),
     },
   };
 }

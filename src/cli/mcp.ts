@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { z } from 'zod';
+import { consult, CONSULT_DESCRIPTION, consultInputSchema, consultProgressLine } from '../host/consult';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
-import { keptModels } from '../pipeline/kept-models';
-import { STRATEGIES, type SmoaConfig } from '../pipeline/config';
+import type { SmoaConfig } from '../pipeline/config';
+import type { SmoaEvent } from '../pipeline/events';
 import { startRun } from '../pipeline/start-run';
 import { MemoryRoleCache } from '../pipeline/roles';
 import type { Command } from './args';
@@ -18,10 +18,6 @@ import { ProgressNarrator } from '../pipeline/narrator';
  */
 
 export const MCP_TOOL_NAME = 'consult';
-
-export const CONSULT_DESCRIPTION =
-  'Ask a panel of language models (SMoA: several proposers answer, a judge keeps the best, an aggregator writes the ' +
-  'final answer) a hard question. Returns the answer and a short run summary. The models see only what you pass.';
 
 export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, version: string): Promise<number> {
   const config = readConfigFile(command.config);
@@ -47,54 +43,34 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
     {
       title: 'Consult the SMoA ensemble',
       description: CONSULT_DESCRIPTION,
-      inputSchema: {
-        prompt: z.string().trim().min(1).describe('The question, self-contained.'),
-        strategy: z
-          .enum(STRATEGIES)
-          .optional()
-          .describe('smoa: the judge keeps the best answers each layer (default); moa: all go on; single: aggregator alone; rank: best proposal.'),
-        context: z.string().optional().describe('Code, errors or facts the models need; they see nothing else.'),
-      },
+      inputSchema: consultInputSchema.shape,
       annotations: { readOnlyHint: true, openWorldHint: true },
     },
-    async ({ prompt, strategy, context }, extra) => {
+    async (input, extra) => {
       const progressToken = extra._meta?.progressToken;
       const narrator = new ProgressNarrator();
       let step = 0;
       // Notifications go out in order, and all of them before the result: a client reads "Finished" last.
       let sent: Promise<unknown> = Promise.resolve();
-      const { result, trace, summary } = await startRun(
-        config,
-        { prompt, ...(strategy ? { strategy } : {}), ...(context?.trim() ? { context: [{ label: 'context from the agent', content: context }] } : {}) },
-        {
-          clientFor: createClientFactory(config, pool),
-          signal: extra.signal,
-          roleCache,
-          onEvent: (event) => {
-            const line = event.type === 'run-finished' ? `Finished: ${event.status}` : narrator.describe(event);
-            if (line === undefined || progressToken === undefined || extra.signal.aborted) return;
-            // Progress per stage (roles, layers, judge, aggregator); a client that stopped listening must not fail the run.
-            const params = { progressToken, progress: ++step, message: line };
-            sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
-          },
-        },
-      ).finished;
-      await sent;
-      const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
-      if (tracePath) writeTrace(tracePath, trace);
-      const kept = keptModels(trace);
-      const notes = [
-        `SMoA run ${result.runId} (${trace.strategy}): ${result.status}; ${summary}`,
-        ...(kept ? [`judge kept: ${kept}`] : []),
-        ...(result.answerSource ? [`answer: ${result.answerSource}`] : []),
-        ...(result.error ? [`problem: ${result.error}`] : []),
-        ...(tracePath ? [`trace: ${tracePath}`] : []),
-      ];
-      const failed = result.status !== 'ok' && !result.answer;
-      return {
-        content: [{ type: 'text' as const, text: `${result.answer.trim() || '(no answer)'}\n\n---\n${notes.join('\n')}` }],
-        ...(failed ? { isError: true } : {}),
+      const progress = (event: SmoaEvent) => {
+        const line = event.type === 'run-finished' ? `Finished: ${event.status}` : narrator.describe(event);
+        if (line === undefined || progressToken === undefined || extra.signal.aborted) return;
+        // Progress per stage (roles, layers, judge, aggregator); a client that stopped listening must not fail the run.
+        const params = { progressToken, progress: ++step, message: consultProgressLine(line) };
+        sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
       };
+      const reply = await consult(
+        input,
+        async (request, onEvent) => {
+          const { result, trace } = await startRun(config, request, { clientFor: createClientFactory(config, pool), signal: extra.signal, roleCache, onEvent }).finished;
+          const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
+          if (tracePath) writeTrace(tracePath, trace);
+          return { runId: result.runId, result, trace, ...(tracePath ? { tracePath } : {}) };
+        },
+        progress,
+      );
+      await sent;
+      return { content: [{ type: 'text' as const, text: reply.text }], ...(reply.failed ? { isError: true } : {}) };
     },
   );
   return server;

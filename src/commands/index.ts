@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../host/services';
 import { registerConfigureModels } from './configure-models';
+import { registerEnableMcpServer } from './enable-mcp-server';
 import { registerInsertAnswer } from './insert-answer';
 import { registerSetApiKey } from './set-api-key';
 import { COMMANDS } from '../host/command-ids';
@@ -10,5 +11,6 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ext
   registerSetApiKey(context, services);
   registerConfigureModels(context, services);
   registerInsertAnswer(context, services);
+  registerEnableMcpServer(context, services);
   context.subscriptions.push(vscode.commands.registerCommand(COMMANDS.showLog.id, () => services.log.show()));
 }

@@ -555,13 +555,14 @@ function finish(state: EvalState): EvalOutcome {
 }
 
 /**
- * From a judged run's trace: per proposer model, answers given and kept ("which models earn their seat"), and how
- * often the judge's first pick was the candidate it was shown first, read from the order each ballot records.
+ * From a judged run's trace: per proposer model, answers given and kept ("which models earn their seat") and the judge's
+ * scores of them (a richer signal than kept or not), and how often the judge scored highest the candidate it was shown
+ * first, read from the order and scores each ballot records.
  */
 export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> {
   const judged = trace.layers.filter((l) => l.judge && l.kept);
   if (judged.length === 0) return {};
-  const seats = new Map<string, { answered: number; kept: number }>();
+  const seats = new Map<string, { answered: number; kept: number; scoreSum: number; scored: number }>();
   for (const layer of judged) {
     const answered = Object.entries(layer.proposalCalls)
       .filter(([, callId]) => trace.calls.find((c) => c.callId === callId)?.status === 'done')
@@ -569,9 +570,14 @@ export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeF
       .sort((a, b) => a - b);
     for (const slot of answered) {
       const modelId = layer.proposers.find((p) => p.slot === slot)?.modelId ?? `slot ${slot + 1}`;
-      const seat = seats.get(modelId) ?? { answered: 0, kept: 0 };
+      const seat = seats.get(modelId) ?? { answered: 0, kept: 0, scoreSum: 0, scored: 0 };
       seat.answered++;
       if (layer.kept!.includes(slot)) seat.kept++;
+      const score = layer.judge!.scores?.[slot];
+      if (score !== undefined) {
+        seat.scoreSum += score;
+        seat.scored++;
+      }
       seats.set(modelId, seat);
     }
   }
@@ -579,7 +585,7 @@ export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeF
   const decisions = bias?.firstShownVotes ?? 0;
   const firstShown = bias?.firstShownTop ?? 0;
   return {
-    seats: [...seats].map(([modelId, s]) => ({ modelId, ...s })),
+    seats: [...seats].map(([modelId, { scoreSum, scored, ...s }]) => ({ modelId, ...s, ...(scored ? { scoreSum, scored } : {}) })),
     ...(decisions ? { judgeFirst: { decisions, firstShown } } : {}),
   };
 }

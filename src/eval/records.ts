@@ -20,7 +20,8 @@ export interface AnswerRecord {
   error?: string;
   totals: RunTotals;
   /** Judged strategies: per proposer model, how many answers it gave and how many the judge kept. */
-  seats?: { modelId: string; answered: number; kept: number }[];
+  /** Per proposer model: answers given, kept, and (when the judge scored) the sum and count of their scores. */
+  seats?: { modelId: string; answered: number; kept: number; scoreSum?: number; scored?: number }[];
   /** Judge calls that chose among shuffled candidates, and how often their first pick was the first shown. */
   judgeFirst?: { decisions: number; firstShown: number };
 }

@@ -35,7 +35,8 @@ export interface EvalRow {
   /** Rubric: mean per aspect. */
   aspects?: Record<string, number>;
   /** Judged strategies: how often each proposer model's answer was kept. */
-  seats?: { modelId: string; answered: number; kept: number; rate: number }[];
+  /** `meanScore`: the judge's mean score of the model's answers, when it scored them. */
+  seats?: { modelId: string; answered: number; kept: number; rate: number; meanScore?: number }[];
   /** Judged strategies: share of judge decisions whose first pick was the first candidate shown. */
   firstPickRate?: { rate: number; decisions: number };
   /** Against the best single model (see verdict.ts); absent for that model itself. */
@@ -169,20 +170,29 @@ export function summarize(input: SummaryInput): EvalReport {
       const details = answers.map((a) => gradeOf(a)?.detail as Record<string, { score: number }> | undefined).filter((d) => d && typeof d === 'object' && 'helpfulness' in d);
       if (details.length) row.aspects = Object.fromEntries(ASPECTS.map((asp) => [asp, mean(details.map((d) => d![asp].score))]));
     }
-    const seats = new Map<string, { answered: number; kept: number }>();
+    const seats = new Map<string, { answered: number; kept: number; scoreSum: number; scored: number }>();
     let decisions = 0;
     let firstShown = 0;
     for (const a of answers) {
       for (const s of a.seats ?? []) {
-        const seat = seats.get(s.modelId) ?? { answered: 0, kept: 0 };
+        const seat = seats.get(s.modelId) ?? { answered: 0, kept: 0, scoreSum: 0, scored: 0 };
         seat.answered += s.answered;
         seat.kept += s.kept;
+        seat.scoreSum += s.scoreSum ?? 0;
+        seat.scored += s.scored ?? 0;
         seats.set(s.modelId, seat);
       }
       decisions += a.judgeFirst?.decisions ?? 0;
       firstShown += a.judgeFirst?.firstShown ?? 0;
     }
-    if (seats.size) row.seats = [...seats].map(([modelId, s]) => ({ modelId, ...s, rate: s.answered ? s.kept / s.answered : 0 }));
+    if (seats.size) {
+      row.seats = [...seats].map(([modelId, { scoreSum, scored, ...s }]) => ({
+        modelId,
+        ...s,
+        rate: s.answered ? s.kept / s.answered : 0,
+        ...(scored ? { meanScore: Math.round((scoreSum / scored) * 10) / 10 } : {}),
+      }));
+    }
     if (decisions) row.firstPickRate = { rate: firstShown / decisions, decisions };
     return row;
   });
@@ -274,7 +284,7 @@ function extrasLines(report: EvalReport): string[] {
     if (row.lengthControlled) parts.push(`length-controlled win rate ${fmtScore(row.lengthControlled.winRate, 'pairwise')} (95% CI ${fmtCi(row.lengthControlled.ci, 'pairwise')})`);
     if (row.lengthRatio !== undefined) parts.push(`length vs baseline ${row.lengthRatio.toFixed(2)}x`);
     if (row.aspects) parts.push(Object.entries(row.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
-    if (row.seats) parts.push(`kept: ${row.seats.map((s) => `${s.modelId} ${Math.round(s.rate * 100)}% (${s.kept}/${s.answered})`).join(', ')}`);
+    if (row.seats) parts.push(`kept: ${row.seats.map(seatText).join(', ')}`);
     if (row.firstPickRate) parts.push(`judge picked the first-shown answer ${Math.round(row.firstPickRate.rate * 100)}% of ${row.firstPickRate.decisions} decisions`);
     if (parts.length) lines.push(`${row.strategy}: ${parts.join('; ')}`);
   }
@@ -395,4 +405,9 @@ export function renderSvg(report: EvalReport): string {
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
+}
+
+/** One model's seat: how often its answers were kept, and the judge's mean score of them when it scored. */
+export function seatText(s: { modelId: string; kept: number; answered: number; rate: number; meanScore?: number }): string {
+  return `${s.modelId} ${Math.round(s.rate * 100)}% (${s.kept}/${s.answered}${s.meanScore !== undefined ? `, mean score ${s.meanScore}` : ''})`;
 }

@@ -16,6 +16,7 @@ export const COMMANDS = {
   showUsage: { id: 'smoa.showUsage', title: 'Show Usage' },
   exportUsageCsv: { id: 'smoa.exportUsageCsv', title: 'Export Usage as CSV' },
   resetUsage: { id: 'smoa.resetUsage', title: 'Reset Usage' },
+  enableMcpServer: { id: 'smoa.enableMcpServer', title: 'Enable MCP Server' },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -20,6 +20,7 @@ export interface SettingMeta {
 export const EXTENSION_SETTINGS = {
   'insert.mode': z.enum(['auto', 'whole', 'codeBlocks']).default('auto'),
   dailyBudgetUsd: z.number().positive().optional(),
+  'mcp.enabled': z.boolean().default(false),
 };
 
 export const SETTINGS_META: Record<string, SettingMeta> = {
@@ -91,13 +92,20 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
     "markdownDescription": "Model id that writes the final answer (and, unless set, judges and writes roles)."
   },
   "judge": {
-    "markdownDescription": "Model id that keeps the best `#smoa.topK#` answers of each layer, or a list of model ids (a jury whose votes are combined by Borda count). Empty: the aggregator."
+    "markdownDescription": "Model id that scores the answers of each layer (1-10) so the best `#smoa.topK#` are kept, or a list of model ids (a jury whose scores are combined by Borda count). Empty: the aggregator."
   },
   "judgeOrders": {
-    "markdownDescription": "`2`: each judge ranks the answers twice at the same time, the second time in reverse order, and the votes are combined (counters position bias; twice the judge tokens, about the same wall time)."
+    "markdownDescription": "`2`: each judge scores the answers twice at the same time, the second time in reverse order, and the votes are combined (counters position bias; twice the judge tokens, about the same wall time)."
   },
   "judgeRecusal": {
-    "markdownDescription": "A judge may not pick answers written by its own model (it still sees them); when every answer is its own, it abstains. Counters self-preference when a judge also proposes."
+    "markdownDescription": "A judge may not score answers written by its own model (it still sees them); when every answer is its own, it abstains. Counters self-preference when a judge also proposes."
+  },
+  "judgeReasons": {
+    "markdownDescription": "The judge writes one short sentence on why the best answers are best, shown on the judge card. Off: scores only (fewer judge tokens)."
+  },
+  "judgeNotes": {
+    "markdownDescription": "Notes the judge writes for the aggregator (agreements, contradictions, what only a dropped answer had). `brief`: one short point each; `full`: up to 3, 3 and 2 sentences (more judge tokens, more for the aggregator to reconcile); `off`: none (the aggregator sees only the kept answers).",
+    "enumDescriptions": ["Up to 3 agreements, 3 contradictions and 2 points only a dropped answer had", "One short point each (default)", "No notes"]
   },
   "moderator": {
     "markdownDescription": "A separate model id that decides the early stop. Empty: the judge decides in the same call."
@@ -164,6 +172,9 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
   },
   "dailyBudgetUsd": {
     "markdownDescription": "Daily spending limit in USD, read from the usage ledger (**SMoA: Show Usage**). From 80% SMoA warns; once reached, each run asks before it starts (in chat, a **Run anyway** button). Empty: no daily limit."
+  },
+  "mcp.enabled": {
+    "markdownDescription": "Offer SMoA's MCP server (`smoa mcp`, tool `consult`) to VS Code's MCP support, so agents in this window can consult the panel over MCP. Off by default: VS Code then never asks to start it. Needs a panel of endpoint models (`#smoa.models#`). **SMoA: Enable MCP Server** turns it on and explains."
   },
   "insert.mode": {
     "markdownDescription": "What **Insert into editor** and **SMoA: Insert Last Answer** insert.",

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
+import { describePlan } from '../host/consult';
 import { abortSignalFor } from '../host/cancellation';
 import { clip } from '../pipeline/format';
+import { isStrategy } from '../pipeline/strategies';
 import type { ExtensionServices } from '../host/services';
-import { consult, CONSULT_TOOL_NAME, describePlan, validStrategy, type ConsultInput } from './consult';
+import { consultTool, CONSULT_TOOL_NAME, promptOf, type ConsultToolInput } from './consult';
 
-/** VS Code glue for the `smoa_consult` tool (logic and input schema in consult.ts). */
+/** VS Code glue for the `smoa_consult` tool (the use case in src/host/consult.ts, the adapter in consult.ts). */
 
 /** The question as the confirmation quotes it: enough to recognise, short enough to read. */
 function excerpt(text: string, max = 300): string {
@@ -13,12 +15,13 @@ function excerpt(text: string, max = 300): string {
 
 export function registerConsultTool(context: vscode.ExtensionContext, services: ExtensionServices): void {
   const deps = { runs: services.runs, resolveConfig: () => services.currentConfig() };
-  const tool: vscode.LanguageModelTool<ConsultInput> = {
+  const tool: vscode.LanguageModelTool<ConsultToolInput> = {
     async prepareInvocation({ input }) {
       const resolved = await services.currentConfig();
-      const plan = resolved.ok ? describePlan(resolved.config, validStrategy(input.strategy)) : 'SMoA (its settings need fixing first)';
+      const strategy = isStrategy(input.strategy) ? input.strategy : undefined;
+      const plan = resolved.ok ? describePlan(resolved.config, strategy) : 'SMoA (its settings need fixing first)';
       const message = new vscode.MarkdownString();
-      message.appendText(`Ask the SMoA ensemble: "${excerpt(input.question ?? '')}"`);
+      message.appendText(`Ask the SMoA ensemble: "${excerpt(promptOf(input))}"`);
       message.appendMarkdown('\n\n');
       // Confirmation matters here: one consultation makes several model calls, each billed by its endpoint.
       message.appendText(`${plan}. Every proposer, judge and aggregator call is a request to its endpoint.`);
@@ -30,7 +33,7 @@ export function registerConsultTool(context: vscode.ExtensionContext, services: 
     async invoke({ input }, token) {
       const abort = abortSignalFor(token);
       try {
-        const text = await consult(input, deps, abort.signal);
+        const text = await consultTool(input, deps, abort.signal);
         return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
       } finally {
         abort.dispose();

@@ -1,4 +1,5 @@
-import { judgeModels, VSCODE_ENDPOINT, type SmoaConfig } from '../pipeline/config';
+import { mcpProblem } from '../host/mcp-offer';
+import type { SmoaConfig } from '../pipeline/config';
 import type { ApiKeyResolver } from '../pipeline/openai-client';
 
 /**
@@ -7,15 +8,6 @@ import type { ApiKeyResolver } from '../pipeline/openai-client';
  */
 
 export type McpLaunch = { ok: true; config: SmoaConfig; env: Record<string, string> } | { ok: false; problem: string };
-
-/** A config the CLI can run: it reaches OpenAI-compatible endpoints only, not VS Code's own models. */
-export function mcpProblem(config: SmoaConfig | undefined): string | undefined {
-  if (!config) return 'SMoA over MCP needs endpoint models in smoa.models; with no set-up the panel is VS Code\'s own models, which only run inside VS Code.';
-  const used = new Set([...config.proposers, config.aggregator, ...judgeModels(config), config.moderator, config.roleModel]);
-  const inside = config.models.filter((m) => used.has(m.id) && m.endpoint === VSCODE_ENDPOINT).map((m) => m.id);
-  if (inside.length) return `SMoA over MCP runs outside VS Code and cannot use VS Code's models (${inside.join(', ')} in smoa.models).`;
-  return undefined;
-}
 
 /** The environment variable that carries an endpoint's key to the child. */
 export function keyVariable(endpointId: string): string {

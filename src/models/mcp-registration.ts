@@ -2,11 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { secretsThenEnv } from '../host/api-keys';
 import type { ExtensionServices } from '../host/services';
-import { buildMcpLaunch, mcpProblem } from './mcp-launch';
+import { SETTINGS_SECTION } from '../host/settings-input';
+import { MCP_ENABLED_SETTING, mcpOffer, mcpServerArgs } from '../host/mcp-offer';
+import { buildMcpLaunch } from './mcp-launch';
 
 /**
  * Offers `smoa mcp` (dist/cli.js) to VS Code's MCP support, so agents in this window can consult the ensemble as an
- * MCP tool. Only where the API exists (VS Code 1.101+): elsewhere nothing is registered and nothing fails.
+ * MCP tool. Only once the user opts in (`smoa.mcp.enabled`, or **SMoA: Enable MCP Server**): until then VS Code is
+ * offered no server, so it never asks to start one. Only where the API exists (VS Code 1.101+): elsewhere nothing is
+ * registered and nothing fails.
  */
 
 export const MCP_PROVIDER_ID = 'smoa.mcp';
@@ -23,9 +27,9 @@ export function registerMcpServer(context: vscode.ExtensionContext, services: Ex
     provideMcpServerDefinitions: () => {
       const snapshot = services.settings.current;
       const config = !snapshot.auto && snapshot.result.ok ? snapshot.result.config : undefined;
-      if (mcpProblem(config)) return [];
+      if (!mcpOffer(mcpEnabled(), config).offer) return [];
       // VS Code's own Node runs the bundled CLI; the config path is the only argument that varies, and holds no key.
-      return [new vscode.McpStdioServerDefinition(LABEL, process.execPath, [cli, 'mcp', '--config', configFile], { ELECTRON_RUN_AS_NODE: '1' })];
+      return [new vscode.McpStdioServerDefinition(LABEL, process.execPath, mcpServerArgs(cli, configFile), { ELECTRON_RUN_AS_NODE: '1' })];
     },
     resolveMcpServerDefinition: async (server) => {
       const snapshot = services.settings.current;
@@ -40,10 +44,15 @@ export function registerMcpServer(context: vscode.ExtensionContext, services: Ex
   };
   context.subscriptions.push(
     changed,
+    // Any smoa.* change, smoa.mcp.enabled included.
     services.settings.onDidChange(() => changed.fire()),
     services.secrets.onDidChange((e) => {
       if (e.key.startsWith('smoa.apiKey.')) changed.fire();
     }),
     lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider),
   );
+}
+
+export function mcpEnabled(): boolean {
+  return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>(MCP_ENABLED_SETTING) === true;
 }

@@ -106,6 +106,13 @@ export const configSchema = z
     judgeOrders: z.literal([1, 2], { error: 'must be 1 or 2' }).default(1),
     /** A judge may not pick answers written by its own model (it still sees them); all its own: it abstains. */
     judgeRecusal: z.boolean().default(false),
+    /** The judge writes one short reason with its scores; false saves those tokens (the card then shows the scores only). */
+    judgeReasons: z.boolean().default(true),
+    /**
+     * Notes the judge writes for the aggregator: `full` (up to 3 agreements, 3 contradictions, 2 points only a dropped
+     * answer had), `brief` (one short point each) or `off`.
+     */
+    judgeNotes: z.enum(['full', 'brief', 'off']).default('brief'),
     /**
      * The `route` strategy: which evaluated results to learn from and how to weigh quality against cost. The router
      * file is read by the host or the CLI and handed to the engine, which never reads files.

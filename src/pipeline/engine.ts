@@ -256,6 +256,7 @@ async function judgeStep(s: RunState, layer: number, asked: number[], survivors:
   const k = s.traits.judge === 'one' ? 1 : s.run.config.topK;
   const askStop = s.traits.earlyStop && s.run.config.earlyStop && layer < s.maxLayers;
   const { picks, stop, notes } = await judgeLayer(s.run, s.input, layer, survivors, k, askStop);
+  if (s.run.cancelled) return 'stop';
   s.kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
   s.judgeNotes = notes;
   s.run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(asked, survivors) });

@@ -233,7 +233,7 @@ export function estimateStage(config: SmoaConfig, input: EstimateInput, plan: St
       calls = judgeModels(config).flatMap((id) =>
         Array.from({ length: config.judgeOrders }, (_, order) => {
           const model = modelById(config, id);
-          const request = buildJudgeRequest({ prompt: input.prompt, history: input.history, candidates: empties(count), k: plan.k, askStop: plan.askStop, seed: 0, reversed: order === 1, excluded });
+          const request = buildJudgeRequest({ prompt: input.prompt, history: input.history, candidates: empties(count), k: plan.k, askStop: plan.askStop, seed: 0, reversed: order === 1, excluded, reasons: config.judgeReasons, notes: config.judgeNotes });
           return { model, promptTokens: promptBound(request.messages) + answerBound(count), maxTokens: capped(model.maxTokens) };
         }),
       );

@@ -117,7 +117,11 @@ export interface JudgeNotes {
   droppedInsights: string[];
 }
 
-/** One judge call's vote: what it was shown, in which order, and what it picked. */
+/** The judge's score range (integers): wide enough to separate six answers, small enough that each value means something. */
+export const SCORE_MIN = 1;
+export const SCORE_MAX = 10;
+
+/** One judge call's vote: what it was shown, in which order, how it scored each answer, and its own top k. */
 export interface JudgeBallot {
   /** The judge's model id. */
   modelId: string;
@@ -128,10 +132,17 @@ export interface JudgeBallot {
   order: number[];
   /** Slots the judge could see but not pick (recusal). */
   excluded?: number[];
-  /** Slots it picked itself, best first. */
+  /**
+   * The score it gave each answer it scored (SCORE_MIN..SCORE_MAX), by proposer slot; recused answers are absent.
+   * Absent in traces written before the judge scored (those have only `picks`).
+   */
+  scores?: Record<number, number>;
+  /** Its own top k by those scores, best first (ties: the order shown). */
   picks: number[];
   /** 1-based shown position of each pick. */
   positions: number[];
+  /** What in a counted reply could not be used (e.g. a missing score); the rest counted. */
+  problems?: string;
   /** Why this ballot was not counted: the call failed, the reply was unusable, or the judge abstained. */
   skipped?: string;
   /** The raw reply of a ballot that was not counted. */
@@ -182,6 +193,10 @@ export type SmoaEvent = { t: number } & (
       lengths?: Record<number, number>;
       /** What the judges noted for the aggregator, proposal numbers 1-based as on the cards. */
       notes?: JudgeNotes;
+      /** Each scored answer's mean score over the counted votes, by proposer slot (one decimal). */
+      scores?: Record<number, number>;
+      /** Set when answers tied on points and score and the seeded order decided between them. */
+      tieBreak?: string;
     }
   | { type: 'judge-fallback'; layer: number; problem: string; rule: string; raw?: string }
   | { type: 'moderator-decision'; layer: number; stop: boolean; reason: string; fallback?: boolean }

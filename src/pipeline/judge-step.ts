@@ -4,7 +4,7 @@ import type { JudgeBallot } from './events';
 import {
   buildJudgeRequest,
   buildModeratorRequest,
-  combineBallots,
+  combineScores,
   judgeResponseFormat,
   mergeNotes,
   moderatorSchema,
@@ -12,6 +12,7 @@ import {
   parseModeratorReply,
   COMBINE_RULE,
   FALLBACK_RULE,
+  type CombinedScores,
   type JudgeNotes,
   type JudgeVerdict,
 } from './judge';
@@ -35,14 +36,16 @@ interface LayerVerdict {
   stop: boolean;
   /** The judges' notes for the aggregator, when they gave any. */
   notes?: JudgeNotes;
+  /** The run was cancelled while judging: no verdict was emitted. */
+  cancelled?: boolean;
 }
 
 type StopDecision = { stop: boolean; reason: string; fallback?: boolean };
 
 /**
  * Judge (and moderator) after a layer: keeps the best k, decides on an early stop. Every judge of the jury is asked in
- * every order (`judgeOrders`), all at once; counted votes are combined by COMBINE_RULE. Model failures fall back,
- * never throw.
+ * every order (`judgeOrders`), all at once; the scores of the counted votes are combined by COMBINE_RULE. Model
+ * failures fall back, never throw; a cancelled run emits no verdict at all (the panel shows the calls as cancelled).
  */
 export async function judgeLayer(
   run: RunContext,
@@ -65,35 +68,40 @@ export async function judgeLayer(
     picks = survivors.map((p) => p.slot);
     run.emit({ type: 'judge-picks', layer, picks, reason: `only ${survivors.length} answer(s) to choose from: all kept`, fallback: false });
   } else {
-    const votes = await Promise.all(ballotSpecs(run, survivors).map((spec) => castBallot(run, input, layer, survivors, k, combined, spec)));
+    const specs = ballotSpecs(run, survivors);
+    const votes = await Promise.all(specs.map((spec) => castBallot(run, input, layer, survivors, k, combined, spec)));
+    if (run.cancelled) return { picks: [], stop: false, cancelled: true };
     const want = Math.min(k, survivors.length);
-    const counted = votes.filter((v) => v.verdict && !v.verdict.fallback);
+    const counted = votes.filter((v) => v.verdict && !v.verdict.unusable);
     const problems = votes.filter((v) => v.ballot.skipped).map((v) => describeSkip(v.ballot, votes.length));
     let reason: string;
     let fallback: { problem: string; rule: string; raw?: string } | undefined;
+    let combinedScores: CombinedScores | undefined;
     if (counted.length > 0) {
-      const ranked = combineBallots(counted.map((v) => v.ballot.picks), want);
-      picks = ranked.slice(0, want);
+      combinedScores = combineScores(
+        counted.map((v) => v.verdict!.scores),
+        votes[0].ballot.order,
+        want,
+      );
+      picks = combinedScores.ranking.slice(0, want);
       if (picks.length < want) {
-        const fill = survivors.map((p) => p.slot).filter((slot) => !picks.includes(slot));
-        picks = [...picks, ...fill.slice(0, want - picks.length)];
-        fallback = { problem: [...problems, `the votes named ${ranked.length} of ${want} wanted`].join('; '), rule: `${FALLBACK_RULE} to fill the remaining places` };
+        // Answers no vote scored: recused by every judge (not a failure), or left unscored by a reply (a failure).
+        const recusedByAll = survivors.map((p) => p.slot).filter((slot) => votes.every((v) => v.ballot.excluded?.includes(slot)));
+        const fill = [...recusedByAll, ...survivors.map((p) => p.slot).filter((slot) => !recusedByAll.includes(slot))].filter((slot) => !picks.includes(slot));
+        const added = fill.slice(0, want - picks.length);
+        picks = [...picks, ...added];
+        if (added.some((slot) => !recusedByAll.includes(slot))) {
+          fallback = { problem: [...problems, `the votes scored ${combinedScores.ranking.length} of ${want} wanted`].join('; '), rule: `${FALLBACK_RULE} to fill the remaining places` };
+        }
       }
       reason = counted.length === 1 ? counted[0].verdict!.reason : `${counted.length} votes combined (Borda). ${counted[0].verdict!.reason}`.trim();
       notes = mergeNotes(counted.map((v) => v.verdict!.notes));
     } else {
-      // No usable vote: the first reply's own usable picks (if any) are kept and the stated rule fills the rest.
-      const partial = votes.find((v) => v.verdict)?.verdict;
-      picks = partial ? partial.picks : survivors.map((p) => p.slot).slice(0, want);
-      if (picks.length < want) picks = [...picks, ...survivors.map((p) => p.slot).filter((s) => !picks.includes(s)).slice(0, want - picks.length)];
+      // No usable vote: the stated rule picks.
+      picks = survivors.map((p) => p.slot).slice(0, want);
       const single = votes.length === 1 ? votes[0].ballot : undefined;
-      fallback = {
-        problem: single?.skipped ?? problems.join('; '),
-        rule: partial?.fallback?.rule ?? FALLBACK_RULE,
-        ...(single?.raw ? { raw: single.raw } : {}),
-      };
-      reason = partial?.reason ?? '';
-      notes = partial?.notes;
+      fallback = { problem: single?.skipped ?? problems.join('; '), rule: FALLBACK_RULE, ...(single?.raw ? { raw: single.raw } : {}) };
+      reason = '';
     }
     if (fallback) run.emit({ type: 'judge-fallback', layer, ...fallback });
     const lengths = Object.fromEntries(survivors.map((p) => [p.slot, p.text.length]));
@@ -106,11 +114,14 @@ export async function judgeLayer(
       ballots: votes.map((v) => v.ballot),
       ...(votes.length > 1 ? { rule: COMBINE_RULE } : {}),
       lengths,
+      ...(combinedScores ? { scores: combinedScores.scores } : {}),
+      ...(combinedScores?.tieBreak ? { tieBreak: combinedScores.tieBreak } : {}),
       ...(notes ? { notes } : {}),
     });
     if (combined) stop = combineStops(counted.length ? counted : votes.filter((v) => v.verdict));
   }
   if (moderation) stop = await moderation;
+  if (run.cancelled) return { picks, stop: false, cancelled: true };
   if (stop) run.emit({ type: 'moderator-decision', layer, stop: stop.stop, reason: stop.reason, ...(stop.fallback ? { fallback: true } : {}) });
   return { picks, stop: stop?.stop ?? false, ...(notes ? { notes } : {}) };
 }
@@ -122,7 +133,7 @@ interface BallotSpec {
   excluded: number[];
 }
 
-/** One call per judge and order. With recusal, a judge may not pick answers of its own model. */
+/** One call per judge and order. With recusal, a judge may not score answers of its own model. */
 function ballotSpecs(run: RunContext, survivors: Proposal[]): BallotSpec[] {
   const { config } = run;
   const specs: BallotSpec[] = [];
@@ -158,6 +169,8 @@ async function castBallot(
     seed: spec.seed + layer,
     reversed: spec.reversed,
     excluded: spec.excluded,
+    reasons: run.config.judgeReasons,
+    notes: run.config.judgeNotes,
   });
   const base = {
     modelId: spec.modelId,
@@ -181,13 +194,15 @@ async function castBallot(
     return { ballot: { ...base, callId: outcome.callId, picks: [], positions: [], skipped: `the judge call failed: ${outcome.error.message}` } };
   }
   const verdict = parseJudgeReply(outcome.text, request);
-  const own = verdict.picks.slice(0, verdict.chosen);
+  const own = verdict.ranking.slice(0, request.want);
   const ballot: JudgeBallot = {
     ...base,
     callId: outcome.callId,
+    scores: verdict.scores,
     picks: own,
     positions: own.map((slot) => request.order.indexOf(slot) + 1),
-    ...(verdict.fallback ? { skipped: verdict.fallback.problem, raw: outcome.text } : {}),
+    ...(verdict.problems ? { problems: verdict.problems } : {}),
+    ...(verdict.unusable ? { skipped: verdict.unusable, raw: outcome.text } : {}),
   };
   return { ballot, verdict };
 }

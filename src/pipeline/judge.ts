@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChatMessage } from './client';
-import type { JudgeNotes } from './events';
+import { SCORE_MAX, SCORE_MIN, type JudgeNotes } from './events';
 import { describeJsonShape, extractJson, responseFormatFor } from './json-reply';
 import { clip, describeRequest, formatCandidates } from './prompts';
 import { seededRandom, shuffled } from './random';
@@ -9,15 +9,20 @@ export type { JudgeNotes } from './events';
 
 /**
  * The judge keeps the best k answers of a layer; in the SMoA paper's code the same call also decides whether the
- * answers agree enough to stop (the moderator). Candidates are shown anonymized and in a seeded random order, and the
- * picks are mapped back to proposer slots. That alone does not remove position or self-preference bias: judge-step.ts
- * can also ask in both orders, ask a jury, and keep a judge from picking its own model's answers.
+ * answers agree enough to stop (the moderator). It scores every answer it may vote on and the top k are derived from
+ * the scores (a list of picks can repeat an item under any schema in OpenAI's strict subset; an object of required
+ * scores cannot go wrong). Candidates are shown anonymized and in a seeded random order, and the scores are mapped
+ * back to proposer slots. That alone does not remove position or self-preference bias: judge-step.ts can also ask in
+ * both orders, ask a jury, and keep a judge from scoring its own model's answers.
  */
 
 export interface JudgeCandidate {
   slot: number;
   text: string;
 }
+
+/** How much the judge writes besides its scores (settings `judgeReasons`, `judgeNotes`). */
+export type JudgeNotesLevel = 'full' | 'brief' | 'off';
 
 export interface JudgeTask {
   prompt: string;
@@ -29,49 +34,65 @@ export interface JudgeTask {
   seed: number;
   /** Show the candidates in the reverse of the seeded order (the second of `judgeOrders: 2`). */
   reversed?: boolean;
-  /** Proposer slots this judge sees but may not pick (recusal from its own model's answers). */
+  /** Proposer slots this judge sees but may not score (recusal from its own model's answers). */
   excluded?: readonly number[];
+  /** Ask for one short reason (default true). */
+  reasons?: boolean;
+  /** Notes for the aggregator: full lists, one short point each (default), or none. */
+  notes?: JudgeNotesLevel;
 }
 
 export interface JudgeRequest {
   messages: ChatMessage[];
   /** `order[i]` is the proposer slot shown as "Response i+1". */
   order: number[];
-  /** Response numbers (1-based) the judge may pick. */
+  /** Response numbers (1-based) the judge scores: every shown one except the recused. */
   allowed: number[];
-  /** How many picks the reply must hold: min(k, allowed). */
+  /** How many answers the layer keeps from this vote: min(k, allowed). */
   want: number;
   askStop: boolean;
+  notes: JudgeNotesLevel;
   schema: z.ZodType;
 }
 
-const REASON = 'one or two sentences on why these responses are best';
+export { SCORE_MAX, SCORE_MIN } from './events';
+const SCORE_VALUES = Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => SCORE_MIN + i) as [number, ...number[]];
+
 const STOP = 'true when the responses agree in substance and another round would not improve them';
-const NOTES = {
-  agreements: z.array(z.string()).max(3).describe('points the picked responses agree on, one short sentence each'),
-  contradictions: z.array(z.string()).max(3).describe('where the picked responses contradict each other, one short sentence each'),
-  droppedInsights: z
-    .array(z.string())
-    .max(2)
-    .describe('anything correct and valuable that only a response you did not pick contains, stated on its own'),
+
+/** Per level: how many points each notes list may hold, and how long a point may be (characters, enforced on reading). */
+const NOTE_LIMITS: Record<Exclude<JudgeNotesLevel, 'off'>, { counts: Record<keyof JudgeNotes, number>; chars: number; words: number }> = {
+  full: { counts: { agreements: 3, contradictions: 3, droppedInsights: 2 }, chars: 300, words: 30 },
+  brief: { counts: { agreements: 1, contradictions: 1, droppedInsights: 1 }, chars: 160, words: 15 },
 };
 
+function notesSchema(level: JudgeNotesLevel) {
+  if (level === 'off') return {};
+  const { counts, words } = NOTE_LIMITS[level];
+  const list = (key: keyof JudgeNotes, what: string) => z.array(z.string()).max(counts[key]).describe(`${what}, at most ${words} words each`);
+  return {
+    agreements: list('agreements', 'points the best responses agree on'),
+    contradictions: list('contradictions', 'where the best responses contradict each other'),
+    droppedInsights: list('droppedInsights', 'anything correct and valuable that only a low-scored response contains'),
+  };
+}
+
 /**
- * The reply's schema for one request: `picks` may hold only the numbers the judge may pick, exactly `want` of them, so
- * a server that follows the schema (constrained decoding) cannot produce an unusable verdict. Keywords stay inside
- * OpenAI's strict subset; the parser still validates for servers that ignore schemas.
+ * The reply's schema for one request: `scores` has one required property per response the judge may score, each an
+ * integer enum of the score range. Whatever a schema-following server (constrained decoding) writes is then a usable
+ * vote: there is no list to repeat an item in, no count to miss. Keywords stay inside OpenAI's strict subset; the
+ * parser still validates for servers that ignore schemas.
  */
-function judgeSchema(allowed: number[], want: number, askStop: boolean) {
-  const base = z.strictObject({
-    reason: z.string().describe(REASON),
-    picks: z
-      .array(z.literal(allowed as [number, ...number[]]))
-      .min(want)
-      .max(want)
-      .describe(`exactly ${want} different response numbers, best first`),
-    ...NOTES,
+function judgeSchema(allowed: number[], askStop: boolean, reasons: boolean, notes: JudgeNotesLevel) {
+  const scores = z
+    .strictObject(Object.fromEntries(allowed.map((n) => [String(n), z.literal(SCORE_VALUES)])))
+    .describe(`the score of each response, ${SCORE_MIN} (wrong or useless) to ${SCORE_MAX} (correct, complete and clear)`);
+  return z.strictObject({
+    ...(reasons ? { reason: z.string().describe('one short sentence on what sets the best responses apart') } : {}),
+    scores,
+    ...notesSchema(notes),
+    ...(askStop ? { stop: z.boolean().describe(STOP), stopReason: z.string().describe('a few words on the agreement or disagreement') } : {}),
   });
-  return askStop ? base.extend({ stop: z.boolean().describe(STOP), stopReason: z.string().describe('one sentence on the agreement or disagreement') }) : base;
 }
 
 export const moderatorSchema = z.strictObject({
@@ -83,13 +104,23 @@ const STOP_QUESTION =
   'Also decide whether the responses agree in substance (same conclusions, no important contradictions), so that ' +
   'another round of revision would not improve the final answer. Set "stop" to true only in that case.';
 
-const NOTES_INSTRUCTION =
-  'Then write brief notes for the writer of the final answer, who will see only the responses you pick: ' +
-  '"agreements" (points the picked responses agree on), "contradictions" (where they contradict each other) and ' +
-  '"droppedInsights" (anything correct and valuable that only a response you did not pick contains). State each point ' +
-  'itself in one short sentence, not which response said it; leave a list empty when there is nothing to say.';
+function notesInstruction(level: JudgeNotesLevel): string {
+  if (level === 'off') return '';
+  const { counts, words } = NOTE_LIMITS[level];
+  const lists = level === 'brief' ? `one point each at most, ${words} words` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points, ${words} words each`;
+  return `Notes for the final writer, who sees only the kept responses (${lists}): "agreements", "contradictions" (between them), "droppedInsights" (correct points only lower-scored responses make).`;
+}
 
+/** Stands for a score in the example shape. */
+const SCORE_PLACEHOLDER = 'n';
+
+/**
+ * The prompt is kept short on purpose: the judge reads every answer of the layer, so its own instructions and its
+ * reply are the part of SMoA's overhead the project controls (see `npm run bench`).
+ */
 export function buildJudgeRequest(task: JudgeTask): JudgeRequest {
+  const reasons = task.reasons ?? true;
+  const notes = task.notes ?? 'brief';
   const seeded = shuffled(
     task.candidates.map((c) => c.slot),
     seededRandom(task.seed),
@@ -101,27 +132,22 @@ export function buildJudgeRequest(task: JudgeTask): JudgeRequest {
   const allowed = order.map((slot, i) => (excluded.has(slot) ? 0 : i + 1)).filter((n) => n > 0);
   const barred = order.map((slot, i) => (excluded.has(slot) ? i + 1 : 0)).filter((n) => n > 0);
   const want = Math.min(task.k, allowed.length);
-  const schema = judgeSchema(allowed.length ? allowed : [1], want, task.askStop);
-  // The example's picks are drawn from the allowed numbers by the seed, so no fixed example anchors one position.
-  const examplePicks = shuffled(allowed, seededRandom(task.seed + 1)).slice(0, want);
+  const schema = judgeSchema(allowed, task.askStop, reasons, notes);
+  // For endpoints that cannot enforce the schema: the shape with a placeholder, so no example score anchors a value.
   const example = {
-    reason: '...',
-    picks: examplePicks,
-    agreements: ['...'],
-    contradictions: [],
-    droppedInsights: [],
+    ...(reasons ? { reason: '...' } : {}),
+    scores: Object.fromEntries(allowed.map((n) => [String(n), SCORE_PLACEHOLDER])),
+    ...(notes === 'off' ? {} : { agreements: [], contradictions: [], droppedInsights: [] }),
     ...(task.askStop ? { stop: false, stopReason: '...' } : {}),
   };
   const system = [
-    `You judge answers written by a panel of AI models. Choose the ${want} best of the ${shown.length} responses to the request, best first.`,
-    'Judge correctness first, then completeness, clarity and usefulness; length, confidence and position are not merit.',
-    barred.length
-      ? `You may not pick ${barred.length === 1 ? 'response' : 'responses'} ${listNumbers(barred)}: ${barred.length === 1 ? 'it is' : 'they are'} excluded from your vote, but you may learn from ${barred.length === 1 ? 'it' : 'them'}.`
-      : '',
-    `"picks" lists exactly ${want} different response numbers from ${listNumbers(allowed)}. Keep the reasons short.`,
-    NOTES_INSTRUCTION,
-    task.askStop ? STOP_QUESTION : '',
-    describeJsonShape(example),
+    `Score each response ${SCORE_MIN}-${SCORE_MAX} (${SCORE_MAX}: correct, complete, clear); the ${want} best are kept. ` +
+      'Correctness first; length, confidence and position are not merit.',
+    barred.length ? `Do not score ${barred.length === 1 ? 'response' : 'responses'} ${listNumbers(barred)}: excluded from your vote (you may learn from ${barred.length === 1 ? 'it' : 'them'}).` : '',
+    reasons ? '"reason": one short sentence.' : '',
+    notesInstruction(notes),
+    task.askStop ? `${STOP_QUESTION} "stopReason": a few words.` : '',
+    describeJsonShape(example).replaceAll(`"${SCORE_PLACEHOLDER}"`, SCORE_PLACEHOLDER),
   ]
     .filter(Boolean)
     .join('\n');
@@ -135,6 +161,7 @@ export function buildJudgeRequest(task: JudgeTask): JudgeRequest {
     allowed,
     want,
     askStop: task.askStop,
+    notes,
     schema,
   };
 }
@@ -162,104 +189,120 @@ export function buildModeratorRequest(prompt: string, history: readonly ChatMess
 }
 
 export interface JudgeVerdict {
-  /** Proposer slots, best first, exactly `want` of them. */
-  picks: number[];
-  /** How many of `picks` the judge chose itself (the rest the fallback rule filled). */
-  chosen: number;
+  /** The score of each answer the judge scored usably, by proposer slot. */
+  scores: Record<number, number>;
+  /** The scored slots, best first: by score, ties by the order shown. */
+  ranking: number[];
   reason: string;
-  /** Set when the reply was unusable or incomplete and the fallback rule chose some or all picks. */
-  fallback?: { problem: string; rule: string };
+  /** What in the reply could not be used (the rest still counts), e.g. "no score for response 4". */
+  problems?: string;
+  /** Set when nothing in the reply could be used: no vote to count. */
+  unusable?: string;
   stop?: { stop: boolean; reason: string } | { missing: string };
   notes?: JudgeNotes;
 }
 
 export const FALLBACK_RULE = 'keep the surviving answers in proposer order';
 
-/** Each note at most this long, so the notes stay a few hundred tokens in the aggregator's prompt. */
-const NOTE_MAX = 300;
-const NOTE_LIMITS: Record<keyof JudgeNotes, number> = { agreements: 3, contradictions: 3, droppedInsights: 2 };
-
 /**
- * Validates the judge's reply: reads picks given as numbers, numeric strings or "Response 3"; drops out-of-range,
- * excluded and repeated numbers; keeps at most `want`. When fewer remain, the stated fallback rule fills the rest
- * (never with an excluded answer unless nothing else is left), and the verdict says so.
+ * Validates the judge's reply: reads a score per allowed response from `scores` (an object keyed by response number,
+ * or, from servers that ignore schemas, keys like "Response 3" or a list in shown order). Scores must be numbers in the
+ * range; anything else, recused and unknown responses are set aside and named in `problems`, and the rest counts.
  */
 export function parseJudgeReply(raw: string, request: JudgeRequest): JudgeVerdict {
-  const { want, askStop } = request;
   const json = extractJson(raw);
   const obj = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   const problems: string[] = [];
-  if (!obj) problems.push('the reply is not JSON');
-  const rawPicks = obj ? (obj.picks ?? obj.ranking ?? obj.indexes ?? obj.best) : undefined;
-  const picks: number[] = [];
-  if (obj && !Array.isArray(rawPicks)) problems.push('no "picks" list');
-  if (Array.isArray(rawPicks)) {
-    const dropped: string[] = [];
-    for (const value of rawPicks) {
-      const n = readNumber(value);
-      const shown = n !== undefined && Number.isInteger(n) && n >= 1 && n <= request.order.length;
-      const slot = shown ? request.order[n - 1] : undefined;
-      if (slot === undefined) dropped.push(`${JSON.stringify(value)} is not a response number`);
-      else if (!request.allowed.includes(n!)) dropped.push(`${n} is excluded from this judge's vote`);
-      else if (picks.includes(slot)) dropped.push(`${n} repeated`);
-      else if (picks.length < want) picks.push(slot);
-    }
-    if (dropped.length) problems.push(`ignored picks: ${dropped.join(', ')}`);
+  const byLabel = obj ? readScores(obj.scores ?? obj.score ?? obj.ratings, problems) : new Map<number, unknown>();
+  const scores: Record<number, number> = {};
+  const missing: number[] = [];
+  for (const n of request.allowed) {
+    const value = byLabel.get(n);
+    const score = readScore(value);
+    if (score !== undefined) scores[request.order[n - 1]] = score;
+    else if (value === undefined) missing.push(n);
+    else problems.push(`response ${n}: ${JSON.stringify(value)} is not a score from ${SCORE_MIN} to ${SCORE_MAX}`);
   }
+  for (const n of byLabel.keys()) {
+    if (request.allowed.includes(n)) continue;
+    problems.push(n >= 1 && n <= request.order.length ? `response ${n} is excluded from this judge's vote` : `there is no response ${n}`);
+  }
+  if (missing.length) problems.push(`no score for ${missing.length === 1 ? 'response' : 'responses'} ${listNumbers(missing)}`);
+  const ranking = rankScores(scores, request.order);
   const reason = typeof obj?.reason === 'string' ? relabelReason(obj.reason, request.order) : '';
-  const verdict: JudgeVerdict = { picks, chosen: picks.length, reason };
-  const notes = obj ? readNotes(obj, request.order) : undefined;
+  const verdict: JudgeVerdict = { scores, ranking, reason };
+  const notes = obj && request.notes !== 'off' ? readNotes(obj, request.order, request.notes) : undefined;
   if (notes) verdict.notes = notes;
-  if (picks.length < want) {
-    verdict.picks = [...picks, ...fallbackFill(request, picks, want - picks.length)];
-    verdict.fallback = {
-      problem: [...problems, `${picks.length} usable of ${want} wanted`].join('; '),
-      rule: picks.length ? `${FALLBACK_RULE} to fill the remaining places` : FALLBACK_RULE,
-    };
-  }
-  if (askStop) {
+  if (!obj) verdict.unusable = 'the reply is not JSON';
+  else if (ranking.length === 0) verdict.unusable = problems.length ? problems.join('; ') : 'no "scores"';
+  else if (problems.length) verdict.problems = problems.join('; ');
+  if (request.askStop) {
     const stop = obj?.stop ?? obj?.end;
     verdict.stop =
       typeof stop === 'boolean'
-        ? { stop, reason: typeof obj?.stopReason === 'string' ? obj.stopReason : reason }
+        ? { stop, reason: typeof obj?.stopReason === 'string' ? relabelReason(obj.stopReason, request.order) : reason }
         : { missing: 'the judge gave no stop decision' };
   }
   return verdict;
 }
 
-function fallbackFill(request: JudgeRequest, taken: readonly number[], count: number): number[] {
-  const allowedSlots = new Set(request.allowed.map((n) => request.order[n - 1]));
-  return [...request.order]
-    .sort((a, b) => a - b)
-    .filter((slot) => allowedSlots.has(slot) && !taken.includes(slot))
-    .slice(0, count);
+/** Response number -> raw value, from `{"1": 7}`, `{"Response 1": 7}` or a list in shown order. */
+function readScores(value: unknown, problems: string[]): Map<number, unknown> {
+  const out = new Map<number, unknown>();
+  if (Array.isArray(value)) value.forEach((v, i) => out.set(i + 1, v));
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      const match = /(\d+)\s*$/.exec(key);
+      if (match) out.set(Number(match[1]), v);
+      else problems.push(`"${key}" is not a response number`);
+    }
+  } else problems.push('no "scores"');
+  return out;
 }
 
-function readNotes(obj: Record<string, unknown>, order: readonly number[]): JudgeNotes | undefined {
+/** A score: a number in range, or a numeric string ("7", "7/10"); a placeholder like "<1-10>" is not one. */
+function readScore(value: unknown): number | undefined {
+  let n: number | undefined;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string') {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*10)?\s*$/.exec(value);
+    n = match ? Number(match[1]) : undefined;
+  }
+  return n !== undefined && Number.isFinite(n) && n >= SCORE_MIN && n <= SCORE_MAX ? n : undefined;
+}
+
+/** Scored slots best first; equal scores keep the order shown (a seeded shuffle, recorded in the ballot). */
+function rankScores(scores: Record<number, number>, order: readonly number[]): number[] {
+  return order.filter((slot) => scores[slot] !== undefined).sort((a, b) => scores[b] - scores[a] || order.indexOf(a) - order.indexOf(b));
+}
+
+function readNotes(obj: Record<string, unknown>, order: readonly number[], level: Exclude<JudgeNotesLevel, 'off'>): JudgeNotes | undefined {
+  const { counts, chars } = NOTE_LIMITS[level];
   const notes: JudgeNotes = { agreements: [], contradictions: [], droppedInsights: [] };
   let any = false;
-  for (const key of Object.keys(NOTE_LIMITS) as (keyof JudgeNotes)[]) {
+  for (const key of Object.keys(counts) as (keyof JudgeNotes)[]) {
     const value = obj[key];
     const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
     for (const item of items) {
       const text = typeof item === 'string' ? item.replace(/\s+/g, ' ').trim() : '';
-      if (!text || notes[key].length >= NOTE_LIMITS[key]) continue;
-      notes[key].push(clip(relabelReason(text, order), NOTE_MAX));
+      if (!text || notes[key].length >= counts[key]) continue;
+      notes[key].push(clip(relabelReason(text, order), chars, { ellipsis: true }));
       any = true;
     }
   }
   return any ? notes : undefined;
 }
 
-/** Several judges' (or orders') notes as one set: distinct points, in ballot order, within the same limits. */
+/** Several judges' (or orders') notes as one set: distinct points, in ballot order, within the full limits. */
 export function mergeNotes(all: readonly (JudgeNotes | undefined)[]): JudgeNotes | undefined {
+  const limits = NOTE_LIMITS.full.counts;
   const merged: JudgeNotes = { agreements: [], contradictions: [], droppedInsights: [] };
   let any = false;
   for (const notes of all) {
     if (!notes) continue;
-    for (const key of Object.keys(NOTE_LIMITS) as (keyof JudgeNotes)[]) {
+    for (const key of Object.keys(limits) as (keyof JudgeNotes)[]) {
       for (const text of notes[key]) {
-        if (merged[key].length >= NOTE_LIMITS[key] || merged[key].some((t) => t.toLowerCase() === text.toLowerCase())) continue;
+        if (merged[key].length >= limits[key] || merged[key].some((t) => t.toLowerCase() === text.toLowerCase())) continue;
         merged[key].push(text);
         any = true;
       }
@@ -269,16 +312,55 @@ export function mergeNotes(all: readonly (JudgeNotes | undefined)[]): JudgeNotes
 }
 
 export const COMBINE_RULE =
-  "Borda count: in each counted vote the first pick scores k points, the second k-1, and so on; the highest totals are kept, ties go to the earlier proposer slot";
+  'Borda count over the scores: in each counted vote an answer earns a point for every answer it outscored and half a point for every tie; ' +
+  'the highest mean over the votes that scored it is kept first, then the higher mean score, then the seeded order';
+
+export interface CombinedScores {
+  /** Every scored slot, best first (see COMBINE_RULE; one vote: by score, ties by the seeded order). */
+  ranking: number[];
+  /** Mean score of each scored slot over the votes that scored it, rounded to one decimal. */
+  scores: Record<number, number>;
+  /** Set when slots around the cut or within the kept ones tied on points and score, and the seeded order decided. */
+  tieBreak?: string;
+}
 
 /**
- * Combines rankings (proposer slots, best first) from several votes: both orders of one judge, or a jury. See
- * COMBINE_RULE. Returns every slot that scored, best first.
+ * Combines the scores of several votes (both orders of one judge, a jury, or one vote alone). A judge that recused
+ * itself from an answer does not lower it: each answer's points are averaged over the votes that scored it.
+ * `seededOrder` (the first vote's shown order) breaks what points and scores leave tied.
  */
-export function combineBallots(rankings: readonly (readonly number[])[], k: number): number[] {
-  const points = new Map<number, number>();
-  for (const ranking of rankings) ranking.forEach((slot, i) => points.set(slot, (points.get(slot) ?? 0) + Math.max(1, k - i)));
-  return [...points.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([slot]) => slot);
+export function combineScores(votes: readonly Record<number, number>[], seededOrder: readonly number[], want: number): CombinedScores {
+  const points = new Map<number, number[]>();
+  const raw = new Map<number, number[]>();
+  for (const scores of votes) {
+    const slots = Object.keys(scores).map(Number);
+    for (const slot of slots) {
+      let p = 0;
+      for (const other of slots) if (other !== slot) p += scores[slot] > scores[other] ? 1 : scores[slot] === scores[other] ? 0.5 : 0;
+      points.set(slot, [...(points.get(slot) ?? []), p]);
+      raw.set(slot, [...(raw.get(slot) ?? []), scores[slot]]);
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const seat = (slot: number) => {
+    const i = seededOrder.indexOf(slot);
+    return i < 0 ? seededOrder.length + slot : i;
+  };
+  const key = (slot: number) => [mean(points.get(slot)!), mean(raw.get(slot)!)];
+  const ranking = [...points.keys()].sort((a, b) => key(b)[0] - key(a)[0] || key(b)[1] - key(a)[1] || seat(a) - seat(b));
+  const scores = Object.fromEntries(ranking.map((slot) => [slot, Math.round(mean(raw.get(slot)!) * 10) / 10]));
+  const tied: number[][] = [];
+  for (let i = 1; i < Math.min(ranking.length, want + 1); i++) {
+    const [a, b] = [key(ranking[i - 1]), key(ranking[i])];
+    if (a[0] !== b[0] || a[1] !== b[1]) continue;
+    const group = tied.at(-1);
+    if (group && group.at(-1) === ranking[i - 1]) group.push(ranking[i]);
+    else tied.push([ranking[i - 1], ranking[i]]);
+  }
+  const tieBreak = tied.length
+    ? `${tied.map((g) => `proposals ${listNumbers(g.map((s) => s + 1))}`).join('; ')} tied: the seeded order (shown first) decided`
+    : undefined;
+  return { ranking, scores, ...(tieBreak ? { tieBreak } : {}) };
 }
 
 export function parseModeratorReply(raw: string): { stop: boolean; reason: string } | { missing: string } {
@@ -299,13 +381,4 @@ export function relabelReason(reason: string, order: readonly number[]): string 
       return slot === undefined ? m : String(slot + 1);
     })}`,
   );
-}
-
-function readNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') {
-    const match = /-?\d+/.exec(value);
-    return match ? Number(match[0]) : undefined;
-  }
-  return undefined;
 }

@@ -10,6 +10,8 @@ import { judgeNoteLines, judgeVotesLine } from './judge-bias';
 export class ProgressNarrator {
   private readonly calls = new Map<string, { modelId: string; stage: string; layer?: number; slot?: number }>();
   private proposersBySlot: string[] = [];
+  /** Layers adaptive widened: layer -> how many proposers it started with. */
+  private readonly widenedFrom = new Map<number, number>();
   private readonly outcomes: string[] = [];
   private skipped: { from: number; to: number; reason: string } | undefined;
 
@@ -32,7 +34,8 @@ export class ProgressNarrator {
       case 'roles-assigned':
         return `Roles ${event.source === 'cached' ? 'reused from cache' : event.source}: ${plural(event.roles.length, 'role')}${event.note ? ` (${event.note})` : ''}`;
       case 'layer-started':
-        this.proposersBySlot = event.proposers.map((p) => p.modelId);
+        this.proposersBySlot = [];
+        for (const p of event.proposers) this.proposersBySlot[p.slot] = p.modelId;
         return `Layer ${event.layer}/${event.of}: ${plural(event.proposers.length, 'proposer')} answering`;
       case 'call-started':
         this.calls.set(event.callId, event);
@@ -62,11 +65,14 @@ export class ProgressNarrator {
       case 'judge-fallback':
         return `Layer ${event.layer}: judge reply unusable (${event.problem}); rule: ${event.rule}`;
       case 'judge-picks': {
-        const names = event.picks.map((slot) => this.proposerName(slot));
+        // Each kept model by name (with its score when the judge scored), so a widened layer's late joiners read too.
+        const names = event.picks.map((slot) => `${this.proposerName(slot)}${event.scores?.[slot] !== undefined ? ` (${event.scores[slot]})` : ''}`);
         const votes = judgeVotesLine(event.ballots);
         const notes = judgeNoteLines(event.notes);
+        const widened = this.widenedFrom.get(event.layer);
+        const of = `${event.picks.length} of ${this.proposersBySlot.length}${widened !== undefined ? `, widened from ${widened}` : ''}`;
         return [
-          `Layer ${event.layer}: judge kept ${joinNames(names)} (${event.picks.length} of ${this.proposersBySlot.length})${event.reason ? `: ${event.reason}` : ''}`,
+          `Layer ${event.layer}: judge kept ${joinNames(names)} (${of})${event.reason ? `: ${event.reason}` : ''}`,
           ...(votes ? [`(${votes})`] : []),
           ...(notes.length ? [`Notes: ${notes.join('; ')}`] : []),
         ].join(' ');
@@ -84,6 +90,8 @@ export class ProgressNarrator {
         return `${first} disagree${event.reason ? ` (${lowerFirst(event.reason)})` : ''}; the rest of the layer joins`;
       }
       case 'layer-widened':
+        this.widenedFrom.set(event.layer, this.proposersBySlot.filter((id) => id !== undefined).length);
+        for (const p of event.proposers) this.proposersBySlot[p.slot] = p.modelId;
         return `Layer ${event.layer}: ${plural(event.proposers.length, 'more proposer')} answering`;
       default:
         return undefined;

@@ -100,7 +100,7 @@ export function judgeNotesSystemPart(
   const body = [
     section('Points the candidates agree on:', notes.agreements),
     section('Contradictions between them:', notes.contradictions),
-    section('Worth keeping from answers that were not selected (not shown above):', notes.droppedInsights),
+    section('Only in answers not shown above:', notes.droppedInsights),
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -109,4 +109,4 @@ export function judgeNotesSystemPart(
 }
 
 export const JUDGE_NOTES_INSTRUCTION =
-  "A judge compared every answer of the last round, including some not shown here, and left these notes. They may be wrong: check them, resolve the contradictions, and use a dropped answer's point only if it is correct.";
+  "Notes from a judge who read every answer of the last round, including some not shown here. They may be wrong: check them, resolve the contradictions, use a dropped answer's point only if it is correct.";

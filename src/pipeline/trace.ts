@@ -40,13 +40,17 @@ export interface TraceLayer {
     problem?: string;
     rule?: string;
     raw?: string;
-    /** One per judge call: the order shown, the picks and their shown positions (bias telemetry). */
+    /** One per judge call: the order shown, its scores, its own top k and their shown positions (bias telemetry). */
     ballots?: JudgeBallot[];
     /** How several ballots were combined. */
     combination?: string;
     /** Characters of each candidate's answer, by proposer slot. */
     lengths?: Record<number, number>;
     notes?: JudgeNotes;
+    /** Mean score of each scored answer over the counted votes, by proposer slot. */
+    scores?: Record<number, number>;
+    /** When the seeded order broke a tie. */
+    tieBreak?: string;
   };
   moderator?: { stop: boolean; reason: string; fallback?: boolean };
   /** Adaptive strategy: the decision after the first proposers. */
@@ -221,6 +225,8 @@ export function applyEvent(trace: Trace, event: SmoaEvent): Trace {
         ...(event.rule ? { combination: event.rule } : {}),
         ...(event.lengths ? { lengths: event.lengths } : {}),
         ...(event.notes ? { notes: event.notes } : {}),
+        ...(event.scores ? { scores: event.scores } : {}),
+        ...(event.tieBreak ? { tieBreak: event.tieBreak } : {}),
       };
       break;
     }

@@ -40,7 +40,7 @@ const rowSchema = z.object({
   lengthRatio: z.optional(z.number()),
   lengthControlled: z.optional(z.object({ winRate: z.number(), ci: z.tuple([z.number(), z.number()]), n: z.number() })),
   aspects: z.optional(z.record(z.string(), z.number())),
-  seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number() }))),
+  seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number(), meanScore: z.optional(z.number()) }))),
   firstPickRate: z.optional(z.object({ rate: z.number(), decisions: z.number() })),
   vsBest: z.optional(comparisonSchema),
   vsSelf: z.optional(comparisonSchema),

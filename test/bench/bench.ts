@@ -13,6 +13,7 @@ import type { SmoaEvent } from '../../src/pipeline/events';
 import { table } from '../../src/cli/format';
 import { RunService } from '../../src/host/run-service';
 import { benchEval } from './eval-bench';
+import { benchJudge } from './judge-bench';
 
 const PROPOSERS = 6;
 const LAYERS = 3;
@@ -218,8 +219,9 @@ async function main() {
     }
     console.log(`\nJudge wall time added per layer, ${PROMPTS.length} prompts x ${LAYERS} layers (judge ttft: m2 ${TTFT_MS.m2} ms, m3 ${TTFT_MS.m3} ms, m4 ${TTFT_MS.m4} ms)\n`);
     console.log(table(['judge', 'added per layer, median', 'p95', 'sum of its calls, median', 'judge tokens per layer', 'fallbacks'], judgeRows));
-    console.log('target: both orders and a jury add about the slowest call, not the sum; fallbacks 0 against this schema-following server');
+    console.log('target: both orders and a jury add about the slowest call, not the sum; fallbacks 0');
 
+    await benchJudge();
     await memoryOfManyRuns();
     await benchEval();
     const mem = process.memoryUsage();

@@ -77,7 +77,7 @@ describe('trace panel: a recorded run', function () {
     const summary = await page.getByTestId('run-summary').innerText();
     assert.match(summary, new RegExp(`${trace.totals!.calls} calls \\(2 failed\\)`));
     assert.match(summary, /\$\d+\.\d{4}/);
-    assert.match(await page.getByTestId('judge-bias').innerText(), /^Judge bias: first-shown answer ranked first in [01] of 1 votes .*; only 1 vote: too few to call a bias$/);
+    assert.match(await page.getByTestId('judge-bias').innerText(), /^Judge bias: first-shown answer scored highest in [01] of 1 votes .*; only 1 vote: too few to call a bias$/);
     assert.match(await page.getByTestId('dense-estimate').innerText(), /^Estimate: a dense MoA of the same shape \(6 proposers × 3 layers.*19 calls.*~\$/);
   }
 

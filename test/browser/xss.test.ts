@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import type { SmoaEvent } from '../../src/pipeline/events';
-import { kindOf } from '../unit/helpers/engine-harness';
+import { kindOf, scoresFor } from '../unit/helpers/engine-harness';
 import { launch, openPanel, settled } from './support/browser';
 import { recordRun } from './support/record';
 import { xssPayloads } from './support/xss-payloads';
@@ -29,14 +29,14 @@ describe('trace panel: hostile model output', function () {
       launch(),
       recordRun({
         prompt: 'Say something dangerous',
-        config: { layers: 2, earlyStop: false },
+        config: { layers: 2, earlyStop: false, judgeNotes: 'full' },
         responder: (req) => {
           const kind = kindOf(req);
           if (kind === 'judge') {
             return {
               text: JSON.stringify({
                 reason: `${payloads[0]} ${payloads[7]} Response 1 is best`,
-                picks: [1, 2],
+                scores: scoresFor(req, [1, 2]),
                 agreements: [payloads[1]],
                 contradictions: [payloads[2]],
                 droppedInsights: [payloads[3]],

@@ -1,24 +1,32 @@
 import type { FakeRequest, Reply } from './fake-openai';
+import { freeInstanceOf } from './free-decoder';
 import { hash, instanceOf } from './schema-instance';
 import { simulatedCodeAnswer } from './simulated-code';
 import { simulatedPanelReply } from './simulated-panel';
+
+/**
+ * How the server fills a json_schema request: `plausible` writes what a cooperative model would (distinct picks, a
+ * sensible reason), `free` is a constrained decoder choosing any valid value (see free-decoder.ts), seeded.
+ */
+export type Decoder = { mode: 'plausible' } | { mode: 'free'; seed: number };
 
 /**
  * What the fake server answers when no responder (or one returning undefined) decides otherwise.
  * It must make a whole simulated run look plausible (sandbox demo, benchmark): each model answers in its
  * own, stable words; structured-output requests get JSON that fits the schema they sent.
  */
-export function defaultReply(req: FakeRequest): Reply {
-  const json = jsonAnswer(req);
+export function defaultReply(req: FakeRequest, decoder: Decoder = { mode: 'plausible' }): Reply {
+  const json = jsonAnswer(req, decoder);
   return { text: json ?? proseAnswer(req) };
 }
 
 /** JSON text for requests that set response_format, undefined otherwise. */
-export function jsonAnswer(req: FakeRequest): string | undefined {
+export function jsonAnswer(req: FakeRequest, decoder: Decoder = { mode: 'plausible' }): string | undefined {
   const rf = req.responseFormat as { type?: string; json_schema?: { schema?: unknown } } | undefined;
   if (!rf || typeof rf !== 'object') return undefined;
   if (rf.type === 'json_schema') {
     const schema = rf.json_schema?.schema ?? {};
+    if (decoder.mode === 'free') return JSON.stringify(freeInstanceOf(schema, `${decoder.seed}\n${req.model}\n${JSON.stringify(req.messages)}`));
     return simulatedPanelReply(req, schema) ?? JSON.stringify(instanceOf(schema, `${req.model}\n${lastUserText(req)}`));
   }
   if (rf.type === 'json_object') return '{}';

@@ -8,12 +8,12 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { defaultReply, proseAnswer } from './default-responder';
+import { defaultReply, proseAnswer, type Decoder } from './default-responder';
 import { strictSchemaProblems } from './strict-schema';
 import { countTokens, splitTokens } from './tokens';
 
 export { countTokens, splitTokens };
-export { defaultReply } from './default-responder';
+export { defaultReply, type Decoder } from './default-responder';
 export { instanceOf as jsonSchemaInstance } from './schema-instance';
 
 export type Fault =
@@ -65,12 +65,16 @@ export interface FakeServerOptions {
   supportsResponseFormat?: boolean;
   responder?: Responder;
   apiKey?: string;
+  /** How json_schema requests are filled when the responder leaves them to the server (default: plausible). */
+  decoder?: Decoder;
 }
 
 export interface FakeServer {
   url: string;
   requests: FakeRequest[];
   setResponder(r: Responder | undefined): void;
+  /** Switch how json_schema requests are filled, e.g. to a free-choosing constrained decoder with a seed. */
+  setDecoder(decoder: Decoder): void;
   injectFault(fault: Fault, match?: { model?: string; times?: number }): void;
   openConnections(): number;
   activeRequests(): number;
@@ -126,6 +130,7 @@ class Server implements FakeServer {
   private readonly seenModels = new Set<string>();
   private faults: PendingFault[] = [];
   private responder: Responder | undefined;
+  private decoder: Decoder;
   private usage = { prompt_tokens: 0, completion_tokens: 0 };
   private active = 0;
   private idleWaiters = new Set<() => void>();
@@ -134,6 +139,7 @@ class Server implements FakeServer {
 
   constructor(private readonly opts: FakeServerOptions) {
     this.responder = opts.responder;
+    this.decoder = opts.decoder ?? { mode: 'plausible' };
     this.http = http.createServer((req, res) => void this.handle(req, res));
     this.http.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -158,6 +164,10 @@ class Server implements FakeServer {
 
   setResponder(r: Responder | undefined): void {
     this.responder = r;
+  }
+
+  setDecoder(decoder: Decoder): void {
+    this.decoder = decoder;
   }
 
   injectFault(fault: Fault, match: { model?: string; times?: number } = {}): void {
@@ -206,6 +216,7 @@ class Server implements FakeServer {
     this.abortedRequests = 0;
     this.usage = { prompt_tokens: 0, completion_tokens: 0 };
     this.responder = undefined;
+    this.decoder = this.opts.decoder ?? { mode: 'plausible' };
   }
 
   close(): Promise<void> {
@@ -379,7 +390,7 @@ class Server implements FakeServer {
     let text: string;
     if (fault?.kind === 'empty') text = '';
     else if (fault?.kind === 'prose') text = proseAnswer(fr);
-    else text = reply.text ?? (reply.toolCalls ? '' : (defaultReply(fr).text ?? ''));
+    else text = reply.text ?? (reply.toolCalls ? '' : (defaultReply(fr, this.decoder).text ?? ''));
 
     let finishReason = reply.toolCalls?.length ? 'tool_calls' : 'stop';
     let textPieces = splitTokens(text);

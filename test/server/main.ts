@@ -16,13 +16,15 @@ async function main(): Promise<void> {
       'tokens-per-second': { type: 'string' }, // long spelling, used by test/vscode
       'api-key': { type: 'string' },
       'no-response-format': { type: 'boolean', default: false },
+      // A constrained decoder choosing any schema-valid value (repeats, any enum member), seeded.
+      'free-decoder': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(
-      'usage: node --import tsx test/server/main.ts [--port N] [--ttft-ms MS] [--tps N (0 = unlimited)] [--api-key KEY] [--no-response-format] [--quiet]',
+      'usage: node --import tsx test/server/main.ts [--port N] [--ttft-ms MS] [--tps N (0 = unlimited)] [--api-key KEY] [--no-response-format] [--free-decoder SEED] [--quiet]',
     );
     return;
   }
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     tokensPerSecond: tps === 0 ? Infinity : tps,
     apiKey: values['api-key'],
     supportsResponseFormat: !values['no-response-format'],
+    ...(values['free-decoder'] !== undefined ? { decoder: { mode: 'free' as const, seed: num('free-decoder', values['free-decoder']) ?? 0 } } : {}),
     responder: values.quiet
       ? undefined
       : (req) => {

@@ -3,7 +3,7 @@ import { hash, instanceOf } from './schema-instance';
 
 /**
  * Plausible structured replies for the SMoA engine's own JSON requests (judge, moderator, role writer), so the
- * sandbox and the benchmark show a believable run: the judge picks distinct responses with a reason, the
+ * sandbox and the benchmark show a believable run: the judge scores each response with a short reason, the
  * moderator sometimes stops, roles differ. Anything else falls back to the generic schema instance.
  */
 export function simulatedPanelReply(req: FakeRequest, schema: unknown): string | undefined {
@@ -12,28 +12,22 @@ export function simulatedPanelReply(req: FakeRequest, schema: unknown): string |
   const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
   const user = req.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
   const h = hash(`${req.model}\n${user}`);
-  if ('picks' in props) {
-    // A constrained decoder lets the model say only what the schema allows: the picks come from the schema's enum and
-    // item bounds, not from the prompt. A loose schema (no enum) gets whatever fits it, which may be useless.
+  if ('scores' in props) {
+    // A judge scores every response it is asked about (the keys of `scores`), each model with its own taste.
     const generic = instanceOf(schema, `${req.model}\n${user}`) as Record<string, unknown>;
-    const picksSchema = props.picks as { items?: { enum?: unknown[] }; minItems?: number; maxItems?: number } | undefined;
-    const allowed = picksSchema?.items?.enum;
-    if (!Array.isArray(allowed) || allowed.length === 0) return JSON.stringify(generic);
-    const wanted = Number(/Choose the (\d+) best/.exec(system)?.[1] ?? 1);
-    const k = Math.min(Math.max(wanted, picksSchema?.minItems ?? 0), picksSchema?.maxItems ?? allowed.length, allowed.length);
-    const order = [...allowed].sort((a, b) => hash(`${h}:${String(a)}`) - hash(`${h}:${String(b)}`));
-    const picks = order.slice(0, k);
-    const reply: Record<string, unknown> = {
-      ...generic,
-      reason: `Responses ${picks.join(' and ')} are the most accurate and complete (simulated judge ${req.model}).`,
-      picks,
-    };
+    const labels = Object.keys((props.scores as { properties?: Record<string, unknown> }).properties ?? {});
+    const scores = Object.fromEntries(labels.map((label) => [label, 3 + (hash(`${h}:${label}`) % 8)]));
+    const best = [...labels].sort((a, b) => scores[b] - scores[a]).slice(0, 2);
+    const reply: Record<string, unknown> = { ...generic, scores };
+    if ('reason' in props) reply.reason = `Responses ${best.join(' and ')} are the most accurate (simulated judge ${req.model}).`;
     if ('agreements' in props) {
-      Object.assign(reply, {
-        agreements: ['Both start from the simplest version that works and verify it (simulated).'],
-        contradictions: h % 2 ? ['They differ on whether to optimise before measuring (simulated).'] : [],
-        droppedInsights: h % 3 ? [] : ['A dropped answer points out the empty-input edge case (simulated).'],
-      });
+      const room = (key: string) => (props[key] as { maxItems?: number }).maxItems ?? 3;
+      const notes: Record<string, string[]> = {
+        agreements: ['Start simple and verify the result (simulated).', 'Measure before optimising (simulated).'],
+        contradictions: h % 2 ? ['They differ on when to optimise (simulated).'] : [],
+        droppedInsights: h % 3 ? [] : ['A dropped answer covers the empty input (simulated).'],
+      };
+      for (const [key, items] of Object.entries(notes)) reply[key] = items.slice(0, room(key));
     }
     if ('stop' in props) Object.assign(reply, moderation(h));
     return JSON.stringify(reply);

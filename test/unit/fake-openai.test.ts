@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { countTokens, jsonSchemaInstance, splitTokens, startFakeServer, type FakeServer } from '../server/fake-openai';
+import { schemaViolations } from '../server/strict-schema';
 
 // Everything goes through the real SDK: the point is that the SDK (and so our pipeline) sees what it would
 // see from a real endpoint.
@@ -208,6 +209,67 @@ describe('fake OpenAI server', () => {
       assert.deepEqual(v.none, []);
       assert.ok((v.short as string).length <= 4);
       assert.equal(v.c, 42);
+    });
+  });
+
+  describe('free decoder (a constrained decoder choosing any valid value)', () => {
+    // A judge-like schema: picks from an enum, exactly two, with no way (in OpenAI's strict subset) to forbid repeats.
+    const schema = {
+      type: 'object',
+      properties: {
+        picks: { type: 'array', items: { type: 'integer', enum: [1, 2, 3, 4] }, minItems: 2, maxItems: 2 },
+        mood: { type: 'string', enum: ['good', 'bad', 'unsure'] },
+        reason: { type: 'string' },
+        stop: { type: 'boolean' },
+        notes: { type: 'array', items: { type: 'string' }, maxItems: 3 },
+      },
+      required: ['picks', 'mood', 'reason', 'stop', 'notes'],
+      additionalProperties: false,
+    };
+
+    it('writes documents valid against the schema whose values vary with the seed: repeats, any enum member, any string length', async () => {
+      const docs: Record<string, unknown>[] = [];
+      for (let seed = 0; seed < 40; seed++) {
+        server.setDecoder({ mode: 'free', seed });
+        const r = await client.chat.completions.create({
+          model: 'model-a',
+          messages: user('Pick two.'),
+          response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema, strict: true } },
+        });
+        const doc = JSON.parse(r.choices[0].message.content ?? '') as Record<string, unknown>;
+        assert.deepEqual(schemaViolations(doc, schema), [], JSON.stringify(doc));
+        docs.push(doc);
+      }
+      const picks = docs.map((d) => d.picks as number[]);
+      assert.ok(picks.some(([a, b]) => a === b), 'some documents repeat an item');
+      assert.deepEqual([...new Set(picks.flat())].sort(), [1, 2, 3, 4], 'every enum member is chosen somewhere');
+      assert.equal(new Set(docs.map((d) => d.mood)).size, 3);
+      assert.equal(new Set(docs.map((d) => d.stop)).size, 2);
+      const lengths = docs.map((d) => (d.reason as string).length);
+      assert.ok(lengths.includes(0) && Math.max(...lengths) > 100, `string lengths vary: ${lengths.join(',')}`);
+      assert.equal(new Set(docs.map((d) => (d.notes as string[]).length)).size, 4, 'array lengths vary within the bounds');
+    });
+
+    it('is reproducible: the same seed and request give the same document; reset() returns to the plausible mode', async () => {
+      const ask = async () =>
+        (
+          await client.chat.completions.create({
+            model: 'model-b',
+            messages: user('Pick two.'),
+            response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema, strict: true } },
+          })
+        ).choices[0].message.content;
+      server.setDecoder({ mode: 'free', seed: 7 });
+      assert.equal(await ask(), await ask());
+      server.reset();
+      const picksOnly = { type: 'object', properties: { picks: schema.properties.picks }, required: ['picks'], additionalProperties: false };
+      const plausible = await client.chat.completions.create({
+        model: 'model-b',
+        messages: user('Pick two.'),
+        response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema: picksOnly, strict: true } },
+      });
+      const { picks } = JSON.parse(plausible.choices[0].message.content ?? '') as { picks: number[] };
+      assert.notEqual(picks[0], picks[1], 'the plausible mode writes distinct items');
     });
   });
 

@@ -3,7 +3,7 @@ import { loadConfig, type SmoaConfig, type SmoaConfigInput } from '../../../src/
 import { runPipeline, type RunInput } from '../../../src/pipeline/engine';
 import type { SmoaEvent } from '../../../src/pipeline/events';
 import { startFakeServer, type FakeServer, type Responder } from '../../server/fake-openai';
-import { kindOf } from '../../unit/helpers/engine-harness';
+import { kindOf, scoresFor } from '../../unit/helpers/engine-harness';
 
 export const ROLES = [
   'A careful senior engineer who checks edge cases first.',
@@ -88,7 +88,7 @@ export async function recordShowcaseRun(): Promise<SmoaEvent[]> {
       return {
         text: JSON.stringify({
           reason: 'Response 2 handles cancellation and Response 1 explains the timing clearly.',
-          picks: [2, 1],
+          scores: scoresFor(req, [2, 1]),
           agreements: ['Both clear the pending timer before starting a new one.'],
           contradictions: [],
           droppedInsights: ['Response 4 notes that the debounced function should pass through `this`.'],

@@ -8,6 +8,7 @@ import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../../server/fake-openai';
 import { RecordingStream, TestCancellation } from './recording-stream';
+import { scoresFor } from '../helpers/engine-harness';
 
 // The participant logic end to end: real RunService, real engine, real openai SDK, against the fake server.
 
@@ -53,12 +54,12 @@ function harness(server: FakeServer, overrides: Record<string, unknown> = {}, ap
   return { deps, runs };
 }
 
-const isJudge = (req: FakeRequest) => JSON.stringify(req.responseFormat ?? '').includes('picks');
+const isJudge = (req: FakeRequest) => JSON.stringify(req.responseFormat ?? '').includes('"scores"');
 const isRoles = (req: FakeRequest) => JSON.stringify(req.responseFormat ?? '').includes('roles');
 
 /** A judge that keeps responses 1 and 2 and stops after the first layer, so the run's shape is known. */
 function agreeingJudge(req: FakeRequest) {
-  if (isJudge(req)) return { text: JSON.stringify({ reason: 'They are correct.', picks: [1, 2], stop: true, stopReason: 'The answers agree' }) };
+  if (isJudge(req)) return { text: JSON.stringify({ reason: 'They are correct.', scores: scoresFor(req, [1, 2]), stop: true, stopReason: 'The answers agree' }) };
   if (isRoles(req)) return { text: JSON.stringify({ roles: ['You are A.', 'You are B.', 'You are C.', 'You are D.'] }) };
   return undefined;
 }

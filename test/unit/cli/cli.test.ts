@@ -233,7 +233,7 @@ describe('CLI: smoa run / compare', function () {
     const singleTotal = /== single ==[\s\S]*?\ntotal\s+2\/2 ok\s+(\d+)/.exec(ran.stdout);
     assert.equal(singleTotal?.[1], '2', 'single makes one call per prompt');
     // Only a strategy with a judge reports its bias figures.
-    assert.match(ran.stdout, /== smoa ==[\s\S]*judge bias: first-shown answer ranked first in \d+ of \d+ votes \(\d+%; \d+% by chance\)/);
+    assert.match(ran.stdout, /== smoa ==[\s\S]*judge bias: first-shown answer scored highest in [\d.]+ of \d+ votes \(\d+%; \d+% by chance\)/);
     assert.doesNotMatch(ran.stdout.split('== smoa ==')[0], /judge bias/);
   });
 

@@ -7,6 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
 import { parseCommand, UsageError } from '../../../src/cli/args';
 import { STRATEGIES } from '../../../src/pipeline/config';
+import { startMcpWire } from '../helpers/mcp-wire';
 
 // `smoa mcp` as an agent meets it: a child process speaking MCP on stdio, consulted against the fake server.
 
@@ -99,24 +100,46 @@ describe('smoa mcp', function () {
 
   it('answers a consultation with a run summary and its trace path, reporting progress per stage', async () => {
     server.setResponder((req) => (String(req.headers['x-smoa-stage']) === 'aggregator' ? { text: 'Use a trie.' } : undefined));
-    const progress: string[] = [];
-    const result = await client.callTool({ name: 'consult', arguments: { prompt: 'Fastest prefix search?', context: 'One million words.' } }, undefined, {
-      onprogress: (p) => progress.push(p.message ?? ''),
-    });
-    const text = (result.content as { type: string; text: string }[])[0].text;
-    const [answer, notes] = text.split('\n\n---\n');
-    assert.equal(answer, 'Use a trie.');
-    assert.match(notes, /^SMoA run (\S+) \(smoa\): ok; /);
-    assert.match(notes, /judge kept: layer 1: /);
-    const tracePath = /trace: (.+)$/m.exec(notes)?.[1];
-    assert.ok(tracePath && existsSync(tracePath), `trace written: ${tracePath}`);
-    assert.equal(JSON.parse(readFileSync(tracePath, 'utf8')).answer, 'Use a trie.');
-    assert.ok(progress.some((m) => /^Layer 1\/2: 3 proposers answering/.test(m)), progress.join('\n'));
-    assert.ok(progress.some((m) => /judge b is choosing/.test(m)));
-    assert.ok(progress.some((m) => /^Aggregator a is writing the answer/.test(m)));
-    assert.equal(progress.at(-1), 'Finished: ok');
-    assert.ok(server.requests.some((r) => /One million words\./.test(JSON.stringify(r.body.messages))));
-    assert.equal(server.requests[0].headers.authorization, 'Bearer test-key');
+    // On the wire, not through the SDK client: a client may drop a notification that races the result; the server must
+    // send every one of them first.
+    const wire = startMcpWire(join(dir, 'smoa.json'), ['--trace-dir', join(dir, 'traces')]);
+    try {
+      await wire.initialize();
+      const callAt = wire.lines.length;
+      wire.send({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'consult', arguments: { prompt: 'Fastest prefix search?', context: 'One million words.' }, _meta: { progressToken: 'p7' } },
+      });
+      const result = (await wire.response(7)) as { result: { content: { type: string; text: string }[] } };
+      // A ping's answer comes after anything the server wrote before it: nothing about the call may follow the result.
+      await wire.request('after', 'ping');
+      const sent = wire.lines.slice(callAt) as { id?: unknown; method?: string; params?: { progressToken?: unknown; message?: string; progress?: number } }[];
+      const resultAt = sent.findIndex((m) => m.id === 7);
+      const progressAt = sent.flatMap((m, i) => (m.method === 'notifications/progress' && m.params?.progressToken === 'p7' ? [i] : []));
+      const progress = progressAt.map((i) => sent[i].params?.message ?? '');
+      assert.ok(progressAt.length > 3, progress.join('\n'));
+      assert.ok(progressAt.every((i) => i < resultAt), `every progress notification precedes the result: ${JSON.stringify(sent.map((m) => m.method ?? m.id))}`);
+      assert.deepEqual(progressAt.map((i) => sent[i].params?.progress), progressAt.map((_, n) => n + 1), 'progress counts up by one');
+      assert.ok(progress.some((m) => /^Layer 1\/2: 3 proposers answering/.test(m)), progress.join('\n'));
+      assert.ok(progress.some((m) => /judge b is choosing/.test(m)));
+      assert.ok(progress.some((m) => /^Aggregator a is writing the answer/.test(m)));
+      assert.equal(progress.at(-1), 'Finished: ok');
+
+      const text = result.result.content[0].text;
+      const [answer, notes] = text.split('\n\n---\n');
+      assert.equal(answer, 'Use a trie.');
+      assert.match(notes, /^SMoA run (\S+) \(SMoA\): ok; /);
+      assert.match(notes, /judge kept: layer 1: /);
+      const tracePath = /trace: (.+)$/m.exec(notes)?.[1];
+      assert.ok(tracePath && existsSync(tracePath), `trace written: ${tracePath}`);
+      assert.equal(JSON.parse(readFileSync(tracePath, 'utf8')).answer, 'Use a trie.');
+      assert.ok(server.requests.some((r) => /One million words\./.test(JSON.stringify(r.body.messages))));
+      assert.equal(server.requests[0].headers.authorization, 'Bearer test-key');
+    } finally {
+      await wire.close();
+    }
   });
 
   it('cancels a consultation when the client does: every request to the endpoint is closed', async () => {
@@ -134,7 +157,7 @@ describe('smoa mcp', function () {
     // The server lives on: the next consultation works.
     server.setResponder(undefined);
     const again = await client.callTool({ name: 'consult', arguments: { prompt: 'q', strategy: 'single' } });
-    assert.match((again.content as { text: string }[])[0].text, /\(single\): ok/);
+    assert.match((again.content as { text: string }[])[0].text, /\(Single model\): ok/);
     assert.doesNotMatch(stderr, /test-key/, 'the key never appears in the server log');
   });
 

@@ -76,3 +76,19 @@ export async function withServer<T>(opts: FakeServerOptions, body: (server: Fake
 export function ofType<T extends SmoaEvent['type']>(events: SmoaEvent[], type: T): Extract<SmoaEvent, { type: T }>[] {
   return events.filter((e): e is Extract<SmoaEvent, { type: T }> => e.type === type);
 }
+
+/** The response numbers a judge request asks scores for (the keys of its `scores` schema; every shown one without a schema). */
+export function scoredLabels(req: FakeRequest): number[] {
+  const rf = req.responseFormat as { json_schema?: { schema?: { properties?: { scores?: { properties?: Record<string, unknown> } } } } } | undefined;
+  const keys = rf?.json_schema?.schema?.properties?.scores?.properties;
+  if (keys) return Object.keys(keys).map(Number);
+  return [...lastUser(req).matchAll(/^### Response (\d+)/gm)].map((m) => Number(m[1]));
+}
+
+/**
+ * A judge's `scores` that rank the given response numbers first, in that order (10, 9, ...), and score every other
+ * response it was asked about 1: the scoring form of "picks".
+ */
+export function scoresFor(req: FakeRequest, bestFirst: readonly number[]): Record<string, number> {
+  return Object.fromEntries(scoredLabels(req).map((n) => [String(n), bestFirst.includes(n) ? 10 - bestFirst.indexOf(n) : 1]));
+}

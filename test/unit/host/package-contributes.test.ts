@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STRATEGIES, parseConfig } from '../../../src/pipeline/config';
 import { ENGINE_SETTING_KEYS, readSettingsInput } from '../../../src/host/settings-input';
+import { EXTENSION_SETTINGS } from '../../../src/host/settings-meta';
 
 // package.json's settings are the schema spelled for VS Code: they must not drift apart.
 
@@ -18,7 +19,7 @@ describe('package.json contributions', () => {
       budget: ['budget.maxUsd', 'budget.maxTokens'],
       route: ['route.file', 'route.costWeight', 'route.maxProposers', 'route.minSimilarity', 'route.fallback'],
     };
-    const expected = [...ENGINE_SETTING_KEYS.flatMap((k) => nested[k] ?? [k]).map((k) => `smoa.${k}`), 'smoa.insert.mode', 'smoa.dailyBudgetUsd'].sort();
+    const expected = [...ENGINE_SETTING_KEYS.flatMap((k) => nested[k] ?? [k]).map((k) => `smoa.${k}`), ...Object.keys(EXTENSION_SETTINGS).map((k) => `smoa.${k}`)].sort();
     assert.deepEqual(declared, expected);
     for (const [name, prop] of Object.entries(properties)) {
       assert.ok((prop as { markdownDescription?: string }).markdownDescription, `${name} has a markdownDescription`);

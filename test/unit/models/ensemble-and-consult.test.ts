@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../src/host/config-resolver';
 import { RunService } from '../../../src/host/run-service';
-import { consult, CONSULT_INPUT_SCHEMA, describePlan } from '../../../src/models/consult';
+import { consultTool as consult, CONSULT_INPUT_SCHEMA } from '../../../src/models/consult';
+import { describePlan } from '../../../src/host/consult';
 import { answerWithEnsemble, conversationOf } from '../../../src/models/ensemble-model';
 import { LM_ROLE, type LmMessage } from '../../../src/models/message-mapping';
 import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
@@ -130,19 +131,19 @@ describe('smoa_consult tool', () => {
 
   it('returns the answer, then the run totals and which models the judge kept', async () => {
     server.setResponder((req) => (kindOf(req) === 'synthesis' ? { text: 'Use a trie.' } : undefined));
-    const text = await consult({ question: 'Fastest prefix search?', context: 'We have 1M words.' }, services(server), new AbortController().signal);
+    const text = await consult({ prompt: 'Fastest prefix search?', context: 'We have 1M words.' }, services(server), new AbortController().signal);
     const [answer, notes] = text.split('\n\n---\n');
     assert.equal(answer, 'Use a trie.');
-    assert.match(notes, /^SMoA run \S+ \(SMoA\): \d layers?, \d+ calls/);
+    assert.match(notes, /^SMoA run \S+ \(SMoA\): ok; \d layers?, \d+ calls/);
     assert.match(notes, /judge kept: layer 1: [ab], [ab]/);
     const proposal = server.requests.find((r) => kindOf(r) === 'plain');
     assert.match(proposal?.messages.at(-1)?.content ?? '', /We have 1M words\.[\s\S]*Fastest prefix search\?/);
   });
 
   it('runs the strategy the agent asks for', async () => {
-    const text = await consult({ question: 'q', strategy: 'single' }, services(server), new AbortController().signal);
+    const text = await consult({ prompt: 'q', strategy: 'single' }, services(server), new AbortController().signal);
     assert.equal(server.requests.length, 1);
-    assert.match(text, /\(Single model\): 1 call, /);
+    assert.match(text, /\(Single model\): ok; 1 call, /);
     assert.doesNotMatch(text, /judge kept/);
   });
 
@@ -164,6 +165,21 @@ describe('smoa_consult tool', () => {
 
   it('offers every strategy in its input schema', () => {
     assert.deepEqual(CONSULT_INPUT_SCHEMA.properties.strategy.enum, [...STRATEGIES]);
-    assert.deepEqual(CONSULT_INPUT_SCHEMA.required, ['question']);
+    // "prompt" as over MCP; the old name "question" is still accepted for one release, so neither is required here.
+    assert.deepEqual(Object.keys(CONSULT_INPUT_SCHEMA.properties).sort(), ['context', 'prompt', 'question', 'strategy']);
+    assert.equal(CONSULT_INPUT_SCHEMA.required, undefined);
+  });
+
+  it('still accepts the deprecated "question" for one release', async () => {
+    server.setResponder((req) => (kindOf(req) === 'synthesis' ? { text: 'Old name works.' } : undefined));
+    const text = await consult({ question: 'Fastest prefix search?', strategy: 'single' }, services(server), new AbortController().signal);
+    assert.match(text, /^Old name works\.\n\n---\nSMoA run /);
+    assert.match(server.requests[0].messages.at(-1)?.content ?? '', /Fastest prefix search\?/);
+  });
+
+  it('refuses a consultation without a question, naming the field, before any request', async () => {
+    await assert.rejects(consult({ context: 'only context' }, services(server), new AbortController().signal), /smoa_consult: "prompt" must be a non-empty string/);
+    await assert.rejects(consult({ prompt: 'q', strategy: 'fast' as never }, services(server), new AbortController().signal), /"strategy" must be one of smoa, moa/);
+    assert.equal(server.requests.length, 0);
   });
 });

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { buildMcpLaunch, keyVariable, mcpProblem } from '../../../src/models/mcp-launch';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCommand } from '../../../src/cli/args';
+import { buildMcpLaunch, keyVariable } from '../../../src/models/mcp-launch';
+import { mcpOffer, mcpProblem, mcpServerArgs } from '../../../src/host/mcp-offer';
 import { loadConfig } from '../../../src/pipeline/config';
 
 // What the extension hands VS Code to start `smoa mcp`: keys only in the child's environment.
@@ -50,5 +54,33 @@ describe('smoa mcp launch from the extension', () => {
       topK: 1,
     });
     assert.match(mcpProblem(jury) ?? '', /cannot use VS Code's models \(v in smoa\.models\)/);
+  });
+});
+
+describe('the MCP server offered to VS Code is opt-in', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
+
+  it('is off by default: no server is offered, so VS Code never asks to start one', () => {
+    assert.equal(pkg.contributes.configuration.properties['smoa.mcp.enabled'].default, false);
+    assert.deepEqual(mcpOffer(false, config), { offer: false, problem: 'smoa.mcp.enabled is off' });
+  });
+
+  it('once enabled, offers the same server as `smoa mcp`, for a panel the CLI can run', () => {
+    assert.deepEqual(mcpOffer(true, config), { offer: true });
+    const args = mcpServerArgs('/ext/dist/cli.js', '/storage/smoa-mcp-config.json');
+    assert.equal(args[0], '/ext/dist/cli.js');
+    assert.deepEqual(parseCommand(args.slice(1)), { kind: 'mcp', config: '/storage/smoa-mcp-config.json' });
+  });
+
+  it('enabled with a panel of VS Code models, says why nothing is offered', () => {
+    const inside = loadConfig({ models: [{ id: 'c', endpoint: 'vscode', model: 'copilot/gpt-4o' }], proposers: ['c'], aggregator: 'c', topK: 1 });
+    const offer = mcpOffer(true, inside);
+    assert.equal(offer.offer, false);
+    assert.match(!offer.offer ? offer.problem : '', /cannot use VS Code's models \(c in smoa.models\)/);
+    assert.match((mcpOffer(true, undefined) as { problem: string }).problem, /needs endpoint models/);
+  });
+
+  it('has a palette command that turns it on', () => {
+    assert.ok(pkg.contributes.commands.some((c: { command: string }) => c.command === 'smoa.enableMcpServer'));
   });
 });

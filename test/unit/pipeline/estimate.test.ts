@@ -3,7 +3,7 @@ import type { FakeServer } from '../../../test/server/fake-openai';
 import { STRATEGIES, type SmoaConfigInput } from '../../../src/pipeline/config';
 import { describeEstimate, estimateRun, stagePlans, tokenBound } from '../../../src/pipeline/estimate';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
-import { kindOf, ofType, record, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, ofType, record, scoresFor, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
 const price = { inputPerMTok: 3, outputPerMTok: 15 };
@@ -35,9 +35,7 @@ describe('estimate: an upper bound of what a run uses, before it sends anything'
     server.setResponder((req) => {
       const kind = kindOf(req);
       if (kind === 'judge' && stop !== undefined) {
-        const n = (req.messages[1].content.match(/^### Response \d+/gm) ?? []).length;
-        const picks = [1, 2].slice(0, Math.min(2, n));
-        return { text: JSON.stringify({ reason: 'r', picks, stop, stopReason: 'because' }) };
+        return { text: JSON.stringify({ reason: 'r', scores: scoresFor(req, [1, 2]), stop, stopReason: 'because' }) };
       }
       if (kind === 'moderator' && stop !== undefined) return { text: JSON.stringify({ stop, reason: 'because' }) };
       if (kind === 'judge' || kind === 'moderator' || kind === 'roles') return undefined;

@@ -9,7 +9,7 @@ import { foldEvents } from '../../../src/pipeline/trace';
 import { configWarnings, loadConfig } from '../../../src/pipeline/config';
 import { checkApiKeys } from '../../../src/cli/io';
 import { ProgressNarrator } from '../../../src/pipeline/narrator';
-import { kindOf, lastUser, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, lastUser, ofType, record, scoresFor, systemOf, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
 /** The model names of the responses a judge request shows, in the order shown ("model-c" for "**model-c** (simulated)"). */
@@ -17,26 +17,31 @@ function shown(req: FakeRequest): string[] {
   return [...lastUser(req).matchAll(/^### Response \d+\n\*\*(model-[a-z])\*\*/gm)].map((m) => m[1]);
 }
 
-/** A judge reply naming its picks by model: the response numbers are looked up in what this request showed. */
+/** A judge reply ranking the given models first (by score), whatever numbers this request showed them under. */
 function picksOf(req: FakeRequest, models: string[], extra: Record<string, unknown> = {}): { text: string } {
   const order = shown(req);
-  return { text: JSON.stringify({ reason: 'fixed', picks: models.map((m) => order.indexOf(m) + 1), agreements: [], contradictions: [], droppedInsights: [], ...extra }) };
+  const scores = scoresFor(req, models.map((m) => order.indexOf(m) + 1));
+  return { text: JSON.stringify({ reason: 'fixed', scores, agreements: [], contradictions: [], droppedInsights: [], ...extra }) };
 }
 
 interface SentSchema {
   type: string;
-  json_schema: { name: string; strict: boolean; schema: { properties: Record<string, { items: { type: string; enum: number[] }; minItems: number; maxItems: number }> } };
+  json_schema: {
+    name: string;
+    strict: boolean;
+    schema: { properties: Record<string, { properties: Record<string, { type: string; enum: number[] }>; required: string[]; additionalProperties: boolean }> };
+  };
 }
 const schemaOf = (req: FakeRequest) => (req.responseFormat as SentSchema).json_schema;
 
-describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
+describe('judge: scores, both orders, jury, recusal, notes', () => {
   const fake = useFakeServer();
   let server: FakeServer;
   beforeEach(() => {
     server = fake();
   });
 
-  it('sends picks as integers restricted to the shown numbers, exactly k of them, in a strict schema', async () => {
+  it('asks one required integer score from 1 to 10 per shown response, in a strict schema', async () => {
     const config = testConfig(server, { strategy: 'smoa', layers: 2, topK: 2, earlyStop: true });
     await record(config, { prompt: 'How do I cache?' });
     const judges = server.requests.filter((r) => kindOf(r) === 'judge');
@@ -44,13 +49,15 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     for (const req of judges) {
       const { strict, schema } = schemaOf(req);
       assert.equal(strict, true);
-      assert.deepEqual(schema.properties.picks.items, { type: 'integer', enum: [1, 2, 3, 4] });
-      assert.equal(schema.properties.picks.minItems, 2);
-      assert.equal(schema.properties.picks.maxItems, 2);
+      const scores = schema.properties.scores;
+      assert.deepEqual(scores.required, ['1', '2', '3', '4']);
+      assert.equal(scores.additionalProperties, false);
+      for (const n of scores.required) assert.deepEqual(scores.properties[n], { type: 'integer', enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
       assert.deepEqual(strictSchemaProblems(schema), [], 'inside OpenAI strict mode');
     }
     assert.ok('stop' in schemaOf(judges[0]).schema.properties, 'layer 1 asks for the stop decision');
-    assert.match(systemOf(judges[0]), /exactly 2 different response numbers from 1, 2, 3 and 4/, 'prompt mode is told the same');
+    assert.ok(systemOf(judges[0]).includes('"scores":{"1":n,"2":n,"3":n,"4":n}'), 'prompt mode is shown the same shape');
+    assert.match(systemOf(judges[0]), /Score each response 1-10 .*the 2 best are kept/);
   });
 
   it('the moderator and role schemas are strict too', async () => {
@@ -85,11 +92,11 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     assert.ok(judged >= 6 * 3 * 3, `${judged} judge calls`);
   });
 
-  it('the strict fake exposes a loose schema: unbounded number picks are useless and fall back', () => {
+  it('the strict fake exposes a loose schema: an object of scores without properties comes back empty and falls back', () => {
     const loose = {
       type: 'object',
-      properties: { reason: { type: 'string' }, picks: { type: 'array', items: { type: 'number' } } },
-      required: ['reason', 'picks'],
+      properties: { reason: { type: 'string' }, scores: { type: 'object', properties: {}, required: [], additionalProperties: false } },
+      required: ['reason', 'scores'],
       additionalProperties: false,
     };
     const task = { prompt: 'q', candidates: [0, 1, 2, 3, 4].map((slot) => ({ slot, text: `answer ${slot}` })), k: 2, askStop: false, seed: 3 };
@@ -103,14 +110,16 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
       } as unknown as FakeRequest;
       const raw = jsonAnswer(req)!;
       assert.deepEqual(schemaViolations(JSON.parse(raw), loose), [], 'still valid for the loose schema');
-      if (parseJudgeReply(raw, request).fallback) fallbacks++;
+      if (parseJudgeReply(raw, request).unusable) fallbacks++;
     }
     assert.equal(fallbacks, 12, 'every loose-schema verdict falls back, as against a real constrained decoder');
   });
 
-  it('judgeOrders 2: asks twice at once, the second time reversed, and combines by Borda with ties to the earlier slot', async () => {
-    // A judge that always picks the first two it is shown: the reversed order cancels its position bias.
-    server.setResponder((req) => (kindOf(req) === 'judge' ? { text: JSON.stringify({ reason: 'first two', picks: [1, 2], agreements: [], contradictions: [], droppedInsights: [] }), ttftMs: 150 } : undefined));
+  it('judgeOrders 2: asks twice at once, the second time reversed, and combines the scores by Borda, ties to the seeded order', async () => {
+    // A judge that always scores the first two it is shown highest: the reversed order cancels its position bias.
+    server.setResponder((req) =>
+      kindOf(req) === 'judge' ? { text: JSON.stringify({ reason: 'first two', scores: scoresFor(req, [1, 2]), agreements: [], contradictions: [], droppedInsights: [] }), ttftMs: 150 } : undefined,
+    );
     const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 2, judgeOrders: 2 });
     const { events } = await record(config, { prompt: 'q' });
     const judges = server.requests.filter((r) => kindOf(r) === 'judge');
@@ -121,10 +130,12 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     const calls = trace.calls.filter((c) => c.stage === 'judge');
     assert.ok(calls[1].startedMs < calls[0].endedMs! && calls[0].startedMs < calls[1].endedMs!, 'the two calls overlap');
     const slot = (model: string) => ['model-a', 'model-b', 'model-c', 'model-d'].indexOf(model);
-    // Borda with k = 2: forward[0] and reversed[0] (= forward[3]) score 2 each, the second picks 1 each.
-    const tied = [slot(forward[0]), slot(forward[3])].sort((a, b) => a - b);
+    // Borda: forward[0] and reversed[0] (= forward[3]) each win one order and place last in the other: a tie on points
+    // and on mean score, which the seeded order (the forward one) breaks.
     const judge = trace.layers[0].judge!;
-    assert.deepEqual(judge.picks, tied);
+    assert.deepEqual(judge.picks, [slot(forward[0]), slot(forward[3])]);
+    assert.match(judge.tieBreak!, /tied: the seeded order/);
+    assert.deepEqual(judge.scores![slot(forward[0])], 5.5);
     assert.equal(judge.ballots!.length, 2);
     assert.deepEqual(judge.ballots!.map((b) => b.reversed), [false, true]);
     assert.deepEqual(judge.ballots!.map((b) => b.positions), [[1, 2], [1, 2]]);
@@ -155,27 +166,32 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     assert.deepEqual(ofType(events, 'judge-fallback'), []);
   });
 
-  it('Borda ties go to the earlier proposer slot', async () => {
+  it('Borda ties go to the seeded order (the first vote\'s shown order), and the trace says so', async () => {
     server.setResponder((req) => {
       if (kindOf(req) !== 'judge') return undefined;
       return picksOf(req, req.model === 'model-b' ? ['model-d', 'model-b'] : ['model-b', 'model-d']);
     });
     const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 1, judge: ['b', 'c'] });
     const { events } = await record(config, { prompt: 'q' });
-    // k = 1: each first pick scores 1; b (slot 1) and d (slot 3) tie.
-    assert.deepEqual(ofType(events, 'judge-picks')[0].picks, [1]);
+    // b and d each win one vote and come second in the other, with the same scores: a tie.
+    const verdict = ofType(events, 'judge-picks')[0];
+    const seeded = verdict.ballots![0].order.filter((slot) => slot === 1 || slot === 3);
+    assert.deepEqual(verdict.picks, [seeded[0]]);
+    assert.match(verdict.tieBreak!, /proposals (2 and 4|4 and 2) tied/);
   });
 
-  it('recusal: a judge sees its own answer but may not pick it; all its own: it abstains', async () => {
+  it('recusal: a judge sees its own answer but does not score it; all its own: it abstains', async () => {
     const config = testConfig(server, { strategy: 'smoa', layers: 1, topK: 2, judge: 'b', judgeRecusal: true });
     const { events } = await record(config, { prompt: 'q' });
     const req = server.requests.find((r) => kindOf(r) === 'judge')!;
     const own = shown(req).indexOf('model-b') + 1;
     assert.equal(shown(req).length, 4, 'it still sees all four');
-    assert.deepEqual(schemaOf(req).schema.properties.picks.items.enum, [1, 2, 3, 4].filter((n) => n !== own));
-    assert.match(systemOf(req), new RegExp(`may not pick response ${own}:`));
+    assert.deepEqual(schemaOf(req).schema.properties.scores.required, ['1', '2', '3', '4'].filter((n) => n !== String(own)));
+    assert.match(systemOf(req), new RegExp(`Do not score response ${own}:`));
     const picks = ofType(events, 'judge-picks')[0];
     assert.ok(!picks.picks.includes(1));
+    assert.equal(picks.scores![1], undefined, 'its own answer has no score');
+    assert.equal(picks.fallback, false);
     assert.deepEqual(picks.ballots![0].excluded, [1]);
 
     server.reset();
@@ -260,23 +276,24 @@ describe('judge: constrained picks, both orders, jury, recusal, notes', () => {
     assert.equal(reversedCall, 'Layer 1: judge b: candidates in reverse order (judgeOrders: 2)');
   });
 
-  it('bias figures: first-shown rate against chance, longer-pick rate, order agreement', () => {
-    const ballot = (order: number[], picks: number[], reversed = false) => ({ modelId: 'j', reversed, order, picks, positions: picks.map((p) => order.indexOf(p) + 1) });
-    const bias = judgeBias([
-      { judge: { ballots: [ballot([0, 1, 2, 3], [0, 1]), ballot([3, 2, 1, 0], [3, 2], true)], lengths: { 0: 100, 1: 50, 2: 10, 3: 400 } } },
-    ])!;
-    assert.equal(bias.firstShownVotes, 2);
-    assert.equal(bias.firstShownTop, 2);
-    assert.equal(bias.firstShownChance, 0.5);
-    // Vote 1: 0 vs 2, 0 vs 3, 1 vs 2, 1 vs 3: longer picked in 2 of 4. Vote 2: 3 vs 1, 3 vs 0, 2 vs 1, 2 vs 0: 2 of 4.
-    assert.deepEqual([bias.longerPicked, bias.pairs], [4, 8]);
-    assert.deepEqual([bias.orderAgree, bias.orderPairs], [0, 1]);
+  it('bias figures from the scores: first-shown rate against chance (ties share), longer-scored rate, order agreement', () => {
+    const ballot = (order: number[], scores: Record<number, number>, reversed = false) => ({ modelId: 'j', reversed, order, scores, picks: [], positions: [] });
+    const lengths = { 0: 100, 1: 50, 2: 10, 3: 400 };
+    const bias = judgeBias([{ judge: { ballots: [ballot([0, 1, 2, 3], { 0: 9, 1: 7, 2: 3, 3: 7 }), ballot([3, 2, 1, 0], { 0: 8, 1: 5, 2: 2, 3: 8 }, true)], lengths } }])!;
+    // Forward: the first shown (0) scored highest alone. Reversed: the first shown (3) ties with 0 for highest: half.
+    assert.deepEqual([bias.firstShownTop, bias.firstShownVotes, bias.firstShownChance], [1.5, 2, 0.5]);
+    // Forward: 5 differently scored pairs, the higher-scored longer in 4 (not 0 over 3). Reversed: 5 of 5.
+    assert.deepEqual([bias.longerPicked, bias.pairs], [9, 10]);
+    assert.deepEqual([bias.orderAgree, bias.orderPairs], [1, 1], 'both orders gave 0 their highest score');
     assert.deepEqual(describeJudgeBias(bias), [
-      'first-shown answer ranked first in 2 of 2 votes (100%; 25% by chance)',
-      'picked answer was the longer one in 4 of 8 picked/dropped pairs (50%; 50% means no length preference)',
-      'both orders put the same answer first in 0 of 1 votes',
+      'first-shown answer scored highest in 1.5 of 2 votes (75%; 25% by chance)',
+      'higher-scored answer was the longer one in 9 of 10 differently scored pairs (90%; 50% means no length preference)',
+      'both orders scored the same answer highest in 1 of 1 votes',
       'only 2 votes: too few to call a bias',
     ]);
-    assert.equal(judgeBias([{ judge: { ballots: [{ ...ballot([0, 1], []), skipped: 'failed' }] } }]), undefined);
+    assert.equal(judgeBias([{ judge: { ballots: [{ ...ballot([0, 1], {}), skipped: 'failed' }] } }]), undefined);
+    // A trace from before scores (picks only) still gives figures: picks rank above the rest.
+    const legacy = judgeBias([{ judge: { ballots: [{ modelId: 'j', reversed: false, order: [0, 1, 2], picks: [1], positions: [2] }] } }])!;
+    assert.deepEqual([legacy.firstShownTop, legacy.firstShownVotes], [0, 1]);
   });
 });

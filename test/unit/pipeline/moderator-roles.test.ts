@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
-import { kindOf, lastUser, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, lastUser, ofType, record, scoresFor, systemOf, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
 describe('moderator and roles', () => {
@@ -14,7 +14,7 @@ describe('moderator and roles', () => {
   const judgeSays = (stop: boolean) =>
     server.setResponder((req) =>
       kindOf(req) === 'judge'
-        ? { text: JSON.stringify({ reason: 'fine', picks: [1, 2], stop, stopReason: stop ? 'they agree' : 'they differ' }) }
+        ? { text: JSON.stringify({ reason: 'fine', scores: scoresFor(req, [1, 2]), stop, stopReason: stop ? 'they agree' : 'they differ' }) }
         : undefined,
     );
 
@@ -54,7 +54,7 @@ describe('moderator and roles', () => {
   });
 
   it('an unusable moderator reply means continue, marked as a fallback', async () => {
-    server.setResponder((req) => (kindOf(req) === 'judge' ? { text: '{"reason": "x", "picks": [2, 1]}' } : undefined));
+    server.setResponder((req) => (kindOf(req) === 'judge' ? { text: JSON.stringify({ reason: 'x', scores: scoresFor(req, [2, 1]) }) } : undefined));
     const config = testConfig(server, { strategy: 'smoa', layers: 2 });
     const { events, result } = await record(config, { prompt: 'hi' });
     const decision = ofType(events, 'moderator-decision')[0];

@@ -28,6 +28,22 @@ describe('progress narrator', () => {
     assert.equal(single.lines[1], 'Layer 1: judge kept gpt-4o and llama (2 of 4)');
   });
 
+  it('adaptive: names every kept model of a widened layer, with its score, and says the layer was widened', () => {
+    const { narrator } = narrate([
+      { type: 'layer-started', layer: 1, of: 2, proposers: ['a', 'b'].map((modelId, slot) => ({ slot, modelId })) },
+      { type: 'adaptive-decision', layer: 1, agree: false, reason: 'They differ.', asked: 2, of: 4 },
+      { type: 'layer-widened', layer: 1, proposers: [{ slot: 2, modelId: 'c' }, { slot: 3, modelId: 'd' }] },
+      { type: 'judge-picks', layer: 1, picks: [2, 0], reason: '', fallback: false, scores: { 2: 9, 0: 7, 1: 4, 3: 2 } },
+      { type: 'layer-started', layer: 2, of: 2, proposers: ['a', 'b', 'c', 'd'].map((modelId, slot) => ({ slot, modelId })) },
+      { type: 'judge-picks', layer: 2, picks: [3, 1], reason: '', fallback: false },
+    ]);
+    assert.deepEqual(narrator.record, [
+      'Layer 1: the first 2 of 4 proposers disagree (they differ.); the rest of the layer joins',
+      'Layer 1: judge kept c (9) and a (7) (2 of 4, widened from 2)',
+      'Layer 2: judge kept d and b (2 of 4)',
+    ]);
+  });
+
   it('keeps the outcome of each stage as a compact record, merging consecutive skipped layers', () => {
     const { narrator } = narrate([
       { type: 'roles-assigned', roles: ['a', 'b', 'c', 'd'], source: 'generated' },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
-import { kindOf, lastUser, ofType, record, systemOf, useFakeServer } from '../helpers/engine-harness';
+import { kindOf, lastUser, ofType, record, scoresFor, systemOf, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
 describe('strategies: which calls run and what reaches them', () => {
@@ -24,7 +24,7 @@ describe('strategies: which calls run and what reaches them', () => {
         // Always pick the responses that came from model-c and model-a, whatever order they were shown in.
         const shown = [...lastUser(req).matchAll(/### Response (\d+)\n(ANSWER L\d from (model-\w))/g)];
         const pick = (m: string) => Number(shown.find((s) => s[3] === m)![1]);
-        return { text: JSON.stringify({ reason: 'c then a', picks: [pick('model-c'), pick('model-a')], stop: false, stopReason: 'differ' }) };
+        return { text: JSON.stringify({ reason: 'c then a', scores: scoresFor(req, [pick('model-c'), pick('model-a')]), stop: false, stopReason: 'differ' }) };
       }
       const layer = systemOf(req).includes('### Candidate') ? 2 : 1;
       return { text: `ANSWER L${layer} from ${req.model}` };
@@ -82,7 +82,7 @@ describe('strategies: which calls run and what reaches them', () => {
     server.setResponder((req) => {
       if (kindOf(req) === 'judge') {
         const shown = [...lastUser(req).matchAll(/### Response (\d+)\nfrom (model-\w)/g)];
-        return { text: JSON.stringify({ reason: 'd is best', picks: [Number(shown.find((s) => s[2] === 'model-d')![1])] }) };
+        return { text: JSON.stringify({ reason: 'd is best', scores: scoresFor(req, [Number(shown.find((s) => s[2] === 'model-d')![1])]) }) };
       }
       return { text: `from ${req.model}` };
     });

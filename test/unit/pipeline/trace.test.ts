@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { startFakeServer } from '../../../test/server/fake-openai';
 import { foldEvents, validateTrace } from '../../../src/pipeline/trace';
-import { kindOf, record } from '../helpers/engine-harness';
+import { kindOf, record, scoresFor } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
 describe('trace: the fold of a run’s events', () => {
   it('records every call with stage, layer, model, role, text, usage and timing, picks, decisions and totals', async () => {
     const server = await startFakeServer();
     try {
-      server.setResponder((req) => (kindOf(req) === 'judge' ? { text: '{"reason":"r","picks":[2,1],"stop":false,"stopReason":"differ"}' } : undefined));
+      server.setResponder((req) => (kindOf(req) === 'judge' ? { text: JSON.stringify({ reason: 'r', scores: scoresFor(req, [2, 1]), stop: false, stopReason: 'differ' }) } : undefined));
       process.env.SMOA_TEST_SECRET_KEY = 'sk-secret-value-that-must-not-leak';
       const config = testConfig(server, { strategy: 'smoa', layers: 2, roles: ['R1', 'R2', 'R3', 'R4'] });
       config.endpoints[0].apiKeyEnv = 'SMOA_TEST_SECRET_KEY';

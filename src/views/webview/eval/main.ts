@@ -3,7 +3,7 @@
  * task with each strategy's answer, grade and a link to its trace. Built with DOM properties only: answers and grader
  * reasons are model output and stay text.
  */
-import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
+import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, seatText, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
 import { parseEvalHostMessage, type EvalAnswerView, type EvalHostMessage, type EvalUnit, type EvalWebviewMessage } from '../../eval-protocol';
 import { h } from '../dom';
 
@@ -107,7 +107,7 @@ function render(): void {
     const list = h('ul', { testid: 'eval-extras' });
     for (const r of extras) {
       const parts: string[] = [];
-      if (r.seats) parts.push(`answers kept: ${r.seats.map((s) => `${s.modelId} ${Math.round(s.rate * 100)}% (${s.kept}/${s.answered})`).join(', ')}`);
+      if (r.seats) parts.push(`answers kept: ${r.seats.map(seatText).join(', ')}`);
       if (r.firstPickRate) parts.push(`the judge picked the first-shown answer in ${Math.round(r.firstPickRate.rate * 100)}% of ${r.firstPickRate.decisions} decisions`);
       if (r.aspects) parts.push(Object.entries(r.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
       if (r.lengthControlled) parts.push(`length-controlled win rate ${fmtScore(r.lengthControlled.winRate, 'pairwise')} (95% CI ${fmtCi(r.lengthControlled.ci, 'pairwise')})`);

@@ -1,3 +1,4 @@
+import { SCORE_MAX } from '../../../pipeline/events';
 import type { TraceCall, TraceLayer } from '../../../pipeline/trace';
 import { formatCount, formatMs, h, setData, setText, show } from '../dom';
 import { setMarkdown } from './markdown';
@@ -35,6 +36,8 @@ export interface CardInput {
   call?: TraceCall;
   /** 1-based rank when the judge kept this proposal. */
   rank?: number;
+  /** The judge's score (mean over its votes), when it scored this proposal. */
+  score?: number;
   /** The judge has decided and did not keep this one. */
   dropped: boolean;
   expanded: boolean;
@@ -47,6 +50,7 @@ export class CardView {
   private readonly model = h('span', { class: 'card-model', testid: 'card-model' });
   private readonly status = h('span', { class: 'badge status', testid: 'card-status' });
   private readonly rank = h('span', { class: 'badge rank', testid: 'pick-badge' });
+  private readonly score = h('span', { class: 'badge score', testid: 'score-badge' });
   private readonly meta = h('div', { class: 'card-meta', testid: 'card-meta' });
   private readonly roleText = h('p', { class: 'role-text' });
   private readonly role = h('details', { class: 'card-role', testid: 'card-role' }, h('summary', { text: 'Role' }), this.roleText);
@@ -61,7 +65,7 @@ export class CardView {
     this.el = h(
       'article',
       { class: 'card', testid: 'proposal-card' },
-      h('header', { class: 'card-head' }, this.rank, this.model, this.status),
+      h('header', { class: 'card-head' }, this.rank, this.model, this.score, this.status),
       this.meta,
       this.role,
       this.note,
@@ -87,6 +91,10 @@ export class CardView {
     setText(this.rank, input.rank ? `#${input.rank}` : '');
     show(this.rank, !!input.rank);
     this.rank.title = input.rank ? `The judge ranked this proposal #${input.rank}` : '';
+    setData(this.el, 'score', input.score !== undefined ? String(input.score) : undefined);
+    setText(this.score, input.score !== undefined ? `${input.score}/${SCORE_MAX}` : '');
+    show(this.score, input.score !== undefined);
+    this.score.title = input.score !== undefined ? `The judge scored this proposal ${input.score} of ${SCORE_MAX}` : '';
 
     const role = input.role ?? call?.role;
     show(this.role, !!role);

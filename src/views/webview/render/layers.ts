@@ -1,4 +1,4 @@
-import { judgeNoteLines, judgeVotesLine } from '../../../pipeline/judge-bias';
+import { judgeNoteLines, judgeScoresLine, judgeVotesLine } from '../../../pipeline/judge-bias';
 import { STRATEGY_TRAITS } from '../../../pipeline/strategies';
 import type { Trace, TraceCall, TraceLayer } from '../../../pipeline/trace';
 import { h, setData, setText, show } from '../dom';
@@ -15,6 +15,7 @@ class LayerView {
   private readonly judgeText = h('p', { class: 'verdict-text', testid: 'judge-reason' });
   private readonly fallback = h('p', { class: 'fallback-mark', testid: 'judge-fallback' });
   private readonly votes = h('p', { class: 'verdict-text votes', testid: 'judge-votes' });
+  private readonly scores = h('p', { class: 'verdict-text scores', testid: 'judge-scores' });
   private readonly notes = h('ul', { class: 'verdict-text judge-notes', testid: 'judge-notes' });
   private notesKey = '';
   private readonly moderator = h('div', { class: 'verdict moderator', testid: 'moderator-decision' });
@@ -23,7 +24,7 @@ class LayerView {
   private readonly cards = new Map<number, CardView>();
 
   constructor() {
-    this.judge.append(h('strong', { text: 'Judge' }), this.judgeText, this.votes, this.notes, this.fallback);
+    this.judge.append(h('strong', { text: 'Judge' }), this.judgeText, this.scores, this.votes, this.notes, this.fallback);
     this.moderator.append(this.moderatorHead, this.moderatorText);
     this.el = h(
       'section',
@@ -67,6 +68,7 @@ class LayerView {
             ...(proposer.role ? { role: proposer.role } : {}),
             ...(call ? { call } : {}),
             ...(rankIndex >= 0 ? { rank: rankIndex + 1 } : {}),
+            ...(judge?.scores?.[proposer.slot] !== undefined ? { score: judge.scores[proposer.slot] } : {}),
             dropped: !!judge && rankIndex < 0 && call?.status === 'done',
             expanded: expanded.has(key),
             key,
@@ -75,11 +77,18 @@ class LayerView {
         ) || pending;
     }
 
-    const judgeCall = trace.calls.find((c) => c.stage === 'judge' && c.layer === layer.layer);
+    const judgeCalls = trace.calls.filter((c) => c.stage === 'judge' && c.layer === layer.layer);
+    const judgeCall = judgeCalls.find((c) => c.status === 'running') ?? judgeCalls[0];
+    // A run stopped while judging leaves no verdict: the judge was cancelled, which is all there is to say.
+    const judgeCancelled = !judge && judgeCalls.length > 0 && judgeCalls.every((c) => c.status !== 'running') && judgeCalls.some((c) => c.status === 'cancelled');
     show(this.judge, !!judge || !!judgeCall);
     setData(this.judge, 'callIds', callIdsOf(trace, (c) => c.stage === 'judge' && c.layer === layer.layer));
     setData(this.judge, 'fallback', judge?.fallback ? 'true' : undefined);
-    setText(this.judgeText, judge ? judgeSummary(layer) : judgeCall ? `${judgeCall.model} is choosing...` : '');
+    setData(this.judge, 'state', judgeCancelled ? 'cancelled' : undefined);
+    setText(this.judgeText, judge ? judgeSummary(layer) : judgeCancelled ? 'Cancelled' : judgeCall ? `${judgeCall.model} is choosing...` : '');
+    const scores = judgeScoresLine(judge?.scores);
+    show(this.scores, !!scores);
+    setText(this.scores, scores ? `Scores: ${scores}` : '');
     const votes = judge ? votesLine(layer) : '';
     show(this.votes, !!votes);
     setText(this.votes, votes);
@@ -97,18 +106,24 @@ class LayerView {
     const decision = layer.moderator ?? adaptiveAsModerator(layer);
     const modCall = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.status === 'running');
     const modCalls = callIdsOf(trace, (c) => c.stage === 'moderator' && c.layer === layer.layer);
+    const modFailed = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.error);
+    const modCancelled = !decision && !modCall && modFailed?.status === 'cancelled';
     show(this.moderator, !!decision || !!modCalls);
     setData(this.moderator, 'callIds', modCalls);
-    setData(this.moderator, 'decision', decision ? (decision.stop ? 'stop' : 'continue') : undefined);
+    setData(this.moderator, 'decision', decision ? (decision.stop ? 'stop' : 'continue') : modCancelled ? 'cancelled' : undefined);
     setData(this.moderator, 'adaptive', layer.adaptive ? (layer.adaptive.agree ? 'narrow' : 'widen') : undefined);
     const head = layer.adaptive
       ? `Moderator: the first ${layer.adaptive.asked} ${layer.adaptive.agree ? 'agree, answering from them' : `disagree, ${layer.adaptive.of - layer.adaptive.asked} more join`}`
       : decision
         ? `Moderator: ${decision.stop ? 'stop' : 'continue'}`
-        : 'Moderator';
+        : modCancelled
+          ? 'Moderator: cancelled'
+          : 'Moderator';
     setText(this.moderatorHead, `${head}${decision?.fallback ? ' (fallback)' : ''}`);
-    const modFailed = trace.calls.find((c) => c.stage === 'moderator' && c.layer === layer.layer && c.error);
-    setText(this.moderatorText, decision ? decision.reason : modCall ? `${modCall.model} is deciding...` : modFailed ? `${modFailed.model}: ${modFailed.status}` : '');
+    setText(
+      this.moderatorText,
+      decision ? decision.reason : modCall ? `${modCall.model} is deciding...` : modFailed && !modCancelled ? `${modFailed.model}: ${modFailed.status}` : '',
+    );
     return pending;
   }
 }
@@ -142,8 +157,9 @@ function judgeSummary(layer: TraceLayer): string {
 /** Votes and recusal, when there is more than a single plain vote. */
 function votesLine(layer: TraceLayer): string {
   const ballots = layer.judge?.ballots ?? [];
-  if (ballots.length === 1 && ballots[0].excluded?.length) return `Recused from proposal ${ballots[0].excluded.map((s) => s + 1).join(', ')}`;
-  return judgeVotesLine(ballots);
+  const tie = layer.judge?.tieBreak ? ` ${layer.judge.tieBreak}.` : '';
+  if (ballots.length === 1 && ballots[0].excluded?.length) return `Recused from proposal ${ballots[0].excluded.map((s) => s + 1).join(', ')}.${tie}`;
+  return `${judgeVotesLine(ballots)}${tie}`.trim();
 }
 
 function findCall(trace: Trace, callId: string): TraceCall | undefined {
