@@ -26,6 +26,9 @@ export async function openChat(page) {
 export async function selectChatModel(page, name, { tries = 4 } = {}) {
   const pickerButton = chatInput(page).locator('.model-picker-name');
   const dropdown = page.locator('.chat-model-picker-dropdown');
+  // While extensions are still activating, VS Code resolves the models again and puts its first one back in the picker
+  // (seen under load: "SMoA ensemble" chosen, then "a"): choose once that is over.
+  await page.locator('.part.statusbar').getByText(/Activating Extensions/).waitFor({ state: 'hidden', timeout: 60_000 });
   for (let attempt = 1; ; attempt++) {
     // Resolving the models re-runs the settings check, whose notice may come back over the picker.
     if (await page.locator('.notifications-toasts .notification-toast').first().isVisible()) {
@@ -38,7 +41,10 @@ export async function selectChatModel(page, name, { tries = 4 } = {}) {
     const row = dropdown.locator('.monaco-list-row', { hasText: name }).first();
     if (await row.waitFor({ timeout: 2000 }).then(() => true, () => false)) {
       await row.click();
-      break;
+      await pickerButton.filter({ hasText: name }).waitFor({ timeout: 5000 }).catch(async () => {
+        throw new Error(`the chat model picker shows "${(await pickerButton.innerText().catch(() => '?')).trim()}" after choosing "${name}"`);
+      });
+      return;
     }
     const offered = (await dropdown.innerText().catch(() => '')).replace(/\s+/g, ' ');
     await page.keyboard.press('Escape');
@@ -48,9 +54,15 @@ export async function selectChatModel(page, name, { tries = 4 } = {}) {
     // The Language Models editor lists every provider's models once they are resolved.
     await page.getByText(name, { exact: true }).first().waitFor({ timeout: 10_000 }).catch(() => {});
     await page.keyboard.press('Escape');
+    // VS Code 1.139 shows that editor as a modal, which Escape in its search box does not always close; left open, it
+    // takes the clicks meant for the model picker.
+    const modal = page.locator('.monaco-modal-editor-block');
+    if (await modal.isVisible()) {
+      await modal.locator('.codicon-close, .codicon-chrome-close').first().click();
+      await modal.waitFor({ state: 'hidden', timeout: 5000 });
+    }
     await sleep(200);
   }
-  await pickerButton.filter({ hasText: name }).waitFor({ timeout: 5000 });
 }
 
 /**
