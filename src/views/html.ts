@@ -34,9 +34,28 @@ export function panelCsp(styleSource: string, nonce: string): string {
   ].join('; ');
 }
 
-/** A URI as one CSP source expression: the characters that separate sources or directives are percent-encoded. */
+/**
+ * A URI as one CSP source expression that matches that one file. Webview resource hosts carry the authority in their
+ * first label (`file+.vscode-resource.vscode-cdn.net`, `vscode-remote+127-002e...` in code-server), and `+` cannot
+ * be written in a CSP host: such a first label becomes `*`, which still names only that resource domain, while the
+ * path still names the one file. In the path, the characters that separate sources or directives are percent-encoded.
+ */
 function cspSourceOf(uri: string): string {
-  return uri.replace(/[;,\s']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)([^?#]*)/i.exec(uri);
+  if (!m) return escapeSource(uri);
+  const [, scheme, authority, path] = m;
+  let host = authority;
+  try {
+    host = decodeURIComponent(authority);
+  } catch {
+    // not percent-encoding after all: keep it as written
+  }
+  if (!/^[a-z0-9.-]+(:\d+)?$/i.test(host)) host = host.replace(/^[^.]*\./, '*.');
+  return `${scheme}${escapeSource(host)}${escapeSource(path)}`;
+}
+
+function escapeSource(text: string): string {
+  return text.replace(/[;,\s']/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 export function panelHtml(page: PanelPage): string {
