@@ -1,6 +1,6 @@
 import { secrets as redactor } from '../pipeline/secrets';
 import * as vscode from 'vscode';
-import { listVsCodeModels } from '../models/lm-client';
+import { listVsCodeModels } from '../host/vscode-lm';
 import { secretKeyFor } from '../host/api-keys';
 import { COMMANDS } from '../host/command-ids';
 import { findLocalServers, listEndpointModels } from '../host/endpoint-discovery';

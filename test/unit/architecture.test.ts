@@ -75,6 +75,8 @@ describe('architecture', () => {
       ['src/pipeline/violation.ts', "import { RunService } from '../host/run-service';\nexport const x = RunService;\n", /pure engine/],
       ['src/host/violation.ts', "import { registerModelProvider } from '../models/provider';\nexport const x = registerModelProvider;\n", /below the surfaces/],
       ['src/chat/violation.ts', "import { parseCommand } from '../cli/args';\nexport const x = parseCommand;\n", /leaf/],
+      ['src/chat/violation.ts', "import { LanguageModelClient } from '../models/lm-client';\nexport const x = LanguageModelClient;\n", /do not import each other/],
+      ['src/eval/violation.ts', "import { RunService } from '../host/run-service';\nexport const x = RunService;\n", /imports nothing above it/],
       ['src/views/webview/violation.ts', "import { EndpointPool } from '../../pipeline/openai-client';\nexport const x = EndpointPool;\n", /browser/],
     ];
     for (const [filePath, code, message] of cases) {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { INTERNAL_COMMANDS } from './command-ids';
-import { formatSettingsIssues, settingsWarnings, settingToOpen, type SettingsSnapshot } from './settings-input';
-import { revealSetting, SettingsNotice, WarningMemory } from './settings-notice';
-import type { ExtensionServices } from './services';
+import { INTERNAL_COMMANDS } from '../host/command-ids';
+import { formatSettingsIssues, settingsWarnings, settingToOpen, type SettingsSnapshot } from '../host/settings-input';
+import { revealSetting, SettingsNotice, WarningMemory } from '../host/settings-notice';
+import type { ExtensionServices } from '../host/services';
 
 /**
  * Checks the settings on activation and on every change, and says once, clearly, which setting is wrong. Never throws:
