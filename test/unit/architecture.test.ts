@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 
 // The layering of docs/ARCHITECTURE.md as checks: ESLint zones (eslint.config.mjs) and no cycles between folders.
@@ -61,6 +62,15 @@ describe('architecture', () => {
       assert.equal(cycle, undefined, `import cycle between folders: ${cycle?.join(' -> ')}`);
     }
     assert.deepEqual([...(edges.get('pipeline') ?? [])], [], 'the engine imports nothing from the rest of src');
+  });
+
+  it("docs/ARCHITECTURE.md lists the browser-safe engine modules the lint zone allows", async () => {
+    const config = pathToFileURL(join(root, 'eslint.config.mjs')).href;
+    const { browserSafePipeline } = (await import(config)) as { browserSafePipeline: string[] };
+    const line = readFileSync(join(root, 'docs/ARCHITECTURE.md'), 'utf8').match(/browser-safe \(the webview may bundle them\): ([\w, -]+?)\s*│/);
+    assert.ok(line, 'the diagram has its browser-safe line');
+    const documented = line[1].split(',').map((name) => `${name.trim()}.ts`);
+    assert.deepEqual([...documented].sort(), [...browserSafePipeline].sort());
   });
 
   it('only the transport imports the openai package', () => {
