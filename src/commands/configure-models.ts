@@ -8,7 +8,7 @@ import type { ExtensionServices } from '../host/services';
 import { SETTINGS_SECTION } from '../host/settings-input';
 import { configureModels, type ConfigureUi, type PickItem } from './configure-flow';
 
-export const CONFIGURE_MODELS = COMMANDS.configureModels.id;
+const CONFIGURE_MODELS = COMMANDS.configureModels.id;
 
 /**
  * "SMoA: Configure Models": pick proposers, aggregator and judge from the configured models, the models VS Code offers,
