@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { openChatOnStart } from './chat/open-on-start';
 import { registerChatParticipant, type ChatEntry } from './chat/participant';
 import { registerCommands } from './commands';
 import { createServices, type ExtensionServices } from './host/services';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
     openResultsFolder: (dir) => EvalPanel.show(context, tracePanelServices(services), readResultsFolder(dir)),
   });
   registerUsageView(context, services);
+  openChatOnStart();
   return { services, chat };
 }
 

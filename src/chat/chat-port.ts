@@ -18,6 +18,8 @@ export interface ChatReferencePort {
   id: string;
   value: unknown;
   modelDescription?: string;
+  /** Where the reference's text (e.g. `#file:src/a.ts`) sits in the prompt, when VS Code resolved it from there. */
+  range?: readonly [number, number];
 }
 
 export interface ChatRequestPort {
@@ -50,6 +52,14 @@ export interface ChatResultPort {
 }
 
 export { abortSignalFor, type CancellationPort } from '../host/cancellation';
+
+/** The active editor's selection, read for the models: which file and lines were sent. */
+export interface SelectionReference extends LoadedReference {
+  file: string;
+  /** 1-based, inclusive. */
+  firstLine: number;
+  lastLine: number;
+}
 
 /** A reference the adapter could read: its text for the models, and the anchor to show with stream.reference. */
 export interface LoadedReference {

@@ -19,7 +19,9 @@ import {
   type ChatStreamPort,
   type HistoryTurn,
   type LoadedReference,
+  type SelectionReference,
 } from './chat-port';
+import { asksAboutSelection, unresolvedFileMentions } from './context-mentions';
 import { diagnoseRun } from './failure';
 import { historyMessages } from './history';
 import { showRoles, type RolesDeps } from './roles-command';
@@ -30,12 +32,21 @@ export interface ChatDeps extends RolesDeps {
   runs: Pick<RunService, 'start'>;
   resolveConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
   readReference(ref: ChatReferencePort): Promise<LoadedReference | undefined>;
+  /** A workspace file by relative path (or by a path's tail, anywhere in the workspace); undefined when none exists. */
+  findWorkspaceFile?(path: string): Promise<LoadedReference | undefined>;
+  /** The active editor's selection, when it is not empty. */
+  activeSelection?(): SelectionReference | undefined;
   dailyBudget?: Pick<DailyBudgetGate, 'checkChat'>;
   /**
    * Tells the user something outside the response (VS Code: a status bar message). Needed after the chat's Stop:
    * VS Code 1.139 discards whatever a response streams once Stop was pressed, and drops its result's errorDetails.
    */
   notify?(message: string): void;
+  /**
+   * A run stopped with the chat's Stop, remembered until the next request: what VS Code shows after Stop is the next
+   * response, so that one starts by saying how the stopped run ended, with its trace.
+   */
+  stopped?: { runId: string; what: string; traced: boolean };
 }
 
 
@@ -69,7 +80,8 @@ export async function handleChatRequest(
       return { metadata };
     }
     const strategy = isStrategy(command) ? command : config.strategy;
-    const context = await attachReferences(request.references, stream, deps);
+    sayPreviousStop(stream, deps);
+    const context = await attachContext(request, stream, deps);
 
     const daily = await deps.dailyBudget?.checkChat();
     if (daily && !daily.proceed) {
@@ -112,8 +124,12 @@ export async function handleChatRequest(
       // VS Code shows nothing more of the response, so the note also goes where the user still sees it.
       const what = whatHadFinished(streamed, handle.trace);
       stream.markdown(`${streamed ? '\n\n---\n' : ''}**Cancelled** ${what}.${stagesList(narrator.record)}`);
-      if (token.isCancellationRequested) deps.notify?.(`SMoA run cancelled${handle.trace.calls.length ? ':' : ''} ${what}.`);
-      if (handle.trace.calls.some((c) => c.status === 'done')) stream.button(openTraceButton(result.runId));
+      const traced = handle.trace.calls.some((c) => c.status === 'done');
+      if (token.isCancellationRequested) {
+        deps.notify?.(`SMoA run cancelled${handle.trace.calls.length ? ':' : ''} ${what}.`);
+        deps.stopped = { runId: result.runId, what, traced };
+      }
+      if (traced) stream.button(openTraceButton(result.runId));
       return { metadata: { ...done, cancelled: true } };
     }
     if (result.answer && result.answer !== streamed) {
@@ -136,17 +152,53 @@ export async function handleChatRequest(
   }
 }
 
-/** Reads each attached #file / selection, shows it as a reference, and hands its text to the models. */
-async function attachReferences(refs: readonly ChatReferencePort[], stream: ChatStreamPort, deps: ChatDeps): Promise<ContextItem[]> {
+/**
+ * The context the models get: each reference VS Code attached (#file, selection, ...), then what the prompt asks for in
+ * words that VS Code left alone: `#file:<path>` / `#<path>` text (no `#file` completion without Copilot) and, for a
+ * question about "this" code, the editor's selection. What was added or not found is said in the response.
+ */
+async function attachContext(request: ChatRequestPort, stream: ChatStreamPort, deps: ChatDeps): Promise<ContextItem[]> {
   const context: ContextItem[] = [];
-  for (const ref of refs) {
-    const loaded = await deps.readReference(ref).catch(() => undefined);
-    if (!loaded) continue;
-    // Plain-string references (e.g. a pasted value) have nothing stable API can show.
+  const add = (loaded: LoadedReference) => {
+    // Plain-string references (e.g. a pasted value) have nothing the stable API can show.
     if (loaded.anchor !== undefined) stream.reference(loaded.anchor);
     context.push({ label: loaded.label, content: loaded.content });
+  };
+  for (const ref of request.references) {
+    const loaded = await deps.readReference(ref).catch(() => undefined);
+    if (loaded) add(loaded);
   }
+  const notes: string[] = [];
+  const resolved = request.references.flatMap((r) => (r.range ? [r.range] : []));
+  for (const mention of unresolvedFileMentions(request.prompt, resolved)) {
+    if (context.some((c) => c.label === mention.path)) continue;
+    const loaded = deps.findWorkspaceFile ? await deps.findWorkspaceFile(mention.path).catch(() => undefined) : undefined;
+    if (loaded) {
+      if (!context.some((c) => c.label === loaded.label)) add(loaded);
+      notes.push(`Attached \`${loaded.label}\` for \`${mention.text}\`.`);
+    } else {
+      notes.push(`\`${mention.text}\`: no such file in the workspace; the models did not get it.`);
+    }
+  }
+  if (asksAboutSelection(request.prompt)) {
+    const selection = deps.activeSelection?.();
+    if (selection && !context.some((c) => c.label === selection.label)) {
+      add(selection);
+      const lines = selection.firstLine === selection.lastLine ? `line ${selection.firstLine}` : `lines ${selection.firstLine}-${selection.lastLine}`;
+      notes.push(`Sent your selection: ${lines} of \`${selection.file}\`.`);
+    }
+  }
+  if (notes.length) stream.markdown(`${notes.join('  \n')}\n\n`);
   return context;
+}
+
+/** The first lines after a run stopped with the chat's Stop (VS Code showed nothing of its end): how it ended. */
+function sayPreviousStop(stream: ChatStreamPort, deps: ChatDeps): void {
+  const stopped = deps.stopped;
+  if (!stopped) return;
+  deps.stopped = undefined;
+  stream.markdown(`_Your previous run was stopped: ${stopped.what}._\n\n`);
+  if (stopped.traced) stream.button({ ...openTraceButton(stopped.runId), title: 'Open trace of the stopped run' });
 }
 
 function openTraceButton(runId: string): UserAction {

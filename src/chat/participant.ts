@@ -5,7 +5,7 @@ import { offeredByOthers } from '../host/vscode-models';
 import type { CancellationPort, ChatRequestPort, ChatResultPort, ChatStreamPort, HistoryTurn, SmoaChatMetadata } from './chat-port';
 import { followupsFor } from './followups';
 import { handleChatRequest, type ChatDeps } from './handler';
-import { readReference } from './references';
+import { activeSelection, findWorkspaceFile, readReference } from './references';
 import { PARTICIPANT_ID } from '../host/command-ids';
 
 
@@ -23,6 +23,8 @@ export function registerChatParticipant(context: vscode.ExtensionContext, servic
     runs: services.runs,
     resolveConfig: services.currentConfig,
     readReference,
+    findWorkspaceFile,
+    activeSelection,
     roleCache: services.roleCache,
     dailyBudget: services.usage.gate,
     notify: (message) => void vscode.window.setStatusBarMessage(`$(debug-stop) ${message}`, 15_000),

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { clip } from '../pipeline/format';
-import type { ChatReferencePort, LoadedReference } from './chat-port';
+import type { ChatReferencePort, LoadedReference, SelectionReference } from './chat-port';
 
 /** A whole file can be huge; past this the models get the start and a note (the proposers pay for every character). */
 const MAX_REFERENCE_CHARS = 60_000;
@@ -30,4 +30,41 @@ export async function readReference(ref: ChatReferencePort): Promise<LoadedRefer
     return { label: ref.modelDescription ?? ref.id, content: clip(value, MAX_REFERENCE_CHARS), anchor: undefined };
   }
   return undefined;
+}
+
+/**
+ * `#file:<path>` text VS Code did not resolve: the path relative to a workspace folder, else the first file anywhere in
+ * the workspace whose path ends with it (`stats.ts`, `src/stats.ts` in a nested project). Never outside the workspace:
+ * the prompt may come from a pasted text.
+ */
+export async function findWorkspaceFile(path: string): Promise<LoadedReference | undefined> {
+  const relative = path.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  if (!relative || relative.split('/').includes('..') || relative.startsWith('/')) return undefined;
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const uri = vscode.Uri.joinPath(folder.uri, relative);
+    const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+    if (stat && stat.type & vscode.FileType.File) return readReference({ id: 'vscode.file', value: uri });
+  }
+  const glob = `**/${relative.replace(/[[\]{}*?!]/g, (c) => `[${c}]`)}`;
+  const [found] = await vscode.workspace.findFiles(glob, '**/node_modules/**', 1);
+  return found ? readReference({ id: 'vscode.file', value: found }) : undefined;
+}
+
+/** The active editor's selection, when there is one (the chat keeps the last editor active while it has the focus). */
+export function activeSelection(): SelectionReference | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selection.isEmpty) return undefined;
+  const { start, end } = editor.selection;
+  // A selection that ends at the start of a line (whole lines selected with Shift+Down) does not include that line.
+  const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
+  const range = new vscode.Range(start, end);
+  const file = vscode.workspace.asRelativePath(editor.document.uri);
+  return {
+    label: `${file}:${start.line + 1}-${lastLine + 1}`,
+    content: clip(editor.document.getText(range), MAX_REFERENCE_CHARS),
+    anchor: new vscode.Location(editor.document.uri, range),
+    file,
+    firstLine: start.line + 1,
+    lastLine: lastLine + 1,
+  };
 }

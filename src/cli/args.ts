@@ -85,6 +85,13 @@ const RUN_OPTIONS: FlagOptions = {
   ledger: { type: 'string' },
 };
 
+/**
+ * Every subcommand, in the order the usage lists them. A record over Command's kinds, so a command added to the union
+ * fails to compile until it is here, and the unknown-command message cannot leave it out.
+ */
+const SUBCOMMANDS: Record<Exclude<Command['kind'], 'help'>, true> = { run: true, compare: true, mcp: true, eval: true };
+export const COMMAND_NAMES = Object.keys(SUBCOMMANDS);
+
 export function parseCommand(argv: string[]): Command {
   const [verb, ...rest] = argv;
   if (!verb || verb === '--help' || verb === '-h' || verb === 'help') return { kind: 'help' };
@@ -126,7 +133,7 @@ export function parseCommand(argv: string[]): Command {
     const traceDir = values['trace-dir'] as string | undefined;
     return { kind: 'mcp', config: need('config'), ...(traceDir ? { traceDir } : {}) };
   }
-  throw new UsageError(`unknown command "${verb}" (expected run, compare, mcp or eval)`);
+  throw new UsageError(`unknown command "${verb}" (expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)})`);
 }
 
 function readNumber(value: unknown, flag: string, integer: boolean): number | undefined {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ClientRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { consult, CONSULT_DESCRIPTION, consultInputSchema, consultProgressLine } from '../host/consult';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import type { SmoaConfig } from '../pipeline/config';
@@ -10,6 +10,7 @@ import { MemoryRoleCache } from '../pipeline/roles';
 import type { Command } from './args';
 import { checkApiKeys, readConfigFile, writeTrace } from './io';
 import { ProgressNarrator } from '../pipeline/narrator';
+import { describeIssues, LineStdioTransport, type ParamsCheck } from './mcp-stdio';
 
 /**
  * `smoa mcp`: the ensemble as an MCP server over stdio, for agents that reach helpers through MCP (Copilot CLI, Claude
@@ -23,7 +24,9 @@ export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, versi
   const config = readConfigFile(command.config);
   checkApiKeys(config);
   const server = createMcpServer(config, { version, ...(command.traceDir ? { traceDir: command.traceDir } : {}) });
-  const transport = new StdioServerTransport();
+  const transport = new LineStdioTransport(process.stdin, process.stdout, checkRequestParams);
+  // Dropped notifications and stream errors go to stderr (stdout is the protocol); the SDK chains its handler to ours.
+  transport.onerror = (error) => process.stderr.write(`${error.message}\n`);
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
   await server.connect(transport);
   process.stderr.write(`smoa mcp: serving "${MCP_TOOL_NAME}" on stdio (${config.proposers.length} proposers, aggregator ${config.aggregator})\n`);
@@ -32,6 +35,16 @@ export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, versi
   await closed;
   return 0;
 }
+
+/** The SDK's own schema for each request a client may send, by method: bad params get -32602 naming the field. */
+const requestSchemas = new Map(ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]));
+
+export const checkRequestParams: ParamsCheck = (method, params) => {
+  const schema = requestSchemas.get(method);
+  if (!schema) return undefined;
+  const checked = schema.safeParse(params === undefined ? { method } : { method, params });
+  return checked.success ? undefined : describeIssues(method, checked.error.issues);
+};
 
 export function createMcpServer(config: SmoaConfig, options: { version: string; traceDir?: string }): McpServer {
   const server = new McpServer({ name: 'smoa', version: options.version });

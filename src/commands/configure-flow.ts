@@ -82,14 +82,30 @@ export async function configureModels(ui: ConfigureUi, deps: ConfigureDeps): Pro
     choices = [...choices, ...source.added.choices];
   }
 
-  // Step 2: proposers. The current ones are checked; a model listed several times keeps its repeats.
-  const proposerIds = await ui.pickMany(
+  // Step 2: proposers, one item per slot as the setting has them (a model listed twice is two checked items), then
+  // every model again to add a slot. Enter keeps the checked slots as they are.
+  const byId = new Map(choices.map((c) => [c.id, c]));
+  const slotItems = current.proposers.map((id, i) => ({
+    label: id,
+    description: `slot ${i + 1}${byId.get(id) ? ` · ${byId.get(id)!.description}` : ''}`,
+    value: i,
+    picked: true,
+  }));
+  const addItems = choices.map((c, j) => ({
+    label: c.id,
+    description: current.proposers.includes(c.id) ? `another slot · ${c.description}` : c.description,
+    value: current.proposers.length + j,
+  }));
+  const slotIds = [...current.proposers, ...choices.map((c) => c.id)];
+  const pickedSlots = await ui.pickMany(
     `${TITLE} (1/3): proposers`,
-    'Models that answer in each layer (two or more different models answer best)',
-    choices.map((c) => ({ label: c.id, description: c.description, value: c.id, picked: current.proposers.includes(c.id) })),
+    current.proposers.length
+      ? `One item per slot; Enter keeps ${current.proposers.join(', ')} (a model may fill several slots)`
+      : 'Models that answer in each layer (two or more different models answer best)',
+    [...slotItems, ...addItems],
   );
-  if (!proposerIds || proposerIds.length === 0) return 'cancelled';
-  const proposers = [...current.proposers.filter((p) => proposerIds.includes(p)), ...proposerIds.filter((p) => !current.proposers.includes(p))];
+  if (!pickedSlots || pickedSlots.length === 0) return 'cancelled';
+  const proposers = [...pickedSlots].sort((x, y) => x - y).map((i) => slotIds[i]);
 
   // Step 3: aggregator; the default is the current one, else the first proposer.
   const known = new Set(choices.map((c) => c.id));
@@ -121,7 +137,8 @@ export async function configureModels(ui: ConfigureUi, deps: ConfigureDeps): Pro
   if (newModels.length) changes.push(['models', [...rawModels, ...newModels]]);
   if (topK !== current.topK && s.topK !== undefined) changes.push(['topK', topK]);
   if (aggregator !== current.aggregator) changes.push(['aggregator', aggregator]);
-  if (judge !== current.judge) changes.push(['judge', judge]);
+  // "Same as the aggregator" removes the setting: an empty string is not a model id.
+  if (judge !== current.judge) changes.push(['judge', judge === '' ? undefined : judge]);
   if (JSON.stringify(proposers) !== JSON.stringify(current.proposers)) changes.push(['proposers', proposers]);
   if (changes.length === 0) {
     ui.info('SMoA: nothing changed; the settings stay as they were.');

@@ -6,7 +6,7 @@ import { readTaskFile } from '../eval/task-file';
 import { COMMANDS } from '../host/command-ids';
 import type { ExtensionServices } from '../host/services';
 import type { SmoaConfig } from '../pipeline/config';
-import { strategySpecNames } from '../pipeline/strategy-spec';
+import { describeStrategySpec, strategySpecNames } from '../pipeline/strategy-spec';
 import { resultsFolderName, runEvaluationCommand, type EvaluationPort, type RunEvaluationArgs, type ShownResults } from './evaluation-flow';
 
 /** The results view, handed in by extension.ts (commands do not import views). */
@@ -107,7 +107,7 @@ async function pickTaskFile(context: vscode.ExtensionContext): Promise<string | 
 
 async function pickStrategies(config: SmoaConfig): Promise<string[] | undefined> {
   const defaults = new Set(['smoa', 'moa', 'single']);
-  const items = strategySpecNames(config).map((name) => ({ label: name, picked: defaults.has(name), description: name.startsWith('single:') ? 'this model alone' : undefined }));
+  const items = strategySpecNames(config).map((name) => ({ label: name, picked: defaults.has(name), description: describeStrategySpec(name) }));
   const picked = await vscode.window.showQuickPick(items, { title: 'SMoA evaluation (2/3): strategies', canPickMany: true, placeHolder: 'Each one is a row of the results' });
   return picked?.length ? picked.map((p) => p.label) : undefined;
 }

@@ -1,3 +1,4 @@
+import type { ConfigIssue } from '../pipeline/config';
 import { formatSettingsIssues, settingsProblemSummary, settingToOpen, type SettingsSnapshot } from './settings-input';
 
 /**
@@ -25,6 +26,21 @@ export class SettingsNotice {
     if (details === this.shown) return { kind: 'none' };
     this.shown = details;
     return { kind: 'show', message: settingsProblemSummary(issues), details, setting: settingToOpen(issues[0]) };
+  }
+}
+
+/**
+ * Valid but questionable settings (a judge that also proposes) are said once per distinct problem in a session: saving
+ * settings.json again, or passing through an invalid state while typing, does not bring the same warning back.
+ */
+export class WarningMemory {
+  private readonly said = new Set<string>();
+
+  /** The warnings not said yet; they count as said from now on. */
+  fresh(warnings: readonly ConfigIssue[]): ConfigIssue[] {
+    const unsaid = warnings.filter((w) => !this.said.has(`${w.path}\n${w.message}`));
+    for (const w of unsaid) this.said.add(`${w.path}\n${w.message}`);
+    return unsaid;
   }
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { INTERNAL_COMMANDS } from './command-ids';
 import { formatSettingsIssues, settingsWarnings, settingToOpen, type SettingsSnapshot } from './settings-input';
-import { revealSetting, SettingsNotice } from './settings-notice';
+import { revealSetting, SettingsNotice, WarningMemory } from './settings-notice';
 import type { ExtensionServices } from './services';
 
 /**
@@ -14,7 +14,6 @@ import type { ExtensionServices } from './services';
 export function registerSettingsValidation(context: vscode.ExtensionContext, services: ExtensionServices): void {
   const notice = new SettingsNotice();
   let close: (() => void) | undefined;
-  let lastWarned = '';
   const check = (snapshot: Parameters<SettingsNotice['next']>[0]) => {
     warnIfQuestionable(snapshot);
     const step = notice.next(snapshot);
@@ -36,19 +35,17 @@ export function registerSettingsValidation(context: vscode.ExtensionContext, ser
       },
     );
   };
-  // Valid but questionable settings (a judge that also proposes): a warning once per distinct text, never blocking.
+  // Valid but questionable settings (a judge that also proposes): a warning once per distinct problem, never blocking.
+  const warned = new WarningMemory();
   const warnIfQuestionable = (snapshot: SettingsSnapshot) => {
-    const warnings = settingsWarnings(snapshot);
-    const text = formatSettingsIssues(warnings);
-    if (text && text !== lastWarned) {
-      services.log.warn(`settings warning:\n${text}`);
-      void vscode.window.showWarningMessage(`SMoA: ${formatSettingsIssues(warnings.slice(0, 1))}`, 'Open Settings').then((choice) => {
-        if (!choice) return;
-        const target = revealSetting(settingToOpen(warnings[0]), vscode.window.activeTextEditor?.document.uri.path);
-        void vscode.commands.executeCommand(target.command, ...target.args);
-      });
-    }
-    lastWarned = text;
+    const warnings = warned.fresh(settingsWarnings(snapshot));
+    if (warnings.length === 0) return;
+    services.log.warn(`settings warning:\n${formatSettingsIssues(warnings)}`);
+    void vscode.window.showWarningMessage(`SMoA: ${formatSettingsIssues(warnings.slice(0, 1))}`, 'Open Settings').then((choice) => {
+      if (!choice) return;
+      const target = revealSetting(settingToOpen(warnings[0]), vscode.window.activeTextEditor?.document.uri.path);
+      void vscode.commands.executeCommand(target.command, ...target.args);
+    });
   };
   context.subscriptions.push(
     vscode.commands.registerCommand(REVEAL_SETTING, (setting: unknown) => {

@@ -277,11 +277,12 @@ export function sameModel(config: SmoaConfig, a: string, b: string): boolean {
 }
 
 /**
- * Valid but questionable settings, said once where settings are read. A judge that also proposes tends to prefer its
- * own answers (self-preference, Panickssery et al. 2024) unless `judgeRecusal` is on.
+ * Valid but questionable settings, said once where settings are read. A judge the user named that also proposes tends
+ * to prefer its own answers (self-preference, Panickssery et al. 2024) unless `judgeRecusal` is on.
  */
 export function configWarnings(config: SmoaConfig): ConfigIssue[] {
-  if (config.judgeRecusal || STRATEGY_TRAITS[config.strategy].judge === 'none') return [];
+  // An unset judge is the aggregator by default: a choice the user did not make is not theirs to be warned about.
+  if (config.judge === undefined || config.judgeRecusal || STRATEGY_TRAITS[config.strategy].judge === 'none') return [];
   const proposers = STRATEGY_TRAITS[config.strategy].proposers === 'self' ? [config.selfModel ?? config.proposers[0]] : config.proposers;
   const judges = judgeModels(config);
   const warnings: ConfigIssue[] = [];

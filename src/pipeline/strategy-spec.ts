@@ -1,5 +1,5 @@
 import type { SmoaConfig } from './config';
-import { isStrategy, STRATEGIES, type Strategy } from './strategies';
+import { isStrategy, STRATEGIES, STRATEGY_TRAITS, type Strategy } from './strategies';
 
 /**
  * A strategy as a user names it on a command line or in a picker: one of the engine's strategies ("smoa", "moa", ...)
@@ -19,6 +19,15 @@ export type StrategySpecResult = { ok: true; spec: StrategySpec } | { ok: false;
 
 export function strategySpecNames(config?: SmoaConfig): string[] {
   return [...STRATEGIES, ...(config ? config.models.map((m) => `single:${m.id}`) : ['single:<modelId>'])];
+}
+
+/** One line saying what a strategy spec does, for a picker: the strategy's own line from STRATEGY_TRAITS. */
+export function describeStrategySpec(name: string): string {
+  const colon = name.indexOf(':');
+  const strategy = colon < 0 ? name : name.slice(0, colon);
+  if (!isStrategy(strategy)) return '';
+  if (colon >= 0) return `${name.slice(colon + 1)} alone (the single-model baseline with this model)`;
+  return STRATEGY_TRAITS[strategy].command;
 }
 
 export function parseStrategySpec(text: string, config: SmoaConfig): StrategySpecResult {

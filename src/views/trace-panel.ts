@@ -120,11 +120,14 @@ function vscodePort(webview: vscode.Webview, state: vscode.Memento): PanelPort {
       return vscode.workspace.asRelativePath(uri);
     },
     openTraceFile: async () => {
+      // Where traces are exported (not wherever the last dialog was, e.g. src/).
+      const folder = await exportFolder(state);
       const [uri] =
         (await vscode.window.showOpenDialog({
           title: 'Open SMoA trace',
           openLabel: 'Open trace',
           canSelectMany: false,
+          ...(folder ? { defaultUri: folder } : {}),
           filters: { 'SMoA trace': ['json'], 'All files': ['*'] },
         })) ?? [];
       if (!uri) return undefined;

@@ -1,9 +1,10 @@
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { RUN_OVER_DAILY_BUDGET_COMMAND } from '../host/daily-budget';
 import { byModelAndStage, LEDGER_DAYS, toCsv } from '../host/ledger';
 import type { ExtensionServices } from '../host/services';
 import { SHOW_USAGE_COMMAND } from '../host/usage';
-import { EXPORT_USAGE_COMMAND, renderUsageHtml, RESET_USAGE_COMMAND } from './usage-html';
+import { EXPORT_USAGE_COMMAND, renderUsageHtml, RESET_USAGE_COMMAND, USAGE_CSV_NAME, usageCsvDefaultPath } from './usage-html';
 
 /** Show Usage (a static page, redrawn when the ledger changes), CSV export, reset, and chat's "Run anyway". */
 export class UsagePanel {
@@ -50,7 +51,9 @@ export function registerUsageView(context: vscode.ExtensionContext, services: Ex
   context.subscriptions.push(
     vscode.commands.registerCommand(SHOW_USAGE_COMMAND, () => UsagePanel.createOrShow(services)),
     vscode.commands.registerCommand(EXPORT_USAGE_COMMAND, async (target?: vscode.Uri) => {
-      const uri = target ?? (await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export usage', defaultUri: vscode.Uri.file('smoa-usage.csv') }));
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const defaultUri = folder ? vscode.Uri.joinPath(folder, USAGE_CSV_NAME) : vscode.Uri.file(usageCsvDefaultPath(undefined, homedir()));
+      const uri = target ?? (await vscode.window.showSaveDialog({ filters: { CSV: ['csv'] }, saveLabel: 'Export usage', defaultUri }));
       if (!uri) return;
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(toCsv(await services.usage.ledger.entries())));
       void vscode.window.showInformationMessage(`SMoA usage exported to ${uri.fsPath}`);

@@ -3,8 +3,10 @@
  * integration tests (which start it as a child process and read the URL from the first line of stdout).
  *
  *   node --import tsx test/server/main.ts [--port 8000] [--ttft-ms 300] [--tps 40] [--api-key KEY] [--quiet]
+ *     [--record FILE]   (appends each request's model, whether it asked for JSON, and its messages to FILE as JSON Lines, for UI tests to assert on)
  */
 import { parseArgs } from 'node:util';
+import { appendFileSync } from 'node:fs';
 import { startFakeServer } from './fake-openai';
 
 async function main(): Promise<void> {
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
       // A constrained decoder choosing any schema-valid value (repeats, any enum member), seeded.
       'free-decoder': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      record: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -42,14 +45,17 @@ async function main(): Promise<void> {
     apiKey: values['api-key'],
     supportsResponseFormat: !values['no-response-format'],
     ...(values['free-decoder'] !== undefined ? { decoder: { mode: 'free' as const, seed: num('free-decoder', values['free-decoder']) ?? 0 } } : {}),
-    responder: values.quiet
-      ? undefined
-      : (req) => {
-          // Log only; returning undefined keeps the default answer.
-          const json = req.responseFormat ? ' json' : '';
-          console.log(`#${req.id} ${req.model}${req.stream ? ' stream' : ''}${json} (${req.messages.length} messages)`);
-          return undefined;
-        },
+    responder:
+      values.quiet && !values.record
+        ? undefined
+        : (req) => {
+            // Log and record only; returning undefined keeps the default answer.
+            if (values.record) appendFileSync(values.record, `${JSON.stringify({ model: req.model, json: !!req.responseFormat, messages: req.messages })}\n`);
+            if (values.quiet) return undefined;
+            const json = req.responseFormat ? ' json' : '';
+            console.log(`#${req.id} ${req.model}${req.stream ? ' stream' : ''}${json} (${req.messages.length} messages)`);
+            return undefined;
+          },
   });
   // Handlers go in before the URL is printed: a caller may signal us the moment it reads the URL.
   let stopping = false;

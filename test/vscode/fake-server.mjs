@@ -17,7 +17,8 @@ export function fakeServerAvailable() {
 }
 
 /**
- * @param {{ port?: number, ttftMs?: number, tokensPerSecond?: number, quiet?: boolean, timeoutMs?: number }} [opts]
+ * @param {{ port?: number, ttftMs?: number, tokensPerSecond?: number, quiet?: boolean, timeoutMs?: number, recordFile?: string }} [opts]
+ *   `recordFile`: every request's model and messages are appended there as JSON Lines.
  * @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>}
  */
 export async function startFakeServerProcess(opts = {}) {
@@ -26,6 +27,7 @@ export async function startFakeServerProcess(opts = {}) {
   const args = ['--import', 'tsx', FAKE_SERVER_ENTRY, '--port', String(port)];
   if (opts.ttftMs !== undefined) args.push('--ttft-ms', String(opts.ttftMs));
   if (opts.tokensPerSecond !== undefined) args.push('--tokens-per-second', String(opts.tokensPerSecond));
+  if (opts.recordFile) args.push('--record', opts.recordFile);
   const child = spawn(process.execPath, args, { cwd: paths.repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
   const exitPromise = new Promise((r) => child.on('exit', () => ((exited = true), r())));

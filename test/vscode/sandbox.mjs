@@ -3,7 +3,8 @@
 // profile on a copy of test/vscode/sample-workspace (outside the repository, deleted on exit: trying the sandbox never
 // changes tracked files), points it at the fake OpenAI server (simulated models) unless OPENAI_BASE_URL
 // is set, prints the URL to open, and runs until Ctrl-C.
-// Usage: npm run sandbox [-- --port 8080] [-- --ttft-ms 400 --tokens-per-second 40]
+// The chat opens with `@smoa ` in its input (SMOA_OPEN_CHAT=1 for the extension), so the first question goes to SMoA.
+// Usage: npm run sandbox [-- --port 8080] [-- --ttft-ms 250 --tokens-per-second 80]   (options: README, "Try it")
 //        OPENAI_BASE_URL=https://api.example.com/v1 OPENAI_API_KEY=... [SMOA_MODELS=m1,m2,m3] npm run sandbox
 //        npm run sandbox -- --config smoa.json       (the CLI's config file; keys from the env vars it names)
 import process from 'node:process';
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { startCodeServer } from './code-server.mjs';
 import { fakeServerAvailable, startFakeServerProcess } from './fake-server.mjs';
 import { ensureInstalled } from './install.mjs';
-import { sandboxSettings, smoaSettings } from './smoa-settings.mjs';
+import { realEndpointSettings, SANDBOX_PACING, sandboxSettings, smoaSettings } from './smoa-settings.mjs';
 import { buildAndPackage } from './vsix.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +21,10 @@ import { copySampleWorkspace } from './ui/lib/smoa.mjs';
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.SMOA_SANDBOX_PORT ?? '8080' },
-    'ttft-ms': { type: 'string' },
-    'tokens-per-second': { type: 'string' },
+    // The simulated models are paced like a real endpoint by default, so a run takes a few seconds: long enough to
+    // watch each layer arrive and to press Stop. `--tokens-per-second 0` streams as fast as it can.
+    'ttft-ms': { type: 'string', default: String(SANDBOX_PACING.ttftMs) },
+    'tokens-per-second': { type: 'string', default: String(SANDBOX_PACING.tokensPerSecond) },
     workspace: { type: 'string' },
     config: { type: 'string' },
   },
@@ -47,17 +50,13 @@ async function endpointModels(baseURL, apiKey) {
   return ids.slice(0, 4);
 }
 
-function realEndpointSettings(baseURL, models) {
-  const ids = models.map((_, i) => `m${i + 1}`);
-  const proposers = ids.length >= 4 ? ids.slice(0, 4) : Array.from({ length: 4 }, (_, i) => ids[i % ids.length]);
-  return {
-    'smoa.endpoints': [{ id: 'env', baseURL, apiKeyEnv: 'OPENAI_API_KEY' }],
-    'smoa.models': models.map((model, i) => ({ id: ids[i], endpoint: 'env', model })),
-    'smoa.proposers': proposers,
-    'smoa.aggregator': ids[0],
-    'smoa.judge': ids[0],
-  };
-}
+/** What the sandbox's first output says about asking: plain chat needs Copilot, which the sandbox does not have. */
+const HOW_TO_ASK = [
+  'ask in the Chat view: it opens with "@smoa " typed; write a question after it and press Enter, e.g.',
+  '  @smoa What is wrong with median in #file:src/stats.ts?',
+  'every question starts with @smoa (a message without it goes to Copilot, which is not installed here).',
+  'SMoA: Open Trace Panel shows each run live; the sandbox\'s options are in the README ("Try it").',
+];
 
 const stops = [];
 async function shutdown(code) {
@@ -71,7 +70,8 @@ try {
   ensureInstalled();
   const vsix = buildAndPackage();
   let baseURL = process.env.OPENAI_BASE_URL;
-  const env = {};
+  // The extension opens the chat with `@smoa ` typed (src/chat/open-on-start.ts).
+  const env = { SMOA_OPEN_CHAT: '1' };
   let smoa;
   if (args.config) {
     smoa = settingsFromConfigFile(args.config);
@@ -82,14 +82,14 @@ try {
     console.log(`[sandbox] using OPENAI_BASE_URL=${baseURL} with ${models.join(', ')} (OPENAI_API_KEY ${process.env.OPENAI_API_KEY ? 'set' : 'NOT set'})`);
   } else if (fakeServerAvailable()) {
     const fake = await startFakeServerProcess({
-      ttftMs: args['ttft-ms'] === undefined ? undefined : Number(args['ttft-ms']),
-      tokensPerSecond: args['tokens-per-second'] === undefined ? undefined : Number(args['tokens-per-second']),
+      ttftMs: Number(args['ttft-ms']),
+      tokensPerSecond: Number(args['tokens-per-second']),
       quiet: true,
     });
     stops.push(fake.stop);
     baseURL = fake.url;
     env.OPENAI_API_KEY = 'smoa-sandbox-key';
-    console.log(`[sandbox] fake OpenAI server (simulated models) at ${baseURL}`);
+    console.log(`[sandbox] fake OpenAI server (simulated models) at ${baseURL}: first token after ${args['ttft-ms']} ms, ${args['tokens-per-second']} tokens/s`);
   } else {
     baseURL = 'http://127.0.0.1:9/v1';
     console.log('[sandbox] test/server/main.ts not found and OPENAI_BASE_URL unset: the extension has no reachable endpoint');
@@ -111,6 +111,7 @@ try {
   });
   stops.push(cs.stop);
   console.log(`\n[sandbox] open ${cs.url}/?folder=${encodeURIComponent(cs.workspace)}`);
+  for (const line of HOW_TO_ASK) console.log(`[sandbox] ${line}`);
   console.log(`[sandbox] settings: ${join(cs.userDataDir, 'User/settings.json')}`);
   console.log('[sandbox] Ctrl-C to stop (the profile is deleted on exit)\n');
 } catch (err) {

@@ -181,6 +181,68 @@ describe('chat participant logic', () => {
     }
   });
 
+  describe('context asked for in words (no #file completion without Copilot)', () => {
+    const files: Record<string, string> = { 'src/stats.ts': 'export function median(xs: number[]) {}' };
+    function withWorkspace(deps: ChatDeps, selection?: ReturnType<NonNullable<ChatDeps['activeSelection']>>) {
+      deps.findWorkspaceFile = async (path) => (files[path] ? { label: path, content: files[path], anchor: `uri:${path}` } : undefined);
+      deps.activeSelection = () => selection;
+      return deps;
+    }
+    const lastUserTurns = () =>
+      server.requests.filter((r) => !isJudge(r) && !isRoles(r)).map((r) => r.messages.filter((m) => m.role === 'user').at(-1)!.content);
+
+    it('a literal #file:<path> VS Code did not resolve is read from the workspace and reaches every model', async () => {
+      const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps);
+      const stream = new RecordingStream();
+      await handleChatRequest(ask('What is wrong in #file:src/stats.ts?'), [], stream, new TestCancellation(), deps);
+      assert.deepEqual(stream.parts.filter((p) => p.kind === 'reference'), [{ kind: 'reference', anchor: 'uri:src/stats.ts' }]);
+      assert.ok(stream.markdownText.startsWith('Attached `src/stats.ts` for `#file:src/stats.ts`.'), stream.markdownText.slice(0, 200));
+      const turns = lastUserTurns();
+      assert.ok(turns.length >= 4);
+      for (const turn of turns) assert.match(turn, /<context source="src\/stats\.ts">\nexport function median/);
+    });
+
+    it('says in the response when a #<path> names no file, and sends the question without it', async () => {
+      const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps);
+      const stream = new RecordingStream();
+      await handleChatRequest(ask('Explain #src/missing.ts please'), [], stream, new TestCancellation(), deps);
+      assert.ok(stream.markdownText.startsWith('`#src/missing.ts`: no such file in the workspace; the models did not get it.'));
+      for (const turn of lastUserTurns()) assert.doesNotMatch(turn, /<context/);
+    });
+
+    it('does not read a #file VS Code resolved itself a second time', async () => {
+      const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps);
+      let looked = 0;
+      const find = deps.findWorkspaceFile!;
+      deps.findWorkspaceFile = (path) => (looked++, find(path));
+      const prompt = 'Review #file:src/stats.ts';
+      const references = [{ id: 'vscode.file', value: 'export function median() {}', range: [7, 25] as const }];
+      const stream = new RecordingStream();
+      await handleChatRequest(ask(prompt, { references }), [], stream, new TestCancellation(), deps);
+      assert.equal(looked, 0);
+      assert.doesNotMatch(stream.markdownText, /Attached/);
+    });
+
+    it('a question about "this" code sends the editor\'s selection and says which lines', async () => {
+      const selection = { label: 'src/stats.ts:6-9', content: 'const sorted = [...xs].sort();', anchor: 'loc:6-9', file: 'src/stats.ts', firstLine: 6, lastLine: 9 };
+      const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps, selection);
+      const stream = new RecordingStream();
+      await handleChatRequest(ask('Why is this wrong?'), [], stream, new TestCancellation(), deps);
+      assert.ok(stream.markdownText.startsWith('Sent your selection: lines 6-9 of `src/stats.ts`.'));
+      assert.deepEqual(stream.parts.filter((p) => p.kind === 'reference'), [{ kind: 'reference', anchor: 'loc:6-9' }]);
+      for (const turn of lastUserTurns()) assert.match(turn, /<context source="src\/stats\.ts:6-9">\nconst sorted/);
+    });
+
+    it('a question not about "this" code leaves the selection out', async () => {
+      const selection = { label: 'src/stats.ts:6-9', content: 'const sorted = [...xs].sort();', anchor: 'loc:6-9', file: 'src/stats.ts', firstLine: 6, lastLine: 9 };
+      const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps, selection);
+      const stream = new RecordingStream();
+      await handleChatRequest(ask('How do I sort numbers in JavaScript?'), [], stream, new TestCancellation(), deps);
+      assert.doesNotMatch(stream.markdownText, /selection/);
+      for (const turn of lastUserTurns()) assert.doesNotMatch(turn, /<context/);
+    });
+  });
+
   it('cancelling the chat request aborts every request in flight at the server', async () => {
     server.setResponder(() => ({ text: 'slow '.repeat(400), tokensPerSecond: 20 }));
     const { deps } = harness(server, { roles: 'off' });
@@ -220,6 +282,15 @@ describe('chat participant logic', () => {
     assert.equal(stream.markdownText, '', 'VS Code shows nothing streamed after Stop');
     assert.deepEqual(told, ['SMoA run cancelled: 0 of 4 calls had finished.']);
     assert.deepEqual(followupsFor(result.metadata), []);
+
+    // What VS Code does show after Stop is the next response: it starts by saying how the stopped run ended, once.
+    server.setResponder(agreeingJudge);
+    const next = new RecordingStream();
+    await handleChatRequest(ask('A shorter question'), [], next, new TestCancellation(), deps);
+    assert.ok(next.markdownText.startsWith('_Your previous run was stopped: 0 of 4 calls had finished._\n\n'), next.markdownText.slice(0, 120));
+    const after = new RecordingStream();
+    await handleChatRequest(ask('And another'), [], after, new TestCancellation(), deps);
+    assert.doesNotMatch(after.markdownText, /previous run was stopped/);
   });
 
   describe('failures the user can act on', () => {

@@ -52,6 +52,13 @@ const choose = (label: string | RegExp) => (step: Step) => {
   if (!found) throw new Error(`"${label}" is not offered in "${step.title}": ${items.map((i) => i.label).join(' | ')}`);
   return found.value;
 };
+/** Enter in a pickMany, plus the unchecked item labelled `label` (adds a slot). */
+const checkedAnd = (label: string) => (step: Step) => {
+  const items = step.kind === 'pickMany' ? step.items : [];
+  const extra = items.find((i) => !i.picked && i.label === label);
+  if (!extra) throw new Error(`no unchecked "${label}" in "${step.title}"`);
+  return [...items.filter((i) => i.picked), extra].map((i) => i.value);
+};
 const chooseMany = (...labels: string[]) => (step: Step) => labels.map((l) => choose(l)(step));
 const type = (text: string) => (step: Step) => {
   const problem = step.kind === 'input' ? step.validate?.(text) : 'not an input';
@@ -101,7 +108,10 @@ describe('"SMoA: Configure Models"', () => {
     assert.deepEqual(written, []);
     const [source, proposers, aggregator, judge] = ui.steps as Extract<Step, { items: unknown }>[];
     assert.deepEqual(source.items.map((i) => i.label), ['$(list-selection) Choose from the 3 models available now', '$(add) Add an OpenAI-compatible endpoint…']);
-    assert.deepEqual(proposers.items.filter((i) => i.picked).map((i) => i.label), ['a', 'b']);
+    // The slots as the setting has them, each checked (not "2 Selected" for a, b, a, b), then every model to add a slot.
+    assert.deepEqual(proposers.items.filter((i) => i.picked).map((i) => i.label), ['a', 'b', 'a', 'b']);
+    assert.deepEqual(proposers.items.filter((i) => !i.picked).map((i) => i.label), ['a', 'b', 'c']);
+    assert.match(proposers.placeHolder, /Enter keeps a, b, a, b/);
     assert.equal(aggregator.items[0].label, 'c');
     assert.match(aggregator.items[0].description ?? '', /\(current\)$/);
     assert.equal(judge.items[0].label, 'b');
@@ -111,15 +121,33 @@ describe('"SMoA: Configure Models"', () => {
   it('keeps a model listed twice, and writes only after the user confirms the summary', async () => {
     const { d, written } = deps(existing);
     // Adds c as a proposer; a and b keep their two slots each. Cancel at the confirmation first.
-    const cancel = new ScriptedUi([enter, chooseMany('a', 'b', 'c'), enter, enter, choose('$(close) Cancel')]);
+    const cancel = new ScriptedUi([enter, checkedAnd('c'), enter, enter, choose('$(close) Cancel')]);
     assert.equal(await configureModels(cancel, d), 'cancelled');
     assert.deepEqual(written, []);
     const confirm = cancel.steps.at(-1) as Extract<Step, { kind: 'pickOne' }>;
     assert.equal(confirm.items[0].detail, 'smoa.proposers: a, b, a, b → a, b, a, b, c');
 
-    const save = new ScriptedUi([enter, chooseMany('a', 'b', 'c'), enter, choose('$(arrow-up) Same as the aggregator'), enter]);
+    const save = new ScriptedUi([enter, checkedAnd('c'), enter, choose('$(arrow-up) Same as the aggregator'), enter]);
     assert.equal(await configureModels(save, d), 'saved');
-    assert.deepEqual(written, [[['judge', ''], ['proposers', ['a', 'b', 'a', 'b', 'c']]]]);
+    // "Same as the aggregator" removes smoa.judge (undefined), never writes an empty string.
+    assert.deepEqual(written, [[['judge', undefined], ['proposers', ['a', 'b', 'a', 'b', 'c']]]]);
+  });
+
+  it('drops one slot of a repeated model and adds a slot of a model already in the panel', async () => {
+    const { d, written } = deps(existing);
+    const ui = new ScriptedUi([
+      enter,
+      (step) => {
+        const items = (step as Extract<Step, { kind: 'pickMany' }>).items;
+        // Uncheck slot 3 (the second a), add another b.
+        return [items[0], items[1], items[3], items.find((i) => !i.picked && i.label === 'b')!].map((i) => i.value);
+      },
+      enter,
+      enter,
+      enter,
+    ]);
+    assert.equal(await configureModels(ui, d), 'saved');
+    assert.deepEqual(written, [[['proposers', ['a', 'b', 'b', 'b']]]]);
   });
 
   it('with no models at all, adds an endpoint (URL, name, key), lists its /models and picks the panel', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { snapshotOf } from '../../../src/host/settings-input';
-import { isUserSettingsFile, revealSetting, SettingsNotice } from '../../../src/host/settings-notice';
+import { settingsWarnings, snapshotOf } from '../../../src/host/settings-input';
+import { isUserSettingsFile, revealSetting, SettingsNotice, WarningMemory } from '../../../src/host/settings-notice';
 
 const valid = {
   endpoints: [{ id: 'local', baseURL: 'http://127.0.0.1:8000/v1' }],
@@ -38,5 +38,25 @@ describe('the invalid-setting notice', () => {
     assert.ok(!isUserSettingsFile('/work/project/.vscode/settings.json'));
     assert.deepEqual(revealSetting('smoa.topK', '/work/project/src/app.ts'), { command: 'workbench.action.openSettings', args: ['smoa.topK'] });
     assert.deepEqual(revealSetting('smoa.topK', undefined), { command: 'workbench.action.openSettings', args: ['smoa.topK'] });
+  });
+});
+
+describe('the questionable-settings warning', () => {
+  const proposing = { ...valid, judge: 'b' };
+  const warningsOf = (settings: Record<string, unknown>) => settingsWarnings(snapshotOf(settings));
+
+  it('is said once per distinct problem: not again on a later save, nor after an invalid moment while typing', () => {
+    const memory = new WarningMemory();
+    assert.equal(memory.fresh(warningsOf(proposing)).length, 1);
+    assert.deepEqual(memory.fresh(warningsOf({ ...proposing, seed: 3 })), [], 'saved again, same problem');
+    assert.deepEqual(memory.fresh(warningsOf({ ...proposing, topK: 9 })), [], 'invalid while typing: nothing to warn');
+    assert.deepEqual(memory.fresh(warningsOf(proposing)), [], 'valid again, same problem: not again');
+    // A different problem is new.
+    const jury = memory.fresh(warningsOf({ ...valid, judge: ['a', 'b'] }));
+    assert.deepEqual(jury.map((w) => w.path), ['judge[0]', 'judge[1]']);
+  });
+
+  it('never fires on the implicit judge (the aggregator) the user did not choose', () => {
+    assert.deepEqual(warningsOf(valid), []);
   });
 });

@@ -56,8 +56,9 @@ describe('settings validation', () => {
     const snapshot = (settings: Record<string, unknown>) => snapshotOf(readSettingsInput((key) => settings[key]));
     const warned = settingsWarnings(snapshot({ ...valid, judge: 'b' }));
     assert.match(formatSettingsIssues(warned), /^smoa\.judge: judge "b" is also a proposer: LLM judges tend to favour their own answers\. Set judgeRecusal to true/);
-    // The default judge is the aggregator, a proposer here too.
-    assert.equal(settingsWarnings(snapshot(valid)).length, 1);
+    // The default judge is the aggregator, a proposer here too: a default the user did not choose is not warned about.
+    assert.deepEqual(settingsWarnings(snapshot(valid)), []);
+    assert.deepEqual(settingsWarnings(snapshot({ ...valid, judge: '' })), [], 'an empty judge setting means unset');
     assert.deepEqual(settingsWarnings(snapshot({ ...valid, judge: 'b', judgeRecusal: true })), []);
     assert.deepEqual(settingsWarnings(snapshot({})), [], "VS Code's own models: no warning");
   });

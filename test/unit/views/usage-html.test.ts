@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DayTotal, LedgerEntry } from '../../../src/host/ledger';
-import { renderUsageHtml } from '../../../src/views/usage-html';
+import { renderUsageHtml, usageCsvDefaultPath } from '../../../src/views/usage-html';
 
 const day = (d: string, costUsd: number, tokens = 1000): DayTotal => ({ day: d, calls: 3, tokens, estimatedTokens: 0, costUsd, unpricedCalls: 0 });
 const row = (model: string, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
@@ -37,5 +37,12 @@ describe('Show Usage page', () => {
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
     assert.match(html, /default-src 'none'; style-src vscode-resource: 'unsafe-inline';/);
     assert.doesNotMatch(html, /<script/);
+  });
+});
+
+describe('Export Usage as CSV', () => {
+  it('suggests the workspace folder, else the home folder, never the filesystem root', () => {
+    assert.equal(usageCsvDefaultPath('/work/project', '/home/u'), '/work/project/smoa-usage.csv');
+    assert.equal(usageCsvDefaultPath(undefined, '/home/u/'), '/home/u/smoa-usage.csv');
   });
 });

@@ -3,7 +3,8 @@
 // Chromium), the packaged VSIX against a slow fake server.
 // Sends `@smoa <prompt>`, waits until the proposers are answering, presses the chat's stop button; checks that the
 // user is told it was cancelled with how many calls had finished (in the status bar: VS Code shows nothing a response
-// streams after Stop), and that no follow-up ("Run again dense") is offered.
+// streams after Stop), and that no follow-up ("Run again dense") is offered; then sends another question, whose
+// response starts by saying how the stopped run ended (issue 23, item 3).
 // Screenshot: chat-cancelled.png.
 import { chatInput, lastResponse, openChat, selectChatModel, sendChat } from './lib/chat.mjs';
 import { smoaUiTest } from './lib/smoa.mjs';
@@ -39,4 +40,10 @@ await smoaUiTest('chat-cancel', { ttftMs: 400, tokensPerSecond: 4 }, async ({ pa
   if (await followups.count()) throw new Error('a cancelled run still offers "Run again dense"');
   console.log(`[ui] the status bar says: ${said}`);
   console.log(`[ui] screenshot: ${await screenshot(page, 'chat-cancelled')}`);
+
+  // What VS Code does show after Stop is the next response: it starts by saying how the stopped run ended.
+  await sendChat(page, '@smoa Say it briefly.');
+  const next = page.locator('.interactive-list .interactive-item-container.interactive-response').nth(1);
+  await next.getByText(/Your previous run was stopped: (\d+ of \d+ calls? had finished|before any model was asked)/).first().waitFor({ timeout: 30_000 });
+  console.log('[ui] the next response starts by saying the previous run was stopped');
 });

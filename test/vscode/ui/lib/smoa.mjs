@@ -2,9 +2,9 @@
 // SMoA-specific helpers for the UI end-to-end tests: the packaged VSIX (rebuilt only when the sources changed), the
 // fake OpenAI server started per script, user settings pointing the extension at it, a throw-away copy of the sample
 // workspace, and small workbench steps (open a file, wait for a notification).
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { startFakeServerProcess } from '../../fake-server.mjs';
 import { paths } from '../../install.mjs';
@@ -56,16 +56,24 @@ export function copySampleWorkspace() {
 /**
  * uiTest with SMoA set up: starts the fake OpenAI server (streaming paced by `ttftMs` / `tokensPerSecond`), writes
  * `settings(baseURL)` as user settings, installs the packaged VSIX, opens a fresh copy of the sample workspace.
- * `fn` also gets `workspace` (the copy's path) and `fakeUrl`.
+ * `fn` also gets `workspace` (the copy's path), `fakeUrl`, and `requests()`: what the fake models received so far.
  * @param {string} name
  * @param {{ ttftMs?: number, tokensPerSecond?: number, settings?: (baseURL: string) => object,
- *   viewport?: { width: number, height: number } }} opts
+ *   viewport?: { width: number, height: number }, env?: Record<string, string> }} opts  `env`: more environment for
+ *   the extension host
  * @param {(ctx: { page: import('playwright-core').Page, cs: any, browser: any, workspace: string, fakeUrl: string })
  *   => Promise<void>} fn
  */
 export async function smoaUiTest(name, opts, fn) {
   const vsix = packagedVsix();
-  const fake = await startFakeServerProcess({ ttftMs: opts.ttftMs ?? 150, tokensPerSecond: opts.tokensPerSecond ?? 80, quiet: true });
+  // What the models received, one JSON line per request ({ model, json, messages }): outside the workspace copy.
+  const requestsFile = join(mkdtempSync(join(tmpdir(), 'smoa-requests-')), 'requests.jsonl');
+  const fake = await startFakeServerProcess({
+    ttftMs: opts.ttftMs ?? 150,
+    tokensPerSecond: opts.tokensPerSecond ?? 80,
+    quiet: true,
+    recordFile: requestsFile,
+  });
   const ws = copySampleWorkspace();
   try {
     await uiTest(
@@ -75,16 +83,23 @@ export async function smoaUiTest(name, opts, fn) {
         workspace: ws.dir,
         userSettings: (opts.settings ?? smoaSettings)(fake.url),
         // Never a real key: the fake server accepts any.
-        env: { OPENAI_API_KEY: 'smoa-ui-test-key' },
+        env: { OPENAI_API_KEY: 'smoa-ui-test-key', ...opts.env },
         // README-sized screenshots.
         viewport: opts.viewport ?? { width: 1280, height: 800 },
       },
-      (ctx) => fn({ ...ctx, workspace: ws.dir, fakeUrl: fake.url }),
+      (ctx) => fn({ ...ctx, workspace: ws.dir, fakeUrl: fake.url, requests: () => modelRequests(requestsFile) }),
     );
   } finally {
     await fake.stop();
     ws.remove();
+    rmSync(dirname(requestsFile), { recursive: true, force: true });
   }
+}
+
+/** The requests the fake server has received so far: `{ model, json, messages: [{ role, content }] }` each. */
+function modelRequests(file) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
 /** Opens a workspace file through Quick Open (the palette without its ">" prefix) and waits for its editor tab. */
