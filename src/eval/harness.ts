@@ -16,6 +16,7 @@ import { emptyTrace, type Trace } from '../pipeline/trace';
 import { GradeError, gradeExact, gradePairwise, gradeRubric, REFERENCE_BASELINE, type GraderCall, type GraderKind, type GraderUsage } from './graders';
 import { gradeByTests } from './code-grader';
 import { graderUsesModel } from './kinds';
+import { juryRecord } from './jury';
 import { gradeKey, hashText, unitKey, type AnswerRecord, type GradeRecord, type ResultStore } from './records';
 import { turnTaskId, type EvalTask } from './tasks';
 
@@ -403,7 +404,7 @@ const NO_TOTALS: RunTotals = { calls: 0, failedCalls: 0, promptTokens: 0, comple
 function answerRecord(
   unit: Unit,
   promptHash: string | undefined,
-  result: Pick<AnswerRecord, 'status' | 'answer' | 'totals'> & Partial<Pick<AnswerRecord, 'answerSource' | 'error' | 'seats' | 'judgeFirst'>>,
+  result: Pick<AnswerRecord, 'status' | 'answer' | 'totals'> & Partial<Pick<AnswerRecord, 'answerSource' | 'error' | 'seats' | 'judgeFirst' | 'jury'>>,
 ): AnswerRecord {
   return {
     key: unit.key,
@@ -418,6 +419,7 @@ function answerRecord(
     totals: result.totals,
     ...(result.seats ? { seats: result.seats } : {}),
     ...(result.judgeFirst ? { judgeFirst: result.judgeFirst } : {}),
+    ...(result.jury ? { jury: result.jury } : {}),
   };
 }
 
@@ -559,7 +561,7 @@ function finish(state: EvalState): EvalOutcome {
  * scores of them (a richer signal than kept or not), and how often the judge scored highest the candidate it was shown
  * first, read from the order and scores each ballot records.
  */
-export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> {
+export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst' | 'jury'> {
   const judged = trace.layers.filter((l) => l.judge && l.kept);
   if (judged.length === 0) return {};
   const seats = new Map<string, { answered: number; kept: number; scoreSum: number; scored: number }>();
@@ -582,11 +584,13 @@ export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeF
     }
   }
   const bias = judgeBias(judged);
+  const jury = juryRecord(judged);
   const decisions = bias?.firstShownVotes ?? 0;
   const firstShown = bias?.firstShownTop ?? 0;
   return {
     seats: [...seats].map(([modelId, { scoreSum, scored, ...s }]) => ({ modelId, ...s, ...(scored ? { scoreSum, scored } : {}) })),
     ...(decisions ? { judgeFirst: { decisions, firstShown } } : {}),
+    ...(jury ? { jury } : {}),
   };
 }
 

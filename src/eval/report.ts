@@ -4,6 +4,7 @@ import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
 import { lengthControlledWinRate } from './length-controlled';
 import { verdicts, verdictSentence, type Comparison } from './verdict';
+import { juryAgreement, juryText, mergeJury, type JuryAgreement } from './jury';
 import { buildChart, chartTree, svgString, type ChartModel } from './chart';
 
 /**
@@ -40,6 +41,8 @@ export interface EvalRow {
   seats?: { modelId: string; answered: number; kept: number; rate: number; meanScore?: number }[];
   /** Judged strategies: share of judge decisions whose first pick was the first candidate shown. */
   firstPickRate?: { rate: number; decisions: number };
+  /** Judged by a jury: how often its judges agreed and how many independent votes they were worth (see jury.ts). */
+  jury?: JuryAgreement;
   /** Against the best single model (see verdict.ts); absent for that model itself. */
   vsBest?: Comparison;
   /** Against Self-MoA, when it ran. */
@@ -195,6 +198,8 @@ export function summarize(input: SummaryInput): EvalReport {
       }));
     }
     if (decisions) row.firstPickRate = { rate: firstShown / decisions, decisions };
+    const jury = mergeJury(answers.map((a) => a.jury));
+    if (jury) row.jury = juryAgreement(jury);
     return row;
   });
   const comparisons = verdicts(rows, new Map(input.strategies.map((s) => [s, perTaskScores(answersOf(s), input.grader === 'pairwise' && s === input.baseline)])), input.seed);
@@ -287,6 +292,7 @@ function extrasLines(report: EvalReport): string[] {
     if (row.aspects) parts.push(Object.entries(row.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
     if (row.seats) parts.push(`kept: ${row.seats.map(seatText).join(', ')}`);
     if (row.firstPickRate) parts.push(`judge picked the first-shown answer ${Math.round(row.firstPickRate.rate * 100)}% of ${row.firstPickRate.decisions} decisions`);
+    if (row.jury) parts.push(juryText(row.jury));
     if (parts.length) lines.push(`${row.strategy}: ${parts.join('; ')}`);
   }
   return lines;

@@ -191,7 +191,7 @@ describe('evaluation results view: six strategies on one chart', function () {
 
   before(async () => {
     if (!existsSync(path.join(ROOT, 'media/dist/eval.js'))) throw new Error('media/dist/eval.js is missing: run `npm run build` first');
-    const [b, results] = await Promise.all([launch(), recordEvalResults({ strategies: SIX.join(',') })]);
+    const [b, results] = await Promise.all([launch(), recordEvalResults({ strategies: SIX.join(','), jury: true })]);
     browser = b;
     view = await openView(browser, results);
   });
@@ -224,6 +224,8 @@ describe('evaluation results view: six strategies on one chart', function () {
     assert.ok([1, 2, 5].includes(lead), `x ticks ${chart.xTicks.join(' ')}`);
     assert.match(chart.xTicks[1], /^\$/, 'priced models: cost on the x axis');
     assert.deepEqual(chart.yTicks.length >= 5 ? [] : chart.yTicks, []);
+    // The judges of the jury: how often they agreed, what their votes are worth.
+    assert.match(await page.getByTestId('eval-extras').innerText(), /smoa: .*jury of 3 \(a, b, c\): same best answer in \d+% of \d+ judge-pair decisions/);
     await screenshot(page, 'eval-six-strategies.png');
     assert.deepEqual(view.blocked, []);
     assert.deepEqual(view.errors, []);

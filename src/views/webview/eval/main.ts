@@ -4,6 +4,7 @@
  * trace panel's renderer and sanitizer; grader reasons stay text.
  */
 import { chartTree, type SvgNode } from '../../../eval/chart';
+import { juryText } from '../../../eval/jury';
 import { fmtCi, fmtScore, pointTooltip, reportChart, rowCells, scoreLabel, seatText, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
 import { parseEvalHostMessage, type EvalAnswerView, type EvalHostMessage, type EvalUnit, type EvalWebviewMessage } from '../../eval-protocol';
 import { h } from '../dom';
@@ -103,7 +104,7 @@ function render(): void {
       ),
     );
   }
-  const extras = report.rows.filter((r) => r.seats || r.firstPickRate || r.aspects || r.lengthRatio !== undefined || r.lengthControlled);
+  const extras = report.rows.filter((r) => r.seats || r.firstPickRate || r.jury || r.aspects || r.lengthRatio !== undefined || r.lengthControlled);
   if (extras.length) {
     app.append(h('h2', { text: 'Judges, seats and graders' }));
     const list = h('ul', { testid: 'eval-extras' });
@@ -111,6 +112,7 @@ function render(): void {
       const parts: string[] = [];
       if (r.seats) parts.push(`answers kept: ${r.seats.map(seatText).join(', ')}`);
       if (r.firstPickRate) parts.push(`the judge picked the first-shown answer in ${Math.round(r.firstPickRate.rate * 100)}% of ${r.firstPickRate.decisions} decisions`);
+      if (r.jury) parts.push(juryText(r.jury));
       if (r.aspects) parts.push(Object.entries(r.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
       if (r.lengthControlled) parts.push(`length-controlled win rate ${fmtScore(r.lengthControlled.winRate, 'pairwise')} (95% CI ${fmtCi(r.lengthControlled.ci, 'pairwise')})`);
       if (r.lengthRatio !== undefined) parts.push(`length vs baseline ${r.lengthRatio.toFixed(2)}×`);
