@@ -16,13 +16,13 @@ export type { JudgeNotes } from './events';
  * both orders, ask a jury, and keep a judge from scoring its own model's answers.
  */
 
-export interface JudgeCandidate {
+interface JudgeCandidate {
   slot: number;
   text: string;
 }
 
 /** How much the judge writes besides its scores (settings `judgeReasons`, `judgeNotes`). */
-export type JudgeNotesLevel = 'full' | 'brief' | 'off';
+type JudgeNotesLevel = 'full' | 'brief' | 'off';
 
 export interface JudgeTask {
   prompt: string;
@@ -55,7 +55,6 @@ export interface JudgeRequest {
   schema: z.ZodType;
 }
 
-export { SCORE_MAX, SCORE_MIN } from './events';
 const SCORE_VALUES = Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => SCORE_MIN + i) as [number, ...number[]];
 
 const STOP = 'true when the responses agree in substance and another round would not improve them';

@@ -53,7 +53,7 @@ const taskSchema = z
   })
   .strict();
 
-export const routerFileSchema = z
+const routerFileSchema = z
   .object({
     format: z.literal(ROUTER_FORMAT),
     version: z.literal(ROUTER_VERSION),
