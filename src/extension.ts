@@ -9,6 +9,7 @@ import { LanguageModelClient } from './models/lm-client';
 import { listVsCodeModels } from './host/vscode-lm';
 import { registerMcpServer } from './models/mcp-registration';
 import { registerModelProvider } from './models/provider';
+import { registerBuildRouter } from './commands/build-router';
 import { registerEvaluation } from './commands/evaluation';
 import { EvalPanel, readResultsFolder } from './views/eval-panel';
 import { registerTracePanel, tracePanelServices } from './views/trace-panel';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerConsultTool(context, services);
   registerMcpServer(context, services);
   registerTracePanel(context, services);
+  registerBuildRouter(context, services);
   registerEvaluation(context, services, {
     showResults: (results) => EvalPanel.show(context, tracePanelServices(services), results),
     openResultsFolder: (dir) => EvalPanel.show(context, tracePanelServices(services), readResultsFolder(dir)),

@@ -106,8 +106,8 @@ const STOP_QUESTION =
 function notesInstruction(level: JudgeNotesLevel): string {
   if (level === 'off') return '';
   const { counts, words } = NOTE_LIMITS[level];
-  const lists = level === 'brief' ? `one point each at most, ${words} words` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points, ${words} words each`;
-  return `Notes for the final writer, who sees only the kept responses (${lists}): "agreements", "contradictions" (between them), "droppedInsights" (correct points only lower-scored responses make).`;
+  const lists = level === 'brief' ? `at most one ${words}-word point each` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points of ${words} words`;
+  return `Notes for the writer, who sees only the kept responses (${lists}): agreements, contradictions between them, droppedInsights (correct points only lower-scored responses make).`;
 }
 
 /** Stands for a score in the example shape. */

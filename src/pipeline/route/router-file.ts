@@ -96,3 +96,8 @@ export function parseRouterText(text: string, where = 'router file'): RouterPars
   }
   return parseRouterFile(value, where);
 }
+
+/** One line on what a router learned from, as the CLI and the palette command report it. */
+export function describeRouter(router: RouterFile): string {
+  return `${router.tasks.length} tasks, ${router.categories.length} categories, ${router.groups.length} groups, models ${router.models.join(', ')}`;
+}
