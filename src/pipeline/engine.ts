@@ -8,7 +8,7 @@ import { buildMessages, clip, debateSystemPart, judgeNotesSystemPart, synthesisS
 import { randomId } from './random';
 import { resolveRoles } from './role-step';
 import type { RoleCache } from './roles';
-import { layerCap, STRATEGY_TRAITS } from './strategies';
+import { layerCap, STRATEGY_TRAITS, type StrategyTraits } from './strategies';
 import { RunContext, type CallOutcome, type CallSpec, type EngineDeps } from './run-context';
 import { RunBudget, type BudgetVerdict } from './budget';
 import { fallbackStrategy, planRoute, routeSettingsOf } from './route/choose';
@@ -54,18 +54,67 @@ export interface RunResult {
 class RunFailure extends Error {}
 
 /**
+ * Everything one run accumulates, handed from step to step. The steps below read in the order a run goes: roles, then
+ * per layer the budget, the proposers (adaptive: the first few, then maybe the rest), the judge or keep-all, the
+ * moderator; then the answer (pick, or aggregate) and the run's end.
+ */
+interface RunState {
+  readonly run: RunContext;
+  readonly input: RunInput;
+  readonly options: RunOptions;
+  readonly runId: string;
+  readonly strategy: Strategy;
+  readonly traits: StrategyTraits;
+  /** Asked before each stage; a stage it refuses is not started (budget.ts). Undefined: no budget, or a roles run. */
+  readonly budget: RunBudget | undefined;
+  /** Model id per proposer slot. */
+  readonly slots: string[];
+  readonly maxLayers: number;
+  roles?: string[];
+  /** What the judge kept of the last layer (every answer when the strategy has no judge). */
+  kept: Proposal[];
+  /** Every answer of the last layer (a debate shows each debater the others'). */
+  previous: Proposal[];
+  /** The last judged layer's notes, for the final aggregator. */
+  judgeNotes?: JudgeNotes;
+  /** Why the budget stopped the layers, when it did. */
+  stoppedBy?: string;
+  layersRun: number;
+  answer: string;
+  answerSource?: string;
+  status: RunStatus;
+  error?: string;
+}
+
+/**
  * Runs one request through the configured strategy and reports every step as events. Never throws for model
  * failures or cancellation: the result (and the final `run-finished` event) says what happened.
  */
-export async function runPipeline(configured: SmoaConfig, input: RunInput, options: RunOptions): Promise<RunResult> {
+export async function runPipeline(config: SmoaConfig, input: RunInput, options: RunOptions): Promise<RunResult> {
+  const state = openRun(config, input, options);
+  try {
+    if (input.purpose === 'roles') {
+      await rolesOnlyStep(state);
+    } else {
+      await rolesStep(state);
+      await layersStep(state);
+      await answerStep(state);
+    }
+  } catch (err) {
+    state.status = 'failed';
+    state.error = err instanceof Error ? err.message : String(err);
+  }
+  return finishRun(state);
+}
+
+function openRun(configured: SmoaConfig, input: RunInput, options: RunOptions): RunState {
   const requested = input.strategy ?? configured.strategy;
   const runId = input.runId ?? randomId();
-  const signal = options.signal ?? new AbortController().signal;
   // Routing comes first: the run, its budget and its layers use the plan it chose.
   const routed = requested === 'route' && input.purpose !== 'roles' ? planRoute(configured, input.prompt, options.router) : undefined;
   const config = routed?.config ?? configured;
   const strategy = routed?.strategy ?? (requested === 'route' ? fallbackStrategy(configured, routeSettingsOf(configured)) : requested);
-  const run = new RunContext(config, options, signal);
+  const run = new RunContext(config, options, options.signal ?? new AbortController().signal);
   run.emit({
     type: 'run-started',
     runId,
@@ -77,161 +126,219 @@ export async function runPipeline(configured: SmoaConfig, input: RunInput, optio
   });
   if (routed) run.emit({ type: 'route-decision', ...routed.decision, config: configForTrace(routed.config) });
   if (input.exchange) run.emit({ type: 'agent-exchange', ...input.exchange });
-
-  let answer = '';
-  let answerSource: string | undefined;
-  let layersRun = 0;
-  let status: RunStatus = 'ok';
-  let error: string | undefined;
-  const emitAnswer = (text: string) => {
-    if (run.firstAnswerTokenMs === undefined) run.firstAnswerTokenMs = run.elapsed();
-    answer += text;
-    run.emit({ type: 'answer-token', text });
+  return {
+    run,
+    input,
+    options,
+    runId,
+    strategy,
+    traits: STRATEGY_TRAITS[strategy],
+    budget: input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.pool),
+    slots: proposerSlots(config, strategy),
+    maxLayers: layerCap(strategy, config.layers),
+    kept: [],
+    previous: [],
+    layersRun: 0,
+    answer: '',
+    status: 'ok',
   };
-  // A retried aggregator streams its answer again from the start; every consumer hears it as one event.
-  const restartAnswer = (callId: string, reason: string) => {
-    if (answer === '') return;
-    answer = '';
-    run.emit({ type: 'answer-reset', callId, reason });
-  };
+}
 
-  // Before each stage the budget (if any) is asked; a stage it refuses is not started and the run goes on with what it
-  // has, saying so in a budget-stop event. Returns the refusal's reason.
-  // A stage it allows gets the completion cap it found (the stage's calls send at most that).
-  const budget = input.purpose === 'roles' ? undefined : RunBudget.of(config, input, strategy, run.pool);
-  const overBudget = (verdict: BudgetVerdict | undefined, skipped: string[], outcome: string): string | undefined => {
-    if (!verdict || verdict.ok) {
-      run.stageCap = verdict?.cap;
-      return undefined;
-    }
-    run.emit({ type: 'budget-stop', skipped, reason: verdict.reason, outcome });
-    return verdict.reason;
-  };
+/** `@smoa /roles`: this run's work ends with the roles; it answers nothing. */
+async function rolesOnlyStep(s: RunState): Promise<void> {
+  await resolveRoles(s.run, s.input, s.options.roleCache);
+  s.answerSource = 'roles only: no question was answered';
+}
 
-  try {
-    if (input.purpose === 'roles') {
-      // This run's work ends with the roles; it answers nothing.
-      await resolveRoles(run, input, options.roleCache);
-      answerSource = 'roles only: no question was answered';
-    } else {
-      const traits = STRATEGY_TRAITS[strategy];
-      const slots = proposerSlots(config, strategy);
-      const maxLayers = layerCap(strategy, config.layers);
-      const wantsRoles = traits.roles === 'yes' || (traits.roles === 'list-only' && Array.isArray(config.roles));
-      // Only a role writer that would be called is asked about: moa, single and rank write no roles.
-      const usesRoles = maxLayers > 0 && wantsRoles;
-      const rolesFit = !usesRoles || config.roles !== 'auto' || !overBudget(budget?.beforeRoles(), ['roles'], 'the proposers answer without roles');
-      const roles = usesRoles && rolesFit ? await resolveRoles(run, input, options.roleCache, slots.length) : undefined;
-      const roleOf = (slot: number) => (roles && roles.length ? roles[slot % roles.length] : undefined);
-      let kept: Proposal[] = [];
-      /** The last judged layer's notes, for the final aggregator. */
-      let judgeNotes: JudgeNotes | undefined;
-      /** Every answer of the previous layer (a debate shows each debater the others'). */
-      let previous: Proposal[] = [];
-      let stoppedBy: string | undefined;
-      for (let layer = 1; layer <= maxLayers; layer++) {
-        if (run.cancelled) break;
-        const skipped = Array.from({ length: maxLayers - layer + 1 }, (_, i) => `layer ${layer + i}`);
-        stoppedBy = overBudget(budget?.beforeLayer(layer, kept.map((p) => p.text)), skipped, afterBudgetStop(traits.finish, kept.length));
-        if (stoppedBy) {
-          skipLayers(run, layer - 1, maxLayers, 'over budget');
-          break;
-        }
-        layersRun = layer;
-        const all = slots.map((_, slot) => slot);
-        const adaptive = traits.adaptive && layer === 1 && adaptiveStartOf(config) < slots.length;
-        const first = adaptive ? all.slice(0, adaptiveStartOf(config)) : all;
-        const layerInput: LayerInput = { layer, slots, roleOf, kept, previous, peers: traits.peers };
-        run.emit({ type: 'layer-started', layer, of: maxLayers, proposers: first.map((slot) => slotInfo(slots, slot, roleOf)) });
-        // Adaptive's first proposers may all fail: the rest of the layer still gets its turn.
-        let survivors = await proposerLayer(run, input, layerInput, first, { mayAllFail: adaptive });
-        if (run.cancelled) break;
-        if (adaptive) {
-          const verdict = await adaptiveCheck(run, input, survivors, slots.length, maxLayers, traits.judge !== 'none');
-          if (run.cancelled) break;
-          if (verdict.agree) {
-            kept = survivors;
-            run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(first, survivors) });
-            skipLayers(run, layer, maxLayers, `the first ${first.length} proposers agreed`);
-            break;
-          }
-          const rest = all.slice(first.length);
-          run.emit({ type: 'layer-widened', layer, proposers: rest.map((slot) => slotInfo(slots, slot, roleOf)) });
-          survivors = [...survivors, ...(await proposerLayer(run, input, layerInput, rest, { widened: true }))].sort((a, b) => a.slot - b.slot);
-          if (run.cancelled) break;
-        }
-        if (survivors.length === 0) throw allFailed(layer, slots);
-        previous = survivors;
-        if (traits.judge === 'none') {
-          kept = survivors;
-          run.emit({ type: 'layer-done', layer, kept: kept.map((p) => p.slot), failed: failedSlots(all, survivors) });
-          if (traits.earlyStop && config.earlyStop && layer < maxLayers && survivors.length > 1) {
-            const decision = await decideAgreement(run, input, layer, survivors);
-            if (run.cancelled) break;
-            run.emit({ type: 'moderator-decision', layer, ...decision });
-            if (decision.stop) {
-              skipLayers(run, layer, maxLayers, 'the moderator stopped early');
-              break;
-            }
-          }
-          continue;
-        }
-        const k = traits.judge === 'one' ? 1 : config.topK;
-        const askStop = traits.earlyStop && config.earlyStop && layer < maxLayers;
-        const { picks, stop, notes } = await judgeLayer(run, input, layer, survivors, k, askStop);
-        if (run.cancelled) break;
-        kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
-        judgeNotes = notes;
-        run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(all, survivors) });
-        if (stop) {
-          skipLayers(run, layer, maxLayers, 'the moderator stopped early');
-          break;
-        }
-      }
-      if (run.cancelled) throw new RunFailure('cancelled');
-      if (traits.finish === 'pick' && kept.length === 0) throw new RunFailure(`over budget: ${stoppedBy}`);
-      const aggregatorOver =
-        traits.finish === 'pick'
-          ? undefined
-          : overBudget(
-              budget?.beforeAggregator(kept.map((p) => p.text), judgeNotesSystemPart(judgeNotes, kept.map((p) => p.slot))),
-              ['aggregator'],
-              kept.length ? 'the best kept answer is the answer' : 'no answer',
-            );
-      if (aggregatorOver && kept.length === 0) throw new RunFailure(`over budget: ${aggregatorOver}`);
-      if (aggregatorOver) {
-        answerSource = `proposal of ${kept[0].modelId} (best kept answer): the budget left no room for the aggregator`;
-        emitAnswer(kept[0].text);
-      } else if (traits.finish === 'pick') {
-        answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
-        emitAnswer(kept[0].text);
-      } else {
-        const window = traits.proposers === 'self' ? config.selfWindow : undefined;
-        const candidates = window && kept.length > window ? await foldInWindows(run, input, kept, window) : kept;
-        if (run.cancelled) throw new RunFailure('cancelled');
-        const notesPart = candidates === kept ? judgeNotesSystemPart(judgeNotes, kept.map((p) => p.slot)) : undefined;
-        const outcome = await aggregate(run, input, candidates, emitAnswer, restartAnswer, notesPart);
-        if (!outcome.ok && !run.cancelled && kept.length > 0) {
-          // Keep what was produced: the best kept proposal stands in, and the run says so.
-          answer = kept[0].text;
-          answerSource = `proposal of ${kept[0].modelId} (best kept answer), because the aggregator failed`;
-          status = 'failed';
-          error = `aggregator "${config.aggregator}" failed: ${outcome.message}`;
-        }
-      }
-    }
-  } catch (err) {
-    status = 'failed';
-    error = err instanceof Error ? err.message : String(err);
+async function rolesStep(s: RunState): Promise<void> {
+  const { config } = s.run;
+  const wantsRoles = s.traits.roles === 'yes' || (s.traits.roles === 'list-only' && Array.isArray(config.roles));
+  // Only a role writer that would be called is asked about: moa, single and rank write no roles.
+  if (s.maxLayers === 0 || !wantsRoles) return;
+  if (config.roles === 'auto' && budgetStop(s, s.budget?.beforeRoles(), ['roles'], 'the proposers answer without roles')) return;
+  s.roles = await resolveRoles(s.run, s.input, s.options.roleCache, s.slots.length);
+}
+
+function roleOf(s: RunState, slot: number): string | undefined {
+  return s.roles && s.roles.length ? s.roles[slot % s.roles.length] : undefined;
+}
+
+/**
+ * A refused stage is not started and the run goes on with what it has, saying so. Returns the refusal's reason. A stage
+ * it allows gets the completion cap it found (the stage's calls send at most that).
+ */
+function budgetStop(s: RunState, verdict: BudgetVerdict | undefined, skipped: string[], outcome: string): string | undefined {
+  if (!verdict || verdict.ok) {
+    s.run.stageCap = verdict?.cap;
+    return undefined;
   }
+  s.run.emit({ type: 'budget-stop', skipped, reason: verdict.reason, outcome });
+  return verdict.reason;
+}
+
+async function layersStep(s: RunState): Promise<void> {
+  for (let layer = 1; layer <= s.maxLayers; layer++) {
+    if (s.run.cancelled) return;
+    if (layerBudgetStep(s, layer)) return;
+    s.layersRun = layer;
+    if ((await layerStep(s, layer)) === 'stop') return;
+  }
+}
+
+/** True when the budget refuses this layer: it and every later one are skipped. */
+function layerBudgetStep(s: RunState, layer: number): boolean {
+  const skipped = Array.from({ length: s.maxLayers - layer + 1 }, (_, i) => `layer ${layer + i}`);
+  const outcome = afterBudgetStop(s.traits.finish, s.kept.length);
+  s.stoppedBy = budgetStop(s, s.budget?.beforeLayer(layer, s.kept.map((p) => p.text)), skipped, outcome);
+  if (!s.stoppedBy) return false;
+  skipLayers(s.run, layer - 1, s.maxLayers, 'over budget');
+  return true;
+}
+
+type LayerEnd = 'next' | 'stop';
+
+/** One layer: the proposers (adaptive: the first few, widened when they disagree), then the judge or keep-all. */
+async function layerStep(s: RunState, layer: number): Promise<LayerEnd> {
+  const { config } = s.run;
+  const all = s.slots.map((_, slot) => slot);
+  const adaptive = s.traits.adaptive && layer === 1 && adaptiveStartOf(config) < s.slots.length;
+  const first = adaptive ? all.slice(0, adaptiveStartOf(config)) : all;
+  const layerInput: LayerInput = { layer, slots: s.slots, roleOf: (slot) => roleOf(s, slot), kept: s.kept, previous: s.previous, peers: s.traits.peers };
+  s.run.emit({ type: 'layer-started', layer, of: s.maxLayers, proposers: first.map((slot) => slotInfo(layerInput, slot)) });
+  // Adaptive's first proposers may all fail: the rest of the layer still gets its turn.
+  let survivors = await proposerLayer(s.run, s.input, layerInput, first, { mayAllFail: adaptive });
+  if (s.run.cancelled) return 'stop';
+  if (adaptive) {
+    const widened = await adaptiveStep(s, layerInput, first, survivors);
+    if (widened === 'agreed' || s.run.cancelled) return 'stop';
+    survivors = widened;
+  }
+  if (survivors.length === 0) throw allFailed(layer, s.slots);
+  s.previous = survivors;
+  return s.traits.judge === 'none' ? keepAllStep(s, layer, all, survivors) : judgeStep(s, layer, all, survivors);
+}
+
+/** Adaptive, layer 1: when the first proposers agree their answers are kept and the run skips to the answer. */
+async function adaptiveStep(s: RunState, layer: LayerInput, first: number[], survivors: Proposal[]): Promise<Proposal[] | 'agreed'> {
+  const verdict = await adaptiveCheck(s.run, s.input, survivors, s.slots.length, s.maxLayers, s.traits.judge !== 'none');
+  if (s.run.cancelled) return survivors;
+  if (verdict.agree) {
+    s.kept = survivors;
+    s.run.emit({ type: 'layer-done', layer: layer.layer, kept: s.kept.map((p) => p.slot), failed: failedSlots(first, survivors) });
+    skipLayers(s.run, layer.layer, s.maxLayers, `the first ${first.length} proposers agreed`);
+    return 'agreed';
+  }
+  const rest = s.slots.map((_, slot) => slot).slice(first.length);
+  s.run.emit({ type: 'layer-widened', layer: layer.layer, proposers: rest.map((slot) => slotInfo(layer, slot)) });
+  const more = await proposerLayer(s.run, s.input, layer, rest, { widened: true });
+  return [...survivors, ...more].sort((a, b) => a.slot - b.slot);
+}
+
+/** No judge (moa, debate, self): every answer goes on; the moderator may stop early. */
+async function keepAllStep(s: RunState, layer: number, asked: number[], survivors: Proposal[]): Promise<LayerEnd> {
+  s.kept = survivors;
+  s.run.emit({ type: 'layer-done', layer, kept: s.kept.map((p) => p.slot), failed: failedSlots(asked, survivors) });
+  if (!s.traits.earlyStop || !s.run.config.earlyStop || layer >= s.maxLayers || survivors.length <= 1) return 'next';
+  return moderatorStep(s, layer, survivors);
+}
+
+async function moderatorStep(s: RunState, layer: number, survivors: Proposal[]): Promise<LayerEnd> {
+  const decision = await decideAgreement(s.run, s.input, layer, survivors);
+  if (s.run.cancelled) return 'stop';
+  s.run.emit({ type: 'moderator-decision', layer, ...decision });
+  if (!decision.stop) return 'next';
+  skipLayers(s.run, layer, s.maxLayers, 'the moderator stopped early');
+  return 'stop';
+}
+
+/** The judge keeps the best k (one for rank); asked in the same call whether the moderator would stop here. */
+async function judgeStep(s: RunState, layer: number, asked: number[], survivors: Proposal[]): Promise<LayerEnd> {
+  const k = s.traits.judge === 'one' ? 1 : s.run.config.topK;
+  const askStop = s.traits.earlyStop && s.run.config.earlyStop && layer < s.maxLayers;
+  const { picks, stop, notes } = await judgeLayer(s.run, s.input, layer, survivors, k, askStop);
+  if (s.run.cancelled) return 'stop';
+  s.kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
+  s.judgeNotes = notes;
+  s.run.emit({ type: 'layer-done', layer, kept: picks, failed: failedSlots(asked, survivors) });
+  if (!stop) return 'next';
+  skipLayers(s.run, layer, s.maxLayers, 'the moderator stopped early');
+  return 'stop';
+}
+
+/** The answer: the judge's pick (rank), or the aggregator over the kept answers; the best kept one when it cannot. */
+async function answerStep(s: RunState): Promise<void> {
+  const { run, traits, kept } = s;
+  if (run.cancelled) throw new RunFailure('cancelled');
+  if (traits.finish === 'pick' && kept.length === 0) throw new RunFailure(`over budget: ${s.stoppedBy}`);
+  const aggregatorOver =
+    traits.finish === 'pick'
+      ? undefined
+      : budgetStop(
+          s,
+          s.budget?.beforeAggregator(kept.map((p) => p.text), judgeNotesSystemPart(s.judgeNotes, kept.map((p) => p.slot))),
+          ['aggregator'],
+          kept.length ? 'the best kept answer is the answer' : 'no answer',
+        );
+  if (aggregatorOver && kept.length === 0) throw new RunFailure(`over budget: ${aggregatorOver}`);
+  if (aggregatorOver) {
+    s.answerSource = `proposal of ${kept[0].modelId} (best kept answer): the budget left no room for the aggregator`;
+    emitAnswer(s, kept[0].text);
+  } else if (traits.finish === 'pick') {
+    s.answerSource = `${kept[0].modelId} (slot ${kept[0].slot + 1}), picked by the judge`;
+    emitAnswer(s, kept[0].text);
+  } else {
+    await aggregatorStep(s);
+  }
+}
+
+async function aggregatorStep(s: RunState): Promise<void> {
+  const { run, kept } = s;
+  const { config } = run;
+  const window = s.traits.proposers === 'self' ? config.selfWindow : undefined;
+  const candidates = window && kept.length > window ? await foldInWindows(run, s.input, kept, window) : kept;
+  if (run.cancelled) throw new RunFailure('cancelled');
+  const notesPart = candidates === kept ? judgeNotesSystemPart(s.judgeNotes, kept.map((p) => p.slot)) : undefined;
+  const outcome = await aggregate(
+    run,
+    s.input,
+    candidates,
+    (text) => emitAnswer(s, text),
+    (callId, reason) => restartAnswer(s, callId, reason),
+    notesPart,
+  );
+  if (!outcome.ok && !run.cancelled && kept.length > 0) {
+    // Keep what was produced: the best kept proposal stands in, and the run says so.
+    s.answer = kept[0].text;
+    s.answerSource = `proposal of ${kept[0].modelId} (best kept answer), because the aggregator failed`;
+    s.status = 'failed';
+    s.error = `aggregator "${config.aggregator}" failed: ${outcome.message}`;
+  }
+}
+
+function emitAnswer(s: RunState, text: string): void {
+  if (s.run.firstAnswerTokenMs === undefined) s.run.firstAnswerTokenMs = s.run.elapsed();
+  s.answer += text;
+  s.run.emit({ type: 'answer-token', text });
+}
+
+/** A retried aggregator streams its answer again from the start; every consumer hears it as one event. */
+function restartAnswer(s: RunState, callId: string, reason: string): void {
+  if (s.answer === '') return;
+  s.answer = '';
+  s.run.emit({ type: 'answer-reset', callId, reason });
+}
+
+function finishRun(s: RunState): RunResult {
+  const { run } = s;
   if (run.cancelled) {
-    status = 'cancelled';
-    error = 'cancelled';
+    s.status = 'cancelled';
+    s.error = 'cancelled';
   }
+  const { status, answer, answerSource, error } = s;
   const totals = run.totals.snapshot({
     wallMs: Math.round(run.elapsed()),
     ...(run.firstAnswerTokenMs !== undefined ? { firstAnswerTokenMs: Math.round(run.firstAnswerTokenMs) } : {}),
-    layersRun,
+    layersRun: s.layersRun,
   });
   run.emit({
     type: 'run-finished',
@@ -241,7 +348,7 @@ export async function runPipeline(configured: SmoaConfig, input: RunInput, optio
     ...(error ? { error } : {}),
     totals,
   });
-  return { runId, status, answer, totals, ...(answerSource ? { answerSource } : {}), ...(error ? { error } : {}) };
+  return { runId: s.runId, status, answer, totals, ...(answerSource ? { answerSource } : {}), ...(error ? { error } : {}) };
 }
 
 function afterBudgetStop(finish: 'aggregate' | 'pick', kept: number): string {
@@ -257,9 +364,9 @@ function skipLayers(run: RunContext, after: number, maxLayers: number, reason: s
   for (let skipped = after + 1; skipped <= maxLayers; skipped++) run.emit({ type: 'layer-skipped', layer: skipped, reason });
 }
 
-function slotInfo(slots: string[], slot: number, roleOf: (slot: number) => string | undefined) {
-  const role = roleOf(slot);
-  return { slot, modelId: slots[slot], ...(role ? { role } : {}) };
+function slotInfo(layer: Pick<LayerInput, 'slots' | 'roleOf'>, slot: number) {
+  const role = layer.roleOf(slot);
+  return { slot, modelId: layer.slots[slot], ...(role ? { role } : {}) };
 }
 
 function allFailed(layer: number, slots: string[]): RunFailure {
