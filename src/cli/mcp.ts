@@ -11,6 +11,7 @@ import type { Command } from './args';
 import { checkApiKeys, readConfigFile, writeTrace } from './io';
 import { ProgressNarrator } from '../pipeline/narrator';
 import { describeIssues, LineStdioTransport, type ParamsCheck } from './mcp-stdio';
+import { TaskTransport } from './mcp-tasks';
 
 /**
  * `smoa mcp`: the ensemble as an MCP server over stdio, for agents that reach helpers through MCP (Copilot CLI, Claude
@@ -25,7 +26,9 @@ export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, versi
   checkApiKeys(config);
   const shared = createMcpShared();
   const options = { version, ...(command.traceDir ? { traceDir: command.traceDir } : {}) };
-  const transport = new LineStdioTransport(process.stdin, process.stdout, checkRequestParams);
+  const wire = new LineStdioTransport(process.stdin, process.stdout, checkRequestParams);
+  // Clients that support MCP tasks (2025-11-25) may run `consult` as a task: it outlasts their request timeout.
+  const transport = new TaskTransport(wire, { taskTools: [MCP_TOOL_NAME] });
   // Both protocol eras on one stdio connection: a client that opens with `initialize` (the 2025 family) gets a
   // negotiating server; one that opens with `server/discover` or a request carrying the 2026-07-28 envelope gets the
   // current protocol. The SDK picks the era from the first message and builds one server for it from this factory.
@@ -33,7 +36,7 @@ export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, versi
   const handle = serveStdio(() => createMcpServer(config, options, shared), { transport, onerror: (error) => process.stderr.write(`smoa mcp: ${error.message}\n`) });
   process.stderr.write(`smoa mcp: serving "${MCP_TOOL_NAME}" on stdio (${config.proposers.length} proposers, aggregator ${config.aggregator})\n`);
   // The client ends the session by closing our stdin.
-  await transport.closed;
+  await wire.closed;
   await handle.close();
   return 0;
 }
@@ -55,6 +58,10 @@ const REQUEST_TYPES: Readonly<Record<string, SpecTypeName>> = {
   'prompts/get': 'GetPromptRequest',
   'completion/complete': 'CompleteRequest',
   'logging/setLevel': 'SetLevelRequest',
+  'tasks/get': 'GetTaskRequest',
+  'tasks/result': 'GetTaskPayloadRequest',
+  'tasks/cancel': 'CancelTaskRequest',
+  'tasks/list': 'ListTasksRequest',
 };
 
 export const checkRequestParams: ParamsCheck = (method, params) => {
