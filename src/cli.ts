@@ -6,6 +6,7 @@ import { EVAL_USAGE, parseCommand, UsageError, USAGE, type Command } from './cli
 import { runCompare } from './cli/compare';
 import { serveMcp } from './cli/mcp';
 import { runEvalCommand } from './cli/eval';
+import { readRouterFile, runRouteBuild } from './cli/route';
 import { checkApiKeys, FileRoleCache, readConfigFile, writeTrace } from './cli/io';
 import { ProgressNarrator } from './pipeline/narrator';
 import { formatUsd } from './pipeline/format';
@@ -60,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
         return await runCompare(command);
       case 'run':
         return await run(command);
+      case 'route-build':
+        return await runRouteBuild(command);
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -78,7 +81,8 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   const prompt = command.prompt === '-' ? readFileSync(0, 'utf8') : command.prompt;
   if (prompt.trim() === '') throw new UsageError('--prompt is empty');
   if (command.estimate) {
-    const estimate = estimateRun(config, { prompt }, command.strategy ? { strategy: command.strategy } : {});
+    const router = routerFor(command, config);
+    const estimate = estimateRun(config, { prompt }, { ...(command.strategy ? { strategy: command.strategy } : {}), ...(router ? { router } : {}) });
     // With a budget: the completion cap it would impose on every call so that the whole run fits.
     const strategy = command.strategy ?? config.strategy;
     const caps = strategy === 'route' ? undefined : budgetCaps(config, { prompt }, strategy);
@@ -92,6 +96,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   }
   checkApiKeys(config);
 
+  const router = routerFor(command, config);
   const interrupt = onInterrupt('interrupted, cancelling every request...');
   const events: SmoaEvent[] = [];
   const narrator = new ProgressNarrator();
@@ -99,6 +104,7 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
     clientFor: createClientFactory(config, new EndpointPool()),
     signal: interrupt.signal,
     roleCache: command.rolesCache ? new FileRoleCache(command.rolesCache) : new MemoryRoleCache(),
+    ...(router ? { router } : {}),
     onEvent: (event) => {
       if (command.ledger && (event.type === 'call-started' || event.type === 'call-done' || event.type === 'call-failed')) events.push(event);
       if (event.type === 'answer-token') process.stdout.write(event.text);
@@ -135,6 +141,12 @@ async function run(command: Extract<Command, { kind: 'run' }>): Promise<number> 
   return 0;
 }
 
+/** Only a route run reads the router: --router, else the config's route.file. */
+function routerFor(command: Extract<Command, { kind: 'run' }>, config: SmoaConfig) {
+  const strategy = command.strategy ?? config.strategy;
+  return strategy === 'route' ? readRouterFile(command.router ?? (config.route.file || undefined)) : undefined;
+}
+
 function describeCaps(config: SmoaConfig, caps: BudgetVerdict): string {
   const limits = [config.budget?.maxTokens !== undefined ? `${config.budget.maxTokens.toLocaleString('en-US')} tokens` : '', config.budget?.maxUsd !== undefined ? formatUsd(config.budget.maxUsd) : '']
     .filter(Boolean)
@@ -150,6 +162,7 @@ function estimateJson(e: RunEstimate) {
     promptTokens: e.promptTokens,
     completionTokens: e.completionTokens,
     costUsd: e.costUsd,
+    ...(e.route ? { route: e.route } : {}),
     unbounded: e.unbounded,
     stages: e.stages.map((s) => ({ stage: s.label, calls: s.calls, promptTokens: s.promptTokens, completionTokens: s.completionTokens, costUsd: s.costUsd })),
   };

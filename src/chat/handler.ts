@@ -29,7 +29,7 @@ import { COMMANDS } from '../host/command-ids';
 
 
 export interface ChatDeps extends RolesDeps {
-  runs: Pick<RunService, 'start'>;
+  runs: Pick<RunService, 'start' | 'router'>;
   resolveConfig(chosen?: VsCodeModelInfo): Promise<ResolvedConfig>;
   readReference(ref: ChatReferencePort): Promise<LoadedReference | undefined>;
   /** A workspace file by relative path (or by a path's tail, anywhere in the workspace); undefined when none exists. */
@@ -91,7 +91,9 @@ export async function handleChatRequest(
     }
     if (daily?.warning) stream.progress(daily.warning);
     const history_ = historyMessages(history);
-    stream.progress(`Estimate: ${describeEstimate(estimateRun(config, { prompt: request.prompt, history: history_, context }, { strategy }))}`);
+    // A route run's estimate is that of the plan its router picks for this prompt.
+    const router = strategy === 'route' ? deps.runs.router(config) : undefined;
+    stream.progress(`Estimate: ${describeEstimate(estimateRun(config, { prompt: request.prompt, history: history_, context }, { strategy, ...(router ? { router } : {}) }))}`);
     const narrator = new ProgressNarrator();
     let streamed = '';
     const handle = await deps.runs.start(

@@ -11,6 +11,7 @@ export const USAGE = `Usage:
   smoa compare --config FILE --prompts FILE.jsonl [--strategies single,moa,smoa] [--json]
   smoa mcp --config FILE [--trace-dir DIR]
   smoa eval --config FILE --tasks FILE [--strategies ...] [--grader exact|rubric|pairwise|tests] [--out DIR] (smoa eval --help)
+  smoa route build --from DIR [--from DIR ...] [--out router.json]
 
   --config       JSON config (see README: endpoints, models, proposers, aggregator, ...)
   --prompt       the request; "-" reads it from standard input
@@ -26,6 +27,8 @@ export const USAGE = `Usage:
   --ledger       add the run's usage to this JSON Lines file (per day, endpoint, model, stage)
   mcp            serve the "consult" tool over MCP on stdio (for agents: see README)
   --trace-dir    mcp: write each consultation's trace there as <run id>.json
+  --router       run: the router file for --strategy route (default: the config's route.file)
+  route build    write a router file from evaluation results (--out folders of "smoa eval" with single:<model> rows)
 
 Exit codes: 0 success, 1 the run failed, 2 bad usage or config, 130 interrupted.`;
 
@@ -44,10 +47,12 @@ export type Command =
       maxUsd?: number;
       maxTokens?: number;
       ledger?: string;
+      router?: string;
     }
   /** `strategies` stays text until the config is read: `single:<modelId>` names one of its models. */
   | { kind: 'compare'; config: string; prompts: string; strategies: string; json: boolean; rolesCache?: string }
   | { kind: 'mcp'; config: string; traceDir?: string }
+  | { kind: 'route-build'; from: string[]; out: string }
   | ({ kind: 'eval' } & EvalCommand);
 
 type FlagValues = Record<string, string | boolean | undefined>;
@@ -83,14 +88,21 @@ const RUN_OPTIONS: FlagOptions = {
   'max-usd': { type: 'string' },
   'max-tokens': { type: 'string' },
   ledger: { type: 'string' },
+  router: { type: 'string' },
 };
 
 /**
- * Every subcommand, in the order the usage lists them. A record over Command's kinds, so a command added to the union
+ * Every subcommand's verb, in the order the usage lists them. A record over Command's kinds, so a command added to the union
  * fails to compile until it is here, and the unknown-command message cannot leave it out.
  */
-const SUBCOMMANDS: Record<Exclude<Command['kind'], 'help'>, true> = { run: true, compare: true, mcp: true, eval: true };
-export const COMMAND_NAMES = Object.keys(SUBCOMMANDS);
+const SUBCOMMANDS: Record<Exclude<Command['kind'], 'help'>, string> = {
+  run: 'run',
+  compare: 'compare',
+  mcp: 'mcp',
+  eval: 'eval',
+  'route-build': 'route',
+};
+export const COMMAND_NAMES = Object.values(SUBCOMMANDS);
 
 export function parseCommand(argv: string[]): Command {
   const [verb, ...rest] = argv;
@@ -98,6 +110,7 @@ export function parseCommand(argv: string[]): Command {
   // `smoa run --help` asks for the usage, whatever else is on the line.
   if (rest.some((arg) => arg === '--help' || arg === '-h')) return verb === 'eval' ? { kind: 'help', verb: 'eval' } : { kind: 'help' };
   if (verb === 'eval') return { kind: 'eval', ...parseEvalArgs(rest) };
+  if (verb === 'route') return parseRouteArgs(rest);
   const values = readFlags(rest, RUN_OPTIONS, '');
   const need = (name: string): string => requireFlag(values, verb, name);
   const rolesCache = values['roles-cache'] as string | undefined;
@@ -119,21 +132,37 @@ export function parseCommand(argv: string[]): Command {
       ...(maxUsd !== undefined ? { maxUsd } : {}),
       ...(maxTokens !== undefined ? { maxTokens } : {}),
       ...(values.ledger !== undefined ? { ledger: values.ledger as string } : {}),
+      ...(values.router !== undefined ? { router: values.router as string } : {}),
     };
   }
   if (verb === 'compare') {
-    for (const flag of ['prompt', 'strategy', 'trace', 'estimate', 'max-usd', 'max-tokens', 'ledger']) if (values[flag] !== undefined) throw new UsageError(`compare: --${flag} belongs to "run"`);
+    for (const flag of ['prompt', 'strategy', 'trace', 'estimate', 'max-usd', 'max-tokens', 'ledger', 'router']) if (values[flag] !== undefined) throw new UsageError(`compare: --${flag} belongs to "run"`);
     const list = ((values.strategies as string | undefined) ?? 'single,moa,smoa').split(',').map((s) => s.trim()).filter(Boolean);
     if (list.length === 0) throw new UsageError('compare: --strategies is empty');
     return { kind: 'compare', config: need('config'), prompts: need('prompts'), strategies: list.join(','), json: values.json === true, rolesCache };
   }
   if (verb === 'mcp') {
-    const others = ['prompt', 'strategy', 'trace', 'roles-cache', 'prompts', 'strategies', 'json', 'estimate', 'max-usd', 'max-tokens', 'ledger'].filter((f) => values[f] !== undefined);
+    const others = ['prompt', 'strategy', 'trace', 'roles-cache', 'prompts', 'strategies', 'json', 'estimate', 'max-usd', 'max-tokens', 'ledger', 'router'].filter((f) => values[f] !== undefined);
     if (others.length) throw new UsageError(`mcp: --${others[0]} is not an option of "mcp" (the agent passes the prompt and strategy)`);
     const traceDir = values['trace-dir'] as string | undefined;
     return { kind: 'mcp', config: need('config'), ...(traceDir ? { traceDir } : {}) };
   }
   throw new UsageError(`unknown command "${verb}" (expected ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)})`);
+}
+
+/** `smoa route build --from DIR... [--out FILE]`. */
+function parseRouteArgs(rest: string[]): Command {
+  const [action, ...args] = rest;
+  if (action !== 'build') throw new UsageError(`route: unknown action "${action ?? ''}" (expected: smoa route build --from DIR [--out router.json])`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args, strict: true, allowPositionals: false, options: { from: { type: 'string', multiple: true }, out: { type: 'string' } } });
+  } catch (err) {
+    throw new UsageError(`route build: ${(err as Error).message.replace(/\. To specify.*$/s, '')}`);
+  }
+  const from = (parsed.values.from ?? []).filter((f) => f !== '');
+  if (from.length === 0) throw new UsageError('route build: --from is required (an --out folder of "smoa eval"; repeat it for several)');
+  return { kind: 'route-build', from, out: parsed.values.out || 'router.json' };
 }
 
 function readNumber(value: unknown, flag: string, integer: boolean): number | undefined {
@@ -153,7 +182,7 @@ function readStrategy(value: string, flag: string): Strategy {
 export const EVAL_USAGE = `Usage:
   smoa eval --config FILE --tasks FILE [--strategies LIST] [--grader exact|rubric|pairwise|tests] [--grader-model ID]
             [--baseline STRATEGY] [--out DIR] [--json] [--max-usd N] [--concurrency N] [--repeat N] [--seed N]
-            [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE] [--ledger FILE]
+            [--fail-below [STRATEGY=]SCORE] [--turn N] [--roles-cache FILE] [--ledger FILE] [--route-folds K]
 
   --tasks         JSON Lines ({"id","prompt"|"turns","reference","match","category","tests","language"}, GSM8K
                   test.jsonl, MT-Bench question.jsonl, HumanEval, MBPP) or a JSON array (AlpacaEval, with "output")
@@ -176,6 +205,9 @@ export const EVAL_USAGE = `Usage:
   --fail-below    exit 1 when a strategy's score is lower (rubric 1-5, others 0-1); "smoa=0.8,moa=0.7" or one number for all
   --turn N        multi-turn tasks (MT-Bench): grade only turn N (default: every turn; earlier turns are still asked,
                   each strategy continuing its own conversation)
+  --route-folds K with "route" among the strategies: split the tasks into K folds (default 2); each fold is routed by
+                  a router built from the other folds' single:<model> results, so route is never graded on a task it
+                  learned from; the report compares it with the best fixed strategy on score, calls and cost
 
 Exit codes: 0 done, 1 every run failed / a --fail-below threshold missed / stopped by --max-usd / results could not
 be saved, 2 bad usage, config, task file or --out, 130 interrupted (finished results are kept; rerun with the same --out to resume).`;
@@ -197,6 +229,7 @@ export interface EvalCommand {
   turn?: number;
   rolesCache?: string;
   ledger?: string;
+  routeFolds?: number;
 }
 
 const EVAL_OPTIONS: FlagOptions = {
@@ -216,6 +249,7 @@ const EVAL_OPTIONS: FlagOptions = {
   turn: { type: 'string' },
   'roles-cache': { type: 'string' },
   ledger: { type: 'string' },
+  'route-folds': { type: 'string' },
 };
 
 export function parseEvalArgs(argv: string[]): EvalCommand {
@@ -249,6 +283,7 @@ export function parseEvalArgs(argv: string[]): EvalCommand {
     ...optional('turn', num('turn', (n) => Number.isInteger(n) && n >= 1, 'a whole number from 1')),
     ...(values['roles-cache'] !== undefined ? { rolesCache: values['roles-cache'] as string } : {}),
     ...(values.ledger !== undefined ? { ledger: values.ledger as string } : {}),
+    ...optional('routeFolds', num('route-folds', (n) => Number.isInteger(n) && n >= 2 && n <= 20, 'a whole number from 2 to 20')),
   };
 }
 

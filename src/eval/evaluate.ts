@@ -6,7 +6,8 @@ import { judgeModels, type ModelConfig, type SmoaConfig } from '../pipeline/conf
 import type { RoleCache } from '../pipeline/roles';
 import { parseStrategySpecs, type StrategySpec } from '../pipeline/strategy-spec';
 import { DirStore, lockResults, outputProblem, REPORT_JSON, TASKS_JSON } from './dir-store';
-import { runEvaluation, type EvalOutcome, type EvalPlan, type EvalProgress } from './harness';
+import type { EvalOutcome, EvalPlan, EvalProgress } from './harness';
+import { compareRoute, ROUTE, runEvaluationWithRoute, withModelRows } from './route-eval';
 import { GRADERS, graderUsesModel, REFERENCE_BASELINE, SCORE_RANGE, type GraderKind } from './kinds';
 import { hashText, MemoryStore, type ResultStore } from './records';
 import { renderMarkdown, renderSvg, summarize, type EvalReport } from './report';
@@ -36,6 +37,8 @@ export interface EvalRequest {
   turn?: number;
   /** "[strategy=]score,...": scores a strategy must reach (the CLI turns a miss into exit 1). */
   failBelow?: string;
+  /** With `route` among the strategies: the folds of its split (route-eval.ts); default 2. */
+  routeFolds?: number;
 }
 
 /** A problem with a request, naming the flag (CLI) / field (command arguments) it is about. */
@@ -234,12 +237,20 @@ export interface EvaluationResult {
 }
 
 /** Runs a checked evaluation: opens (and locks) the results folder, runs the harness, writes the report files. */
-export async function runEvaluationPlan(evaluation: Evaluation, deps: EvaluationDeps): Promise<{ ok: true; result: EvaluationResult } | { ok: false; problems: EvalProblem[] }> {
+export async function runEvaluationPlan(planned: Evaluation, deps: EvaluationDeps): Promise<{ ok: true; result: EvaluationResult } | { ok: false; problems: EvalProblem[] }> {
+  let evaluation = planned;
   const opened = openResults(evaluation, deps);
   if (!opened.ok) return opened;
   const { store, dirStore, release } = opened;
+  // route learns from each model's own answers: their single:<model> rows join the plan (and the report).
+  const rows = withModelRows(evaluation.plan.specs, evaluation.config);
+  if (rows.added.length) {
+    const at = evaluation.strategies.indexOf(ROUTE);
+    evaluation = { ...evaluation, plan: { ...evaluation.plan, specs: rows.specs }, strategies: [...evaluation.strategies.slice(0, at), ...rows.added, ...evaluation.strategies.slice(at)] };
+    deps.onNotice?.(`route learns from each model's own answers: added ${rows.added.join(', ')} to the strategies`);
+  }
   try {
-    const outcome = await runEvaluation(evaluation.plan, {
+    const { outcome } = await runEvaluationWithRoute(evaluation.plan, {
       config: evaluation.config,
       clientFor: deps.clientFor,
       store,
@@ -250,7 +261,7 @@ export async function runEvaluationPlan(evaluation: Evaluation, deps: Evaluation
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       ...(deps.onNotice ? { onNotice: deps.onNotice } : {}),
       ...(deps.onRunFinished ? { onRunFinished: deps.onRunFinished } : {}),
-    });
+    }, evaluation.request.routeFolds ?? 2);
     const report = reportOf(evaluation, outcome);
     let writeError = outcome.writeError;
     if (dirStore && writeError === undefined) writeError = writeReport(dirStore, report);
@@ -312,6 +323,7 @@ function reportOf(evaluation: Evaluation, outcome: EvalOutcome): EvalReport {
     grading: outcome.grading,
     ...(outcome.ending !== 'done' ? { incomplete: { reason: outcome.ending, notRun: outcome.notRun } } : {}),
     ...(outcome.newUnits ? { overheadMsPerRun: Math.round(outcome.overheadMs * 100) / 100 } : {}),
+    ...routeOf(evaluation, outcome),
   };
 }
 
@@ -325,4 +337,21 @@ function writeReport(store: DirStore, report: EvalReport): string | undefined {
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/** With `route` among the strategies: how it did against the best fixed strategy on the same tasks. */
+function routeOf(evaluation: Evaluation, outcome: EvalOutcome): Pick<EvalReport, 'route'> {
+  const { plan } = evaluation;
+  const route = compareRoute({
+    tasks: plan.tasks,
+    strategies: evaluation.strategies,
+    answers: outcome.answers,
+    grades: outcome.grades,
+    grader: plan.grader,
+    ...(plan.graderModel ? { graderModel: plan.graderModel } : {}),
+    ...(plan.baseline ? { baseline: plan.baseline } : {}),
+    repeat: plan.repeat,
+    folds: evaluation.request.routeFolds ?? 2,
+  });
+  return route ? { route } : {};
 }

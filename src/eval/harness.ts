@@ -10,6 +10,7 @@ import type { SmoaEvent } from '../pipeline/events';
 import { promptBound } from '../pipeline/tokens';
 import { judgeBias } from '../pipeline/judge-bias';
 import type { RoleCache } from '../pipeline/roles';
+import type { RouterFile } from '../pipeline/route/router-file';
 import { applyStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
 import type { RunTotals } from '../pipeline/events';
 import { emptyTrace, type Trace } from '../pipeline/trace';
@@ -40,6 +41,8 @@ export interface EvalDeps {
   concurrency: number;
   maxUsd?: number;
   roleCache?: RoleCache;
+  /** The router the `route` strategy uses (route-eval.ts builds one per fold, from the other folds' results). */
+  router?: RouterFile;
   onProgress?(progress: EvalProgress): void;
   /** Messages a user should see (budget stop, ...). */
   onNotice?(message: string): void;
@@ -370,6 +373,7 @@ async function askUnit(state: EvalState, unit: Unit): Promise<AnswerRecord | und
       clientFor: deps.clientFor,
       signal,
       ...(deps.roleCache ? { roleCache: deps.roleCache } : {}),
+      ...(deps.router ? { router: deps.router } : {}),
       ...(hold ? { budgetPool: hold.pool } : {}),
       onEvent: (event) => {
         if (event.type === 'call-started' || event.type === 'call-done' || event.type === 'call-failed') calls.push(event);
@@ -383,7 +387,12 @@ async function askUnit(state: EvalState, unit: Unit): Promise<AnswerRecord | und
       if (result.totals.cost) state.budget.spentUsd += result.totals.cost.usd;
       return settle(state, unit, undefined);
     }
-    record = answerRecord(unit, askedHash(unit, state.answers), { ...result, status: result.status, ...judgeFigures(trace) });
+    record = answerRecord(unit, askedHash(unit, state.answers), {
+      ...result,
+      status: result.status,
+      ...judgeFigures(trace),
+      ...(trace.route ? { routed: { chosen: trace.route.chosen, fallback: trace.route.fallback } } : {}),
+    });
     state.overheadMs += Math.max(0, performance.now() - t0 - result.totals.wallMs);
   }
   state.answers.set(record.key, record);
@@ -403,7 +412,7 @@ const NO_TOTALS: RunTotals = { calls: 0, failedCalls: 0, promptTokens: 0, comple
 function answerRecord(
   unit: Unit,
   promptHash: string | undefined,
-  result: Pick<AnswerRecord, 'status' | 'answer' | 'totals'> & Partial<Pick<AnswerRecord, 'answerSource' | 'error' | 'seats' | 'judgeFirst'>>,
+  result: Pick<AnswerRecord, 'status' | 'answer' | 'totals'> & Partial<Pick<AnswerRecord, 'answerSource' | 'error' | 'seats' | 'judgeFirst' | 'routed'>>,
 ): AnswerRecord {
   return {
     key: unit.key,
@@ -418,6 +427,7 @@ function answerRecord(
     totals: result.totals,
     ...(result.seats ? { seats: result.seats } : {}),
     ...(result.judgeFirst ? { judgeFirst: result.judgeFirst } : {}),
+    ...(result.routed ? { routed: result.routed } : {}),
   };
 }
 

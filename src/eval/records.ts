@@ -19,9 +19,10 @@ export interface AnswerRecord {
   answerSource?: string;
   error?: string;
   totals: RunTotals;
-  /** Judged strategies: per proposer model, how many answers it gave and how many the judge kept. */
   /** Per proposer model: answers given, kept, and (when the judge scored) the sum and count of their scores. */
   seats?: { modelId: string; answered: number; kept: number; scoreSum?: number; scored?: number }[];
+  /** `route` runs: the plan the router chose, and whether it fell back. */
+  routed?: { chosen: string; fallback: boolean };
   /** Judge calls that chose among shuffled candidates, and how often their first pick was the first shown. */
   judgeFirst?: { decisions: number; firstShown: number };
 }

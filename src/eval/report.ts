@@ -1,5 +1,6 @@
 import { ASPECTS, graderUsesModel, SCORE_RANGE, type GraderKind, type GraderUsage } from './kinds';
 import { gradeKey, type AnswerRecord, type GradeRecord } from './records';
+import { routeComparisonLines, type RouteComparison } from './route-report';
 import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
 import { lengthControlledWinRate } from './length-controlled';
@@ -67,6 +68,8 @@ export interface EvalReport {
   incomplete?: { reason: 'budget' | 'cancelled' | 'write-failed'; notRun: number };
   /** Harness time per run outside model calls (ms). */
   overheadMsPerRun?: number;
+  /** With `route` among the strategies: how it did against the best fixed strategy (route-report.ts). */
+  route?: RouteComparison;
 }
 
 export interface SummaryInput {
@@ -309,6 +312,7 @@ export function renderText(report: EvalReport): string {
   }
   const extras = extrasLines(report);
   if (extras.length) out.push('', ...extras);
+  if (report.route) out.push('', ...routeComparisonLines(report.route, report.grader));
   if (report.grading?.calls) out.push('', `grading: ${report.grading.calls} calls, ${int(report.grading.promptTokens + report.grading.completionTokens)} tokens, ${fmtUsd(report.grading.costUsd)}`);
   if (report.incomplete) out.push('', `incomplete: ${report.incomplete.notRun} run(s) not done (${INCOMPLETE_REASON[report.incomplete.reason]})`);
   return out.join('\n');
@@ -337,6 +341,7 @@ export function renderMarkdown(report: EvalReport, svgFile = 'report.svg'): stri
     out.push('', '## Per category', '', mdTable(['category', 'strategy', 'tasks', 'score', '95% CI'], report.categories.map((c) => [c.category, c.strategy, String(c.n), fmtScore(c.score, report.grader), fmtCi(c.ci, report.grader)])));
   }
   const extras = extrasLines(report);
+  if (report.route) out.push('', '## Route', '', ...routeComparisonLines(report.route, report.grader).map((l) => mdEscape(l.trim())));
   if (extras.length) out.push('', '## Judged strategies and graders', '', ...extras.map((l) => `- ${mdEscape(l)}`));
   if (report.incomplete) out.push('', `**Incomplete:** ${report.incomplete.notRun} run(s) not done (${INCOMPLETE_REASON[report.incomplete.reason]}).`);
   return out.join('\n') + '\n';

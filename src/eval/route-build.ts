@@ -6,7 +6,7 @@ import { gradeFinder } from './report';
 import type { EvalTask } from './tasks';
 
 /**
- * Builds the router file from evaluation results (`smoa route build`, **SMoA: Build Router from Evaluations**): per
+ * Builds the router file from evaluation results (`smoa route build`): per
  * task, each model's score from its `single:<model>` runs; per category, per group of similar tasks and overall, each
  * model's mean score, spread, cost, tokens and latency, and the same for the ensemble strategies that were evaluated.
  * Pure: the CLI and the extension read the folders and hand the records in.

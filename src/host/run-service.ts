@@ -5,6 +5,7 @@ import type { RunInput, RunResult } from '../pipeline/engine';
 import { Coalescer } from '../pipeline/coalesce';
 import type { SmoaEvent } from '../pipeline/events';
 import type { RoleCache } from '../pipeline/roles';
+import type { RouterFile } from '../pipeline/route/router-file';
 import { startRun } from '../pipeline/start-run';
 import type { Trace } from '../pipeline/trace';
 import { UserProblemError, type UserProblem } from './user-problem';
@@ -48,6 +49,8 @@ export interface RunServiceDeps {
    * is sent; undefined lets it start.
    */
   admit?(origin: RunOrigin): Promise<UserProblem | undefined>;
+  /** The `route` strategy's router (read from smoa.route.file by the caller); a problem refuses a route run. */
+  routerFor?(config: SmoaConfig): { router?: RouterFile; problem?: UserProblem };
 }
 
 type Listener<T> = (value: T) => void;
@@ -87,12 +90,19 @@ export class RunService {
 
   constructor(private readonly deps: RunServiceDeps) {}
 
+  /** The router a `route` run with this config would use (for its estimate); a problem is reported by `start`. */
+  router(config: SmoaConfig): RouterFile | undefined {
+    return this.deps.routerFor?.(config).router;
+  }
+
   /** Starts a run. Config problems reject here, before anything runs; model failures come back in the result. */
   async start(request: RunRequest, options: StartOptions): Promise<RunHandle> {
     const base = options.config ?? (await this.deps.getConfig());
     const refused = await this.deps.admit?.(options.origin);
     if (refused) throw new UserProblemError(refused);
     const config = configForRequest(base, request);
+    const routing = (request.strategy ?? config.strategy) === 'route' ? this.deps.routerFor?.(config) : undefined;
+    if (routing?.problem) throw new UserProblemError(routing.problem);
     const controller = new AbortController();
     const onAbort = () => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) controller.abort(options.signal.reason);
@@ -108,6 +118,7 @@ export class RunService {
       clientFor: this.deps.clientFor(config),
       signal: controller.signal,
       ...(this.deps.roleCache ? { roleCache: this.deps.roleCache } : {}),
+      ...(routing?.router ? { router: routing.router } : {}),
       onEvent: (event) => {
         replay.push(event);
         for (const listener of listeners) listener(event);

@@ -7,6 +7,7 @@ import { logRun, redactingLog } from './call-log';
 import { secrets as redactor } from '../pipeline/secrets';
 import { resolveConfig, type ResolvedConfig } from './config-resolver';
 import { MementoRoleCache } from './role-cache';
+import { RouterFiles } from './router-file';
 import { RunService } from './run-service';
 import { SettingsService } from './settings';
 import { UsageService } from './usage';
@@ -57,6 +58,7 @@ export function createServices(context: vscode.ExtensionContext, vscodeModels: V
   const currentConfig = (chosen?: VsCodeModelInfo, overrides?: Record<string, unknown>) =>
     resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: () => vscodeModels.list() }, chosen, overrides);
   const roleCache = new MementoRoleCache(context.globalState);
+  const routerFiles = new RouterFiles();
   const runs: RunService = new RunService({
     getConfig: async () => {
       const resolved = await currentConfig();
@@ -66,6 +68,7 @@ export function createServices(context: vscode.ExtensionContext, vscodeModels: V
     clientFor,
     roleCache,
     admit: (origin): Promise<UserProblem | undefined> => usage.gate.admit(origin),
+    routerFor: (config) => routerFiles.load(config),
   });
   const usage: UsageService = new UsageService(context, runs);
   const stopLogging = runs.onDidStartRun((run) => {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { buildRouter } from '../../../src/eval/route-build';
+import type { RouterFile } from '../../../src/pipeline/route/router-file';
+import { skillRecords, skillTasks } from '../helpers/route-fixtures';
 import type { ChatReferencePort, HistoryTurn } from '../../../src/chat/chat-port';
 import { followupsFor } from '../../../src/chat/followups';
 import { handleChatRequest, type ChatDeps } from '../../../src/chat/handler';
@@ -17,7 +20,7 @@ interface Harness {
   runs: RunService;
 }
 
-function harness(server: FakeServer, overrides: Record<string, unknown> = {}, apiKey: () => string | undefined = () => 'test-key'): Harness {
+function harness(server: FakeServer, overrides: Record<string, unknown> = {}, apiKey: () => string | undefined = () => 'test-key', router?: RouterFile): Harness {
   const settings: Record<string, unknown> = {
     endpoints: [{ id: 'local', baseURL: server.url, maxRetries: 0 }],
     models: [
@@ -43,6 +46,7 @@ function harness(server: FakeServer, overrides: Record<string, unknown> = {}, ap
       return r.config;
     },
     clientFor,
+    ...(router ? { routerFor: () => ({ router }) } : {}),
   });
   const deps: ChatDeps = {
     runs,
@@ -137,6 +141,26 @@ describe('chat participant logic', () => {
     assert.equal(result.errorDetails, undefined);
     assert.equal(result.metadata.answer, 'alpha beta gamma delta');
     assert.match(stream.markdownText, /^alpha beta\n\n---\n_The aggregator's stream broke off; it answers again from the start:_\n\nalpha beta gamma delta\n\n---\n_SMoA/);
+  });
+
+  it('/route: the progress says what the router chose and why, the estimate is the routed plan, one model answers', async () => {
+    const built = buildRouter([{ name: 'fixture', tasks: skillTasks(), ...skillRecords(skillTasks()), grader: 'exact' }]);
+    assert.ok(built.ok);
+    // The fixture's models are arith, coder, neither; here claude is the one right on arithmetic.
+    const router = JSON.parse(JSON.stringify(built.router).replace(/"arith"/g, '"claude"').replace(/"coder"/g, '"llama"').replace(/"neither"/g, '"gpt-4o"'));
+    const { deps } = harness(server, {}, () => 'test-key', router);
+    server.setResponder((req) => (req.model === 'model-a' ? { text: 'The sum is 42.' } : undefined));
+    const stream = new RecordingStream();
+    const result = await handleChatRequest(ask('What is 40 + 2? Answer with the number.', { command: 'route' }), [], stream, new TestCancellation(), deps);
+    assert.equal(result.errorDetails, undefined);
+    assert.match(stream.progressLines[0], /^Estimate: at most 1 call \(routed: single:claude\), /);
+    assert.match(stream.progressLines[1], /^Route: single:claude\. On \d+ similar tasks \(arithmetic\), claude 1\.00±0\.\d\d is clearly best for its cost/);
+    assert.deepEqual(server.requests.map((r) => r.model), ['model-a']);
+    assert.match(stream.markdownText, /The sum is 42\./);
+
+    const unlike = new RecordingStream();
+    await handleChatRequest(ask('Compose a sonnet about autumn leaves in Kyoto', { command: 'route' }), [], unlike, new TestCancellation(), deps);
+    assert.match(unlike.progressLines[1], /^Route: fell back to smoa: no evaluated task is like this prompt/);
   });
 
   it('runs the strategy named by the slash command', async () => {

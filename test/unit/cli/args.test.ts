@@ -7,7 +7,7 @@ describe('CLI arguments', () => {
     assert.deepEqual([...new Set(listed)], COMMAND_NAMES);
     assert.throws(
       () => parseCommand(['evaluate', '--config', 'c.json']),
-      (err: unknown) => err instanceof UsageError && err.message === `unknown command "evaluate" (expected run, compare, mcp or eval)`,
+      (err: unknown) => err instanceof UsageError && err.message === `unknown command "evaluate" (expected run, compare, mcp, eval or route)`,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { formatCost, formatUsd, plural, totalsParts } from '../../../pipeline/format';
+import { formatCost, formatUsd, plural, routeLine, totalsParts } from '../../../pipeline/format';
 import { describeJudgeBias, judgeBias } from '../../../pipeline/judge-bias';
 import { exchangeTotals, type Trace } from '../../../pipeline/trace';
 import { estimateDense } from '../../dense-estimate';
@@ -16,6 +16,8 @@ export class AnswerView {
   private readonly state = h('span', { class: 'badge', testid: 'answer-status' });
   private readonly source = h('p', { class: 'note', testid: 'answer-source' });
   private readonly budget = h('p', { class: 'note', testid: 'budget-stop' });
+  /** Route runs: what the router chose, why, and each model's expected score. */
+  private readonly route = h('p', { class: 'note', testid: 'route-decision' });
   private readonly error = h('p', { class: 'run-error', testid: 'run-error' });
   private readonly body = h('div', { class: 'md answer-body', testid: 'final-answer' });
   private readonly summary = h('p', { class: 'summary', testid: 'run-summary' });
@@ -36,6 +38,7 @@ export class AnswerView {
       'section',
       { class: 'answer', testid: 'answer' },
       h('header', { class: 'layer-head' }, this.heading, this.state),
+      this.route,
       this.source,
       this.budget,
       this.error,
@@ -60,6 +63,8 @@ export class AnswerView {
     setText(this.heading, aggregator ? `Answer (${aggregator.model})` : 'Answer');
     show(this.source, !!trace.answerSource);
     setText(this.source, trace.answerSource ? `From ${trace.answerSource}` : '');
+    show(this.route, !!trace.route);
+    setText(this.route, trace.route ? routeText(trace.route) : '');
     const stops = trace.budgetStops ?? [];
     show(this.budget, stops.length > 0);
     setText(this.budget, stops.map((b) => `Budget: ${b.skipped.join(', ')} not started (${b.reason}); ${b.outcome}.`).join(' '));
@@ -88,6 +93,11 @@ export class AnswerView {
     this.lastRenderAt = now;
     return false;
   }
+}
+
+function routeText(route: NonNullable<Trace['route']>): string {
+  const expected = route.expected.map((e) => `${e.modelId} ${e.score.toFixed(2)}±${e.se.toFixed(2)} (value ${e.value.toFixed(2)})`).join(', ');
+  return `${routeLine(route)}${expected ? ` Expected: ${expected}.` : ''}`;
 }
 
 function button(label: string, testid: string, action: AnswerAction): HTMLButtonElement {
