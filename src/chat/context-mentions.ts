@@ -42,3 +42,20 @@ export function unresolvedFileMentions(prompt: string, resolvedRanges: readonly 
 export function asksAboutSelection(prompt: string): boolean {
   return /\b(this|these|selected|selection|highlighted)\b/i.test(prompt);
 }
+
+/** A position in a text document, 0-based (what vscode.Position holds). */
+interface Position {
+  line: number;
+  character: number;
+}
+
+/**
+ * The lines a range covers as the user sees them, 1-based and inclusive. A range that ends at the start of a line
+ * (whole lines selected with Shift+Down) does not include that line: VS Code's own attached selection and the editor's
+ * selection must name the same lines, or the same code goes to the models twice.
+ */
+export function linesOf(range: { start: Position; end: Position }): { first: number; last: number } {
+  const { start, end } = range;
+  const last = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
+  return { first: start.line + 1, last: last + 1 };
+}

@@ -81,7 +81,7 @@ export async function handleChatRequest(
     }
     const strategy = isStrategy(command) ? command : config.strategy;
     sayPreviousStop(stream, deps);
-    const context = await attachContext(request, stream, deps);
+    const { context, notes } = await attachContext(request, stream, deps);
 
     const daily = await deps.dailyBudget?.checkChat();
     if (daily && !daily.proceed) {
@@ -139,12 +139,15 @@ export async function handleChatRequest(
       stream.markdown(`${streamed ? '\n\n---\n\n' : ''}_Answer from ${result.answerSource ?? 'the best proposal'}:_\n\n${result.answer}`);
     }
     if (result.answer) {
-      stream.markdown(`\n\n---\n_${strategyLabel(strategy)}: ${summarizeTotals(result.totals)}_${stagesList(narrator.record)}`);
+      stream.markdown(`\n\n---\n_${strategyLabel(strategy)}: ${summarizeTotals(result.totals)}_${contextNotes(notes)}${stagesList(narrator.record)}`);
       stream.button(openTraceButton(result.runId));
       stream.button({ title: 'Insert into editor', command: COMMANDS.insertLastAnswer.id, arguments: [result.runId] });
     }
     const withAnswer = { ...done, ...(result.answer ? { answer: result.answer } : {}) };
-    if (result.status === 'failed') return fail(diagnoseRun(result, handle.trace, config), stream, withAnswer, !!result.answer);
+    if (result.status === 'failed') {
+      if (!result.answer && notes.length) stream.markdown(`${contextNotes(notes).trim()}\n\n`);
+      return fail(diagnoseRun(result, handle.trace, config), stream, withAnswer, !!result.answer);
+    }
     return { metadata: withAnswer };
   } catch (error) {
     if (error instanceof UserProblemError) return fail(error.problem, stream, metadata);
@@ -157,9 +160,9 @@ export async function handleChatRequest(
 /**
  * The context the models get: each reference VS Code attached (#file, selection, ...), then what the prompt asks for in
  * words that VS Code left alone: `#file:<path>` / `#<path>` text (no `#file` completion without Copilot) and, for a
- * question about "this" code, the editor's selection. What was added or not found is said in the response.
+ * question about "this" code, the editor's selection. `notes` say what was added or not found, for the response.
  */
-async function attachContext(request: ChatRequestPort, stream: ChatStreamPort, deps: ChatDeps): Promise<ContextItem[]> {
+async function attachContext(request: ChatRequestPort, stream: ChatStreamPort, deps: ChatDeps): Promise<{ context: ContextItem[]; notes: string[] }> {
   const context: ContextItem[] = [];
   const add = (loaded: LoadedReference) => {
     // Plain-string references (e.g. a pasted value) have nothing the stable API can show.
@@ -183,15 +186,24 @@ async function attachContext(request: ChatRequestPort, stream: ChatStreamPort, d
     }
   }
   if (asksAboutSelection(request.prompt)) {
+    // VS Code may have attached the selection itself (its implicit context): then it is not sent twice, but the user is
+    // still told which lines the models got.
     const selection = deps.activeSelection?.();
-    if (selection && !context.some((c) => c.label === selection.label)) {
-      add(selection);
+    if (selection) {
+      if (!context.some((c) => c.label === selection.label)) add(selection);
       const lines = selection.firstLine === selection.lastLine ? `line ${selection.firstLine}` : `lines ${selection.firstLine}-${selection.lastLine}`;
       notes.push(`Sent your selection: ${lines} of \`${selection.file}\`.`);
     }
   }
-  if (notes.length) stream.markdown(`${notes.join('  \n')}\n\n`);
-  return context;
+  return { context, notes };
+}
+
+/**
+ * The context notes under the answer's summary line. Not before the answer: VS Code 1.139 folds what a response shows
+ * before its answer into "Completed N steps", where a note that a file was attached or missing went unseen.
+ */
+function contextNotes(notes: readonly string[]): string {
+  return notes.length ? `\n\n${notes.join('  \n')}` : '';
 }
 
 /** The first lines after a run stopped with the chat's Stop (VS Code showed nothing of its end): how it ended. */

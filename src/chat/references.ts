@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { clip } from '../pipeline/format';
 import type { ChatReferencePort, LoadedReference, SelectionReference } from './chat-port';
+import { linesOf } from './context-mentions';
 
 /** A whole file can be huge; past this the models get the start and a note (the proposers pay for every character). */
 const MAX_REFERENCE_CHARS = 60_000;
@@ -22,8 +23,8 @@ export async function readReference(ref: ChatReferencePort): Promise<LoadedRefer
   }
   if (value instanceof vscode.Location) {
     const doc = await vscode.workspace.openTextDocument(value.uri);
-    const { start, end } = value.range;
-    const label = `${vscode.workspace.asRelativePath(value.uri)}:${start.line + 1}-${end.line + 1}`;
+    const { first, last } = linesOf(value.range);
+    const label = `${vscode.workspace.asRelativePath(value.uri)}:${first}-${last}`;
     return { label, content: clip(doc.getText(value.range), MAX_REFERENCE_CHARS), anchor: value };
   }
   if (typeof value === 'string' && value.trim()) {
@@ -54,17 +55,15 @@ export async function findWorkspaceFile(path: string): Promise<LoadedReference |
 export function activeSelection(): SelectionReference | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) return undefined;
-  const { start, end } = editor.selection;
-  // A selection that ends at the start of a line (whole lines selected with Shift+Down) does not include that line.
-  const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
-  const range = new vscode.Range(start, end);
+  const range = new vscode.Range(editor.selection.start, editor.selection.end);
+  const { first, last } = linesOf(range);
   const file = vscode.workspace.asRelativePath(editor.document.uri);
   return {
-    label: `${file}:${start.line + 1}-${lastLine + 1}`,
+    label: `${file}:${first}-${last}`,
     content: clip(editor.document.getText(range), MAX_REFERENCE_CHARS),
     anchor: new vscode.Location(editor.document.uri, range),
     file,
-    firstLine: start.line + 1,
-    lastLine: lastLine + 1,
+    firstLine: first,
+    lastLine: last,
   };
 }

@@ -23,8 +23,6 @@ export type CommandName = keyof typeof COMMANDS;
 
 /** Commands only links and buttons run; not contributed, so the palette does not list them. */
 export const INTERNAL_COMMANDS = {
-  /** The invalid-setting notice's "Open Settings" link: the setting, where the user edits settings. */
-  revealInvalidSetting: 'smoa.revealInvalidSetting',
   /** Chat's "Run anyway" button once the daily budget is reached: allows one run and asks again. */
   runOverDailyBudget: 'smoa.runOverDailyBudget',
 } as const;

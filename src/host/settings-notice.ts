@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../pipeline/config';
-import { formatSettingsIssues, settingsProblemSummary, settingToOpen, type SettingsSnapshot } from './settings-input';
+import { formatSettingsIssues, settingsProblemSummary, settingsWarnings, settingToOpen, type SettingsSnapshot } from './settings-input';
 
 /**
  * What the invalid-setting notice does on each settings change (pure, so it is unit-tested): show a problem once, keep
@@ -56,4 +56,65 @@ export function isUserSettingsFile(path: string | undefined): boolean {
 export function revealSetting(setting: string, activeFilePath: string | undefined): { command: string; args: unknown[] } {
   if (isUserSettingsFile(activeFilePath)) return { command: 'workbench.action.openSettingsJson', args: [{ revealSetting: { key: setting } }] };
   return { command: 'workbench.action.openSettings', args: [setting] };
+}
+
+/** What the settings check needs from VS Code's notifications (the extension passes vscode.window; tests record). */
+export interface SettingsAlertPort {
+  /** An error notification with buttons; resolves with the button pressed, or undefined once it is closed. */
+  error(message: string, ...buttons: string[]): PromiseLike<string | undefined>;
+  warning(message: string, ...buttons: string[]): PromiseLike<string | undefined>;
+  /** Takes the notification toasts off the screen (they stay in the notification list). */
+  hideToasts(): void;
+  /** Shows a setting where the user edits settings. */
+  openSetting(setting: string): void;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+export const OPEN_SETTINGS = 'Open Settings';
+
+/**
+ * The settings check's notifications. A setting that stops every run (any invalid one) is an error notification with
+ * an "Open Settings" button: VS Code shows such a toast expanded, the whole message readable, and keeps it until it is
+ * closed (a progress notice read as a collapsed, cut-off info toast). VS Code cannot close a message an extension showed,
+ * so once the problem changes or is fixed while the error is still on screen, the toasts are hidden (into the
+ * notification list) rather than left over the chat input. Valid but questionable settings are warnings, once each.
+ */
+export class SettingsAlerts {
+  private readonly notice = new SettingsNotice();
+  private readonly warned = new WarningMemory();
+  /** Which error notification is on screen (0: none); cleared when the user closes it or presses its button. */
+  private errorOpen = 0;
+  private errorsShown = 0;
+
+  constructor(private readonly port: SettingsAlertPort) {}
+
+  check(snapshot: SettingsSnapshot): void {
+    this.warnIfQuestionable(snapshot);
+    const step = this.notice.next(snapshot);
+    if (step.kind === 'none') return;
+    if (this.errorOpen) {
+      this.errorOpen = 0;
+      this.port.hideToasts();
+    }
+    if (step.kind === 'dismiss') {
+      this.port.log('info', 'settings are valid again');
+      return;
+    }
+    this.port.log('warn', `invalid settings:\n${step.details}`);
+    const shown = ++this.errorsShown;
+    this.errorOpen = shown;
+    void Promise.resolve(this.port.error(step.message, OPEN_SETTINGS)).then((choice) => {
+      if (this.errorOpen === shown) this.errorOpen = 0;
+      if (choice === OPEN_SETTINGS) this.port.openSetting(step.setting);
+    });
+  }
+
+  private warnIfQuestionable(snapshot: SettingsSnapshot): void {
+    const warnings = this.warned.fresh(settingsWarnings(snapshot));
+    if (warnings.length === 0) return;
+    this.port.log('warn', `settings warning:\n${formatSettingsIssues(warnings)}`);
+    void Promise.resolve(this.port.warning(`SMoA: ${formatSettingsIssues(warnings.slice(0, 1))}`, OPEN_SETTINGS)).then((choice) => {
+      if (choice === OPEN_SETTINGS) this.port.openSetting(settingToOpen(warnings[0]));
+    });
+  }
 }

@@ -45,7 +45,9 @@ export interface LiveRun {
 
 export function startRun(config: SmoaConfig, input: RunInput, options: StartRunOptions): LiveRun {
   const runId = input.runId ?? randomId();
-  const trace = emptyTrace();
+  // What the run is about is known now: whoever the run is announced to before its run-started event (the panel's run
+  // list) shows its prompt, not an empty entry. The run-started event sets the same values.
+  const trace: Trace = { ...emptyTrace(), runId, prompt: input.prompt, strategy: input.strategy ?? config.strategy };
   // The engine starts a microtask later: the caller can announce the run (and subscribe) first and hear its first event.
   const finished = Promise.resolve().then(() => runPipeline(config, { ...input, runId }, {
     clientFor: options.clientFor,

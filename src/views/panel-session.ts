@@ -303,8 +303,8 @@ export class PanelSession {
       problem: { message: err instanceof Error ? err.message : String(err) },
     }));
     if (!resolved.ok) return { ...fallback, configError: resolved.problem.message };
-    const { strategy, layers, topK, proposers } = resolved.config;
-    return { strategy, layers, topK, proposers: proposers.length };
+    const { strategy, layers, topK, proposers, budget } = resolved.config;
+    return { strategy, layers, topK, proposers: proposers.length, ...(budget ? { budget } : {}) };
   }
 }
 

@@ -34,6 +34,8 @@ export const panelDefaultsSchema = z.object({
   proposers: z.int().check(z.minimum(0)),
   /** Set when the settings are unusable; the panel shows it next to the Run button. */
   configError: z.optional(z.string()),
+  /** smoa.budget: what an empty Max $ / Max tokens field means. */
+  budget: z.optional(z.object({ maxUsd: z.optional(z.number()), maxTokens: z.optional(z.number()) })),
 });
 export type PanelDefaults = z.infer<typeof panelDefaultsSchema>;
 

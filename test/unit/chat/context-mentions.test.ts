@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { asksAboutSelection, unresolvedFileMentions } from '../../../src/chat/context-mentions';
+import { asksAboutSelection, linesOf, unresolvedFileMentions } from '../../../src/chat/context-mentions';
 
 describe('file mentions typed in a chat prompt', () => {
   it('finds #file:<path> and #<path> with a folder or an extension, without the sentence\'s punctuation', () => {
@@ -26,5 +26,12 @@ describe('file mentions typed in a chat prompt', () => {
     assert.ok(asksAboutSelection('Why is this wrong?'));
     assert.ok(asksAboutSelection('explain the selected lines'));
     assert.ok(!asksAboutSelection('How do I sort numbers?'));
+  });
+
+  it('counts the lines a range covers as the user sees them: whole lines selected with Shift+Down end on the last one', () => {
+    // Lines 6-9 selected from the start of line 6: the range ends at column 0 of line 10 (0-based: 5:0 to 9:0).
+    assert.deepEqual(linesOf({ start: { line: 5, character: 0 }, end: { line: 9, character: 0 } }), { first: 6, last: 9 });
+    assert.deepEqual(linesOf({ start: { line: 5, character: 2 }, end: { line: 8, character: 3 } }), { first: 6, last: 9 });
+    assert.deepEqual(linesOf({ start: { line: 5, character: 0 }, end: { line: 5, character: 4 } }), { first: 6, last: 6 });
   });
 });

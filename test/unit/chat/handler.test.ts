@@ -212,6 +212,8 @@ describe('chat participant logic', () => {
       deps.activeSelection = () => selection;
       return deps;
     }
+    // What the response shows under the answer: VS Code folds what comes before the answer away ("Completed N steps").
+    const footer = (stream: RecordingStream) => stream.markdownText.split('\n---\n').at(-1) ?? '';
     const lastUserTurns = () =>
       server.requests.filter((r) => !isJudge(r) && !isRoles(r)).map((r) => r.messages.filter((m) => m.role === 'user').at(-1)!.content);
 
@@ -220,7 +222,7 @@ describe('chat participant logic', () => {
       const stream = new RecordingStream();
       await handleChatRequest(ask('What is wrong in #file:src/stats.ts?'), [], stream, new TestCancellation(), deps);
       assert.deepEqual(stream.parts.filter((p) => p.kind === 'reference'), [{ kind: 'reference', anchor: 'uri:src/stats.ts' }]);
-      assert.ok(stream.markdownText.startsWith('Attached `src/stats.ts` for `#file:src/stats.ts`.'), stream.markdownText.slice(0, 200));
+      assert.match(footer(stream), /^_SMoA: [^\n]+_\n\nAttached `src\/stats\.ts` for `#file:src\/stats\.ts`\./);
       const turns = lastUserTurns();
       assert.ok(turns.length >= 4);
       for (const turn of turns) assert.match(turn, /<context source="src\/stats\.ts">\nexport function median/);
@@ -230,7 +232,7 @@ describe('chat participant logic', () => {
       const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps);
       const stream = new RecordingStream();
       await handleChatRequest(ask('Explain #src/missing.ts please'), [], stream, new TestCancellation(), deps);
-      assert.ok(stream.markdownText.startsWith('`#src/missing.ts`: no such file in the workspace; the models did not get it.'));
+      assert.match(footer(stream), /^_SMoA: [^\n]+_\n\n`#src\/missing\.ts`: no such file in the workspace; the models did not get it\./);
       for (const turn of lastUserTurns()) assert.doesNotMatch(turn, /<context/);
     });
 
@@ -252,9 +254,21 @@ describe('chat participant logic', () => {
       const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps, selection);
       const stream = new RecordingStream();
       await handleChatRequest(ask('Why is this wrong?'), [], stream, new TestCancellation(), deps);
-      assert.ok(stream.markdownText.startsWith('Sent your selection: lines 6-9 of `src/stats.ts`.'));
+      assert.match(footer(stream), /^_SMoA: [^\n]+_\n\nSent your selection: lines 6-9 of `src\/stats\.ts`\./);
       assert.deepEqual(stream.parts.filter((p) => p.kind === 'reference'), [{ kind: 'reference', anchor: 'loc:6-9' }]);
       for (const turn of lastUserTurns()) assert.match(turn, /<context source="src\/stats\.ts:6-9">\nconst sorted/);
+    });
+
+    it('a selection VS Code attached itself (its implicit context) is sent once, and the response says which lines', async () => {
+      const selection = { label: 'src/stats.ts:6-9', content: 'const sorted = [...xs].sort();', anchor: 'loc:6-9', file: 'src/stats.ts', firstLine: 6, lastLine: 9 };
+      const deps = withWorkspace(harness(server, { roles: 'off', layers: 1 }).deps, selection);
+      deps.readReference = async () => ({ label: 'src/stats.ts:6-9', content: selection.content, anchor: 'loc:6-9' });
+      const references = [{ id: 'vscode.implicit.selection', value: 'a Location' }];
+      const stream = new RecordingStream();
+      await handleChatRequest(ask('Why is this wrong?', { references }), [], stream, new TestCancellation(), deps);
+      assert.match(footer(stream), /^_SMoA: [^\n]+_\n\nSent your selection: lines 6-9 of `src\/stats\.ts`\./);
+      assert.equal(stream.parts.filter((p) => p.kind === 'reference').length, 1);
+      for (const turn of lastUserTurns()) assert.equal(turn.split('<context source="src/stats.ts:6-9">').length, 2, turn);
     });
 
     it('a question not about "this" code leaves the selection out', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { settingsWarnings, snapshotOf } from '../../../src/host/settings-input';
-import { isUserSettingsFile, revealSetting, SettingsNotice, WarningMemory } from '../../../src/host/settings-notice';
+import { isUserSettingsFile, revealSetting, SettingsAlerts, SettingsNotice, WarningMemory, type SettingsAlertPort } from '../../../src/host/settings-notice';
 
 const valid = {
   endpoints: [{ id: 'local', baseURL: 'http://127.0.0.1:8000/v1' }],
@@ -58,5 +58,61 @@ describe('the questionable-settings warning', () => {
 
   it('never fires on the implicit judge (the aggregator) the user did not choose', () => {
     assert.deepEqual(warningsOf(valid), []);
+  });
+});
+
+describe('the settings notifications', () => {
+  /** A port that records what the user would see and lets the test press a notification's button or close it. */
+  function recorder() {
+    const shown: { severity: 'error' | 'warning'; message: string; buttons: string[]; answer: (choice?: string) => void }[] = [];
+    const events: string[] = [];
+    const notify = (severity: 'error' | 'warning') => (message: string, ...buttons: string[]) =>
+      new Promise<string | undefined>((answer) => shown.push({ severity, message, buttons, answer }));
+    const port: SettingsAlertPort = {
+      error: notify('error'),
+      warning: notify('warning'),
+      hideToasts: () => events.push('hide toasts'),
+      openSetting: (setting) => events.push(`open ${setting}`),
+      log: () => {},
+    };
+    return { port, shown, events };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('a setting that stops every run is an error notification with an Open Settings button (shown expanded)', async () => {
+    const { port, shown, events } = recorder();
+    new SettingsAlerts(port).check(snapshotOf({ ...valid, topK: 9 }));
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0].severity, 'error');
+    assert.match(shown[0].message, /^Invalid SMoA setting: smoa\.topK: topK \(9\) cannot exceed the number of proposers \(2\)$/);
+    // A button, not a link in the text: VS Code shows a notification with buttons expanded, never cut off.
+    assert.deepEqual(shown[0].buttons, ['Open Settings']);
+    shown[0].answer('Open Settings');
+    await settle();
+    assert.deepEqual(events, ['open smoa.topK']);
+  });
+
+  it('a questionable setting stays a warning', () => {
+    const { port, shown } = recorder();
+    new SettingsAlerts(port).check(snapshotOf({ ...valid, judge: 'b' }));
+    assert.deepEqual(shown.map((s) => s.severity), ['warning']);
+    assert.match(shown[0].message, /^SMoA: smoa\.judge/);
+  });
+
+  it('takes the error off the screen once the setting is fixed, or before a changed problem is shown', async () => {
+    const { port, shown, events } = recorder();
+    const alerts = new SettingsAlerts(port);
+    alerts.check(snapshotOf({ ...valid, topK: 9 }));
+    alerts.check(snapshotOf({ ...valid, topK: 5 }));
+    assert.deepEqual(events, ['hide toasts']);
+    assert.equal(shown.length, 2);
+    alerts.check(snapshotOf(valid));
+    assert.deepEqual(events, ['hide toasts', 'hide toasts']);
+    // Closed by the user already: nothing to take away, other toasts stay.
+    alerts.check(snapshotOf({ ...valid, topK: 7 }));
+    shown[2].answer(undefined);
+    await settle();
+    alerts.check(snapshotOf(valid));
+    assert.deepEqual(events, ['hide toasts', 'hide toasts']);
   });
 });

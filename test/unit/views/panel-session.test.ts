@@ -104,6 +104,20 @@ describe('trace panel host session: which run the panel shows (issue 10)', () =>
     return { runs, session, posted, inserted, shown };
   }
 
+  it('a running run is listed with its prompt, not "(no prompt)" (issue 23, item 8)', async () => {
+    await withServer({}, async (server) => {
+      const { runs, session, posted } = setup(server);
+      await session.receive({ type: 'ready' });
+      const run = await runs.start({ prompt: 'explain closures' }, { origin: 'chat' });
+      // The list the panel got when the run was announced (it is re-sent only when the run ends).
+      const announced = posted.filter((m) => m.type === 'runList').at(-1);
+      assert.ok(announced?.type === 'runList');
+      assert.deepEqual(announced.runs.map((r) => [r.prompt, r.status, r.runId]), [['explain closures', 'running', run.runId]]);
+      await run.result;
+      session.dispose();
+    });
+  });
+
   it('"Open trace" of a run shows that run when the hidden panel reloads with another one selected (item 5)', async () => {
     await withServer({}, async (server) => {
       const { runs, session, shown } = setup(server);

@@ -53,9 +53,14 @@ export async function selectChatModel(page, name, { tries = 4 } = {}) {
   await pickerButton.filter({ hasText: name }).waitFor({ timeout: 5000 });
 }
 
-/** Types `text` into the chat input and sends it with Enter. */
+/**
+ * Types `text` into the chat input and sends it with Enter. What the input holds is replaced: after an @smoa answer
+ * VS Code keeps "@smoa " in it, and `@smoa ...` typed after that reached the participant as "@smoa @smoa ...".
+ */
 export async function sendChat(page, text) {
   await chatInput(page).locator('.interactive-input-editor .monaco-editor').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
 }
