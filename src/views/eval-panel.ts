@@ -43,7 +43,6 @@ export class EvalPanel {
     const webview = panel.webview;
     const media = vscode.Uri.joinPath(context.extensionUri, 'media');
     webview.html = panelHtml({
-      cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'eval.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'eval.css')).toString(),

@@ -49,7 +49,6 @@ export class TracePanel {
     webview.options = webviewOptions(context);
     const media = vscode.Uri.joinPath(context.extensionUri, 'media');
     webview.html = panelHtml({
-      cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'panel.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),

@@ -18,7 +18,7 @@ export function usageCsvDefaultPath(workspaceFolder: string | undefined, home: s
 
 export const USAGE_CSV_NAME = 'smoa-usage.csv';
 
-export function renderUsageHtml(days: readonly DayTotal[], rows: readonly LedgerEntry[], cspSource: string): string {
+export function renderUsageHtml(days: readonly DayTotal[], rows: readonly LedgerEntry[], nonce: string): string {
   const priced = days.some((d) => d.costUsd > 0);
   const value = (d: DayTotal) => (priced ? d.costUsd : d.tokens);
   const max = Math.max(...days.map(value), 0);
@@ -44,9 +44,9 @@ export function renderUsageHtml(days: readonly DayTotal[], rows: readonly Ledger
   const last = days.at(-1)?.day ?? '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline';">
+<meta http-equiv="Content-Security-Policy" content="${usageCsp(nonce)}">
 <title>SMoA Usage</title>
-<style>
+<style nonce="${esc(nonce)}">
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px; }
 .bar { fill: var(--vscode-charts-blue, #3794ff); }
 table { border-collapse: collapse; margin-top: 12px; }
@@ -65,6 +65,11 @@ ${rows.length ? `<table id="by-model"><thead><tr><th>Model</th><th>Endpoint</th>
 <p class="actions"><a href="command:${EXPORT_USAGE_COMMAND}">Export CSV</a><a href="command:${RESET_USAGE_COMMAND}">Reset usage</a></p>
 <p class="muted">Kept in a file in the extension's global storage, shared by every window; ${days.length} days shown. "Estimated" tokens were counted by SMoA or VS Code, not reported by the endpoint.</p>
 </body></html>`;
+}
+
+/** The page's one style element by its nonce; no 'self' (see html.ts), no inline styles, nothing else. */
+export function usageCsp(nonce: string): string {
+  return `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; font-src 'none'; form-action 'none'; base-uri 'none'`;
 }
 
 function esc(text: string): string {

@@ -4,6 +4,7 @@ import { RUN_OVER_DAILY_BUDGET_COMMAND } from '../host/daily-budget';
 import { byModelAndStage, LEDGER_DAYS, toCsv } from '../host/ledger';
 import type { ExtensionServices } from '../host/services';
 import { SHOW_USAGE_COMMAND } from '../host/usage';
+import { makeNonce } from './html';
 import { EXPORT_USAGE_COMMAND, renderUsageHtml, RESET_USAGE_COMMAND, USAGE_CSV_NAME, usageCsvDefaultPath } from './usage-html';
 
 /** Show Usage (a static page, redrawn when the ledger changes), CSV export, reset, and chat's "Run anyway". */
@@ -38,7 +39,7 @@ export class UsagePanel {
   private async render(): Promise<void> {
     const days = await this.services.usage.ledger.days(LEDGER_DAYS);
     const rows = byModelAndStage(await this.services.usage.ledger.entries(), days[0].day);
-    this.panel.webview.html = renderUsageHtml(days, rows, this.panel.webview.cspSource);
+    this.panel.webview.html = renderUsageHtml(days, rows, makeNonce());
   }
 
   private dispose(): void {

@@ -96,11 +96,17 @@ describe('event batching', () => {
 
 describe('panel page', () => {
   it('allows no remote content and only nonce scripts', () => {
-    const csp = panelCsp('https://file+.vscode-resource.vscode-cdn.net', 'abc');
+    const csp = panelCsp('https://file%2B.vscode-resource.vscode-cdn.net/ext/media/panel.css', 'abc');
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'nonce-abc'/);
-    assert.doesNotMatch(csp, /https:(?!\/\/file)|unsafe|\*/);
-    const html = panelHtml({ cspSource: 'vs', nonce: 'n"x', scriptUri: 's.js', styleUri: 'c.css' });
+    // the one wildcard: the resource host's first label ('+' cannot be written in a CSP host), with the file's exact path
+    assert.doesNotMatch(csp, /https:(?!\/\/\*\.vscode-resource\.vscode-cdn\.net\/ext\/media\/panel\.css;)|unsafe|\*(?!\.vscode-resource)/);
+    // no 'self': in code-server it admits /proxy/<port>/ to any local port; images only as data:
+    assert.doesNotMatch(csp, /'self'/);
+    assert.match(csp, /img-src data:;/);
+    assert.match(csp, /font-src 'none'/);
+    assert.match(panelCsp('https://h.example/media/a;b c.css', 'n'), /style-src https:\/\/h\.example\/media\/a%3Bb%20c\.css;/);
+    const html = panelHtml({ nonce: 'n"x', scriptUri: 's.js', styleUri: 'c.css' });
     assert.doesNotMatch(html, /\s(style|on\w+)=/i);
     assert.match(html, /nonce="n&quot;x"/);
   });

@@ -31,11 +31,14 @@ describe('Show Usage page', () => {
   });
 
   it('charts tokens when nothing is priced, and runs no script whatever a model id says', () => {
-    const html = renderUsageHtml([day('2026-11-01', 0, 5000)], [row('<img src=x onerror=alert(1)>')], 'vscode-resource:');
+    const html = renderUsageHtml([day('2026-11-01', 0, 5000)], [row('<img src=x onerror=alert(1)>')], 'n0nce');
     assert.match(html, /aria-label="Tokens per day/);
     assert.doesNotMatch(html, /<img/);
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/);
-    assert.match(html, /default-src 'none'; style-src vscode-resource: 'unsafe-inline';/);
+    // the one style element by its nonce: no 'self' (code-server's /proxy/<port>/), no 'unsafe-inline'
+    assert.match(html, /default-src 'none'; style-src 'nonce-n0nce';/);
+    assert.match(html, /<style nonce="n0nce">/);
+    assert.doesNotMatch(html, /'self'|unsafe-inline|\sstyle=/);
     assert.doesNotMatch(html, /<script/);
   });
 });
