@@ -3,8 +3,9 @@ import importPlugin from 'eslint-plugin-import';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers (docs/ARCHITECTURE.md): commands / chat / views / models -> host -> pipeline. The pipeline is pure; the CLI
- * is a leaf; the webview runs in a browser and may import only the engine's browser-safe modules and its protocol.
+ * Layers (docs/ARCHITECTURE.md): commands / chat / views / models -> host -> pipeline, and no surface imports another.
+ * The pipeline is pure; the CLI is a leaf; the webview runs in a browser and may import only the engine's browser-safe
+ * modules and its protocol.
  * test/unit/architecture.test.ts checks the same zones and that no two top-level folders of src import each other.
  */
 const surfaces = ['./src/chat', './src/views', './src/models', './src/commands'];
@@ -34,6 +35,12 @@ const layerZones = [
     from: ['./src/host', './src/cli', './src/cli.ts', './src/extension.ts', ...surfaces],
     message: 'src/eval (the evaluation harness) sits on the engine: it imports nothing above it.',
   },
+  // Surfaces sit side by side: what two of them share belongs in host (or the engine), so each can change alone.
+  ...surfaces.map((surface) => ({
+    target: surface,
+    from: surfaces.filter((other) => other !== surface),
+    message: 'Surfaces (chat, views, models, commands) do not import each other: move what they share into src/host.',
+  })),
   {
     target: './src/views/webview',
     from: './src',

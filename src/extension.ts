@@ -3,11 +3,13 @@ import { openChatOnStart } from './chat/open-on-start';
 import { registerChatParticipant, type ChatEntry } from './chat/participant';
 import { registerCommands } from './commands';
 import { createServices, type ExtensionServices } from './host/services';
-import { registerSettingsValidation } from './host/settings-validation';
+import { registerSettingsValidation } from './commands/settings-validation';
 import { registerConsultTool } from './models/consult-tool';
-import { LanguageModelClient, listVsCodeModels } from './models/lm-client';
+import { LanguageModelClient } from './models/lm-client';
+import { listVsCodeModels } from './host/vscode-lm';
 import { registerMcpServer } from './models/mcp-registration';
 import { registerModelProvider } from './models/provider';
+import { registerBuildRouter } from './commands/build-router';
 import { registerEvaluation } from './commands/evaluation';
 import { EvalPanel, readResultsFolder } from './views/eval-panel';
 import { registerTracePanel, tracePanelServices } from './views/trace-panel';
@@ -28,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerConsultTool(context, services);
   registerMcpServer(context, services);
   registerTracePanel(context, services);
+  registerBuildRouter(context, services);
   registerEvaluation(context, services, {
     showResults: (results) => EvalPanel.show(context, tracePanelServices(services), results),
     openResultsFolder: (dir) => EvalPanel.show(context, tracePanelServices(services), readResultsFolder(dir)),

@@ -2,7 +2,7 @@ import type { ChatMessage } from '../pipeline/client';
 import type { HistoryTurn } from './chat-port';
 
 /** Earlier turns cost tokens in every proposer call; the last few are what a follow-up question leans on. */
-export const MAX_HISTORY_TURNS = 10;
+const MAX_HISTORY_TURNS = 10;
 
 /** Commands whose turns are not part of the conversation (they talk about SMoA, not the user's question). */
 const META_COMMANDS = new Set(['roles']);

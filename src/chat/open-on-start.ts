@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
  * input. The sandbox has no Copilot, and VS Code sends a message without a participant to Copilot, which answers
  * "You need to set up GitHub Copilot"; with the prefix there the first question goes to SMoA.
  */
-export const OPEN_CHAT_ENV = 'SMOA_OPEN_CHAT';
+const OPEN_CHAT_ENV = 'SMOA_OPEN_CHAT';
 
 export function openChatOnStart(env: NodeJS.ProcessEnv = process.env): void {
   if (env[OPEN_CHAT_ENV] !== '1') return;

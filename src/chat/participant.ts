@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { infoOf } from '../models/lm-client';
+import { infoOf } from '../host/vscode-lm';
 import type { ExtensionServices } from '../host/services';
 import { offeredByOthers } from '../host/vscode-models';
 import type { CancellationPort, ChatRequestPort, ChatResultPort, ChatStreamPort, HistoryTurn, SmoaChatMetadata } from './chat-port';

@@ -1,5 +1,4 @@
-// The shared wording lives in the engine's browser-safe module; the CLI adds only its tables.
-export { formatCost, formatMs, formatTokens, summarizeTotals } from '../pipeline/format';
+// The shared wording lives in the engine's browser-safe module (src/pipeline/format.ts); the CLI adds only its tables.
 
 /** Plain-text table with right-aligned numeric columns. */
 export function table(headers: string[], rows: string[][]): string {

@@ -1,38 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { loadResultsDir } from '../eval/dir-store';
-import type { GraderKind } from '../eval/kinds';
-import { buildRouter, type RouterSource } from '../eval/route-build';
-import type { EvalTask } from '../eval/tasks';
-import { parseRouterText, type RouterFile } from '../pipeline/route/router-file';
+import { buildRouterFromFolders } from '../eval/route-sources';
+import { describeRouter, parseRouterText, type RouterFile } from '../pipeline/route/router-file';
 import type { Command } from './args';
 import { UsageError } from './args';
 import { writeJsonFile } from './io';
 
 /** `smoa route build`: reads each evaluation folder, writes the router file, says what it learned. */
 export async function runRouteBuild(command: Extract<Command, { kind: 'route-build' }>): Promise<number> {
-  const sources: RouterSource[] = command.from.map((dir) => {
-    const loaded = loadResultsDir(dir);
-    if (!loaded.ok) throw new UsageError(`route build: ${loaded.message}`);
-    const report = loaded.report as { grader?: GraderKind; graderModel?: string; baseline?: string };
-    if (!report.grader) throw new UsageError(`route build: ${dir}/report.json names no grader`);
-    return {
-      name: dir,
-      tasks: loaded.tasks as EvalTask[],
-      answers: loaded.store.answers(),
-      grades: loaded.store.grades(),
-      grader: report.grader,
-      ...(report.graderModel ? { graderModel: report.graderModel } : {}),
-      ...(report.baseline ? { baseline: report.baseline } : {}),
-    };
-  });
-  const built = buildRouter(sources);
+  const built = buildRouterFromFolders(command.from);
   if (!built.ok) throw new UsageError(`route build: ${built.message}`);
   writeJsonFile(command.out, built.router);
   for (const note of built.notes) process.stderr.write(`smoa: ${note}\n`);
-  const r = built.router;
-  process.stderr.write(
-    `smoa: router written to ${command.out}: ${r.tasks.length} tasks, ${r.categories.length} categories, ${r.groups.length} groups, models ${r.models.join(', ')}\n`,
-  );
+  process.stderr.write(`smoa: router written to ${command.out}: ${describeRouter(built.router)}\n`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import { secrets as redactor } from '../pipeline/secrets';
 import * as vscode from 'vscode';
-import { listVsCodeModels } from '../models/lm-client';
+import { listVsCodeModels } from '../host/vscode-lm';
 import { secretKeyFor } from '../host/api-keys';
 import { COMMANDS } from '../host/command-ids';
 import { findLocalServers, listEndpointModels } from '../host/endpoint-discovery';
@@ -8,7 +8,7 @@ import type { ExtensionServices } from '../host/services';
 import { SETTINGS_SECTION } from '../host/settings-input';
 import { configureModels, type ConfigureUi, type PickItem } from './configure-flow';
 
-export const CONFIGURE_MODELS = COMMANDS.configureModels.id;
+const CONFIGURE_MODELS = COMMANDS.configureModels.id;
 
 /**
  * "SMoA: Configure Models": pick proposers, aggregator and judge from the configured models, the models VS Code offers,

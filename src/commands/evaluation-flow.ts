@@ -118,5 +118,10 @@ function fail(port: EvaluationPort, message: string): undefined {
 /** A results folder name that sorts by time and says which task file it was. */
 export function resultsFolderName(root: string, taskPath: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  return join(root, 'evaluations', `${stamp}-${basename(taskPath).replace(/\.[^.]+$/, '')}`);
+  return join(evaluationsRoot(root), `${stamp}-${basename(taskPath).replace(/\.[^.]+$/, '')}`);
+}
+
+/** The folder under the extension's storage that holds one results folder per evaluation run from the palette. */
+export function evaluationsRoot(storage: string): string {
+  return join(storage, 'evaluations');
 }

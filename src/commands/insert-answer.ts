@@ -4,7 +4,7 @@ import type { Trace } from '../pipeline/trace';
 import { insertTarget, planInsert } from './insert-text';
 import { COMMANDS } from '../host/command-ids';
 
-export const INSERT_LAST_ANSWER = COMMANDS.insertLastAnswer.id;
+const INSERT_LAST_ANSWER = COMMANDS.insertLastAnswer.id;
 
 /**
  * "SMoA: Insert Last Answer", chat's "Insert into editor" and the trace panel's Insert: puts a run's answer at the
@@ -84,7 +84,7 @@ function chooseSource(services: ExtensionServices, target: ReturnType<typeof ins
   return last ? { answer: last.trace.answer, label: `${describeRun(last.trace, last.origin)}, the newest answer`, announce: true } : undefined;
 }
 
-export function describeRun(trace: Trace, origin: string | undefined): string {
+function describeRun(trace: Trace, origin: string | undefined): string {
   const prompt = trace.prompt.replace(/\s+/g, ' ').trim();
   const short = prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt;
   const time = trace.startedAt ? new Date(trace.startedAt).toLocaleTimeString() : '';

@@ -63,7 +63,7 @@ export function codeBlocks(markdown: string): string[] {
 }
 
 /** Fenced code blocks with the first word of their info string, lower-cased (`lang` is '' when there is none). */
-export function fencedBlocks(markdown: string): { lang: string; code: string }[] {
+function fencedBlocks(markdown: string): { lang: string; code: string }[] {
   const blocks: { lang: string; code: string }[] = [];
   let fence: string | undefined;
   let lang = '';

@@ -4,7 +4,7 @@ import { keySource, secretKeyFor } from '../host/api-keys';
 import type { ExtensionServices } from '../host/services';
 import { COMMANDS } from '../host/command-ids';
 
-export const SET_API_KEY = COMMANDS.setApiKey.id;
+const SET_API_KEY = COMMANDS.setApiKey.id;
 
 /** Endpoint ids in the settings, read leniently: a key can be set even while another setting is invalid. */
 function endpointsOf(services: ExtensionServices): { id: string; baseURL: string; apiKeyEnv?: string }[] {

@@ -3,8 +3,7 @@
  * here, running it is code-runner.ts's job.
  */
 
-export const CODE_LANGUAGES = ['javascript', 'typescript', 'python'] as const;
-export type CodeLanguage = (typeof CODE_LANGUAGES)[number];
+export type CodeLanguage = 'javascript' | 'typescript' | 'python';
 
 const ALIASES: Record<string, CodeLanguage> = {
   javascript: 'javascript',

@@ -37,8 +37,8 @@ export type CodeTestOutcome =
   /** The language's runtime is missing: the task is not graded, and the report says so. */
   | { status: 'skipped'; detail: string };
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MEMORY_MB = 512;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MEMORY_MB = 512;
 const OUTPUT_CAP = 64 * 1024;
 
 /** How isolated a run is on this machine, for the report and the README's claims. */

@@ -4,9 +4,9 @@ import { redactSecrets } from '../pipeline/secrets';
 import type { Trace } from '../pipeline/trace';
 import type { AnswerRecord, GradeRecord, ResultStore } from './records';
 
-export const ANSWERS_FILE = 'answers.jsonl';
-export const GRADES_FILE = 'grades.jsonl';
-export const TRACES_FILE = 'traces.jsonl';
+const ANSWERS_FILE = 'answers.jsonl';
+const GRADES_FILE = 'grades.jsonl';
+const TRACES_FILE = 'traces.jsonl';
 export const REPORT_JSON = 'report.json';
 /** The tasks as parsed, so saved results can be reopened (and browsed task by task) without the task file. */
 export const TASKS_JSON = 'tasks.json';

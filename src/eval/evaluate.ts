@@ -194,7 +194,7 @@ export function parseFailBelow(text: string, strategies: string[], grader: Grade
 }
 
 /** What must match for a results folder to be resumed: the models and how the strategies use them. */
-export function configFingerprint(config: SmoaConfig): string {
+function configFingerprint(config: SmoaConfig): string {
   const { endpoints: _endpoints, ...rest } = config;
   const models = config.models.map(({ id, endpoint, model, temperature, maxTokens }) => ({ id, endpoint, model, temperature, maxTokens }));
   return hashText(JSON.stringify({ ...rest, models }));

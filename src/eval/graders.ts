@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { CallError, type ChatClient, type ChatMessage, type TokenUsage } from '../pipeline/client';
 import { describeJsonShape, extractJson, responseFormatFor } from '../pipeline/json-reply';
 import { clip } from '../pipeline/prompts';
-import { parseNumber, toRegExp, type EvalTask, type MatchKind } from './tasks';
+import { parseNumber, toRegExp, type MatchKind } from './tasks';
 
 import { ASPECTS, type Aspect, type GraderUsage } from './kinds';
 
-export { ASPECTS, GRADERS, REFERENCE_BASELINE, SCORE_RANGE, type Aspect, type GraderKind, type GraderUsage } from './kinds';
+export {  GRADERS, REFERENCE_BASELINE,   type GraderKind, type GraderUsage } from './kinds';
 
 // ---------------------------------------------------------------------------------------------------------------
 // exact: reference-based, no model
@@ -78,7 +78,7 @@ const aspectScore = z.strictObject({
   reason: z.string().describe('one sentence'),
   score: z.number().int().min(1).max(5),
 });
-export const rubricSchema = z.strictObject(Object.fromEntries(ASPECTS.map((a) => [a, aspectScore])) as Record<Aspect, typeof aspectScore>);
+const rubricSchema = z.strictObject(Object.fromEntries(ASPECTS.map((a) => [a, aspectScore])) as Record<Aspect, typeof aspectScore>);
 
 export interface RubricGrade {
   score: number;
@@ -90,7 +90,7 @@ function referenceSection(reference: string | undefined): string {
   return reference ? `\n\n## Reference answer (correct; use it to check the response, do not reward copying its wording)\n${clip(reference, 8_000)}` : '';
 }
 
-export function buildRubricRequest(prompt: string, answer: string, reference?: string): ChatMessage[] {
+function buildRubricRequest(prompt: string, answer: string, reference?: string): ChatMessage[] {
   const example = Object.fromEntries(ASPECTS.map((a) => [a, { reason: '...', score: 4 }]));
   const system = [
     'You evaluate one AI response to a user request. Score each aspect from 1 (poor) to 5 (excellent), with a one-sentence reason.',
@@ -149,7 +149,7 @@ const pairwiseSchema = z.strictObject({
   winner: z.enum(['A', 'B', 'tie']),
 });
 
-export function buildPairwiseRequest(prompt: string, a: string, b: string, reference?: string): ChatMessage[] {
+function buildPairwiseRequest(prompt: string, a: string, b: string, reference?: string): ChatMessage[] {
   const system = [
     'You compare two AI responses to the same user request and say which one serves the user better.',
     'Judge correctness first, then helpfulness and clarity. Do not prefer a response for its length or its position.',
@@ -162,7 +162,7 @@ export function buildPairwiseRequest(prompt: string, a: string, b: string, refer
   ];
 }
 
-export function parsePairwiseReply(raw: string): { winner: 'A' | 'B' | 'tie'; reason: string } | { problem: string } {
+function parsePairwiseReply(raw: string): { winner: 'A' | 'B' | 'tie'; reason: string } | { problem: string } {
   const json = extractJson(raw);
   const obj = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
   if (!obj) return { problem: 'the reply is not a JSON object' };
@@ -226,6 +226,3 @@ async function complete(call: GraderCall, messages: ChatMessage[], responseForma
   }
 }
 
-export function describeTask(task: EvalTask): string {
-  return `${task.id} (${task.source})`;
-}

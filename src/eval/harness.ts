@@ -279,7 +279,7 @@ function conversationBefore(unit: Unit, answers: Map<string, AnswerRecord>): Cha
 }
 
 /** What a grade depends on besides the answer: the task's text and everything a grader compares with. */
-export function taskHash(task: EvalTask): string {
+function taskHash(task: EvalTask): string {
   const { id: _id, source: _source, category: _category, ...graded } = task;
   return hashText(JSON.stringify(graded));
 }
@@ -569,7 +569,7 @@ function finish(state: EvalState): EvalOutcome {
  * scores of them (a richer signal than kept or not), and how often the judge scored highest the candidate it was shown
  * first, read from the order and scores each ballot records.
  */
-export function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> {
+function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> {
   const judged = trace.layers.filter((l) => l.judge && l.kept);
   if (judged.length === 0) return {};
   const seats = new Map<string, { answered: number; kept: number; scoreSum: number; scored: number }>();

@@ -46,7 +46,7 @@ export interface EvalRow {
   vsSelf?: Comparison;
 }
 
-export interface EvalCategoryRow {
+interface EvalCategoryRow {
   category: string;
   strategy: string;
   n: number;
@@ -238,11 +238,11 @@ export function fmtCi(ci: [number, number] | null, grader: GraderKind): string {
   return `${fmtScore(ci[0], grader)} - ${fmtScore(ci[1], grader)}`;
 }
 
-export function fmtUsd(usd: number | undefined): string {
+function fmtUsd(usd: number | undefined): string {
   return usd === undefined ? 'n/a' : `$${usd < 0.01 && usd > 0 ? usd.toFixed(5) : usd.toFixed(4)}`;
 }
 
-export function fmtMs(ms: number | undefined): string {
+function fmtMs(ms: number | undefined): string {
   if (ms === undefined) return '-';
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -18,7 +18,7 @@ export interface RouteComparison {
   costRatio: number | null;
 }
 
-export interface RouteSide {
+interface RouteSide {
   score: number | null;
   callsPerTask: number;
   costUsd?: number;

@@ -11,7 +11,7 @@
  * - MBPP:       {"task_id", "text" | "prompt", "test_list", "test_setup_code"? | "test_imports"?}
  */
 
-export const MATCH_KINDS = ['exact', 'numeric', 'regex', 'contains'] as const;
+const MATCH_KINDS = ['exact', 'numeric', 'regex', 'contains'] as const;
 export type MatchKind = (typeof MATCH_KINDS)[number];
 
 export interface EvalTask {

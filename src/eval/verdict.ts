@@ -35,18 +35,18 @@ export interface StrategyUse {
 }
 
 /** A difference counts when its 95% interval excludes 0 and the sign test agrees (p < 0.05); a few tasks are not enough. */
-export const SIGNIFICANCE = 0.05;
+const SIGNIFICANCE = 0.05;
 
-export function isSignificant(c: Pick<Comparison, 'ci' | 'p'>): boolean {
+function isSignificant(c: Pick<Comparison, 'ci' | 'p'>): boolean {
   return c.p < SIGNIFICANCE && (c.ci[0] > 0 || c.ci[1] < 0);
 }
 
-export function isSingle(strategy: string): boolean {
+function isSingle(strategy: string): boolean {
   return strategy === 'single' || strategy.startsWith('single:');
 }
 
 /** The single-model row with the highest score (the first listed on a tie); undefined when none was scored. */
-export function bestSingle(rows: readonly StrategyUse[], scores: PerTaskScores): string | undefined {
+function bestSingle(rows: readonly StrategyUse[], scores: PerTaskScores): string | undefined {
   let best: { strategy: string; score: number } | undefined;
   for (const row of rows) {
     if (!isSingle(row.strategy) || !scores.get(row.strategy)?.size) continue;
@@ -56,7 +56,7 @@ export function bestSingle(rows: readonly StrategyUse[], scores: PerTaskScores):
   return best?.strategy;
 }
 
-export function compareStrategies(
+function compareStrategies(
   mine: StrategyUse,
   other: StrategyUse,
   scores: PerTaskScores,
@@ -126,7 +126,7 @@ function ratio(value: number): string {
 }
 
 /** "at 4.1x the tokens and 3.8x the cost" (the cost part only when both are priced). */
-export function costPhrase(c: Pick<Comparison, 'tokenRatio' | 'costRatio'>): string {
+function costPhrase(c: Pick<Comparison, 'tokenRatio' | 'costRatio'>): string {
   const parts = [...(c.tokenRatio !== null ? [`${ratio(c.tokenRatio)} the tokens`] : []), ...(c.costRatio !== null ? [`${ratio(c.costRatio)} the cost`] : [])];
   return parts.length ? ` at ${parts.join(' and ')}` : '';
 }

@@ -8,9 +8,9 @@ import { configModelFor, type VsCodeModelInfo } from './vscode-models';
  */
 
 /** More proposers mean more cost and latency per layer; four distinct families is a sensible panel. */
-export const MAX_AUTO_PROPOSERS = 4;
+const MAX_AUTO_PROPOSERS = 4;
 /** With fewer families than this, a family is asked more than once (roles still make the answers differ). */
-export const MIN_AUTO_PROPOSERS = 3;
+const MIN_AUTO_PROPOSERS = 3;
 
 export interface AutoPanel {
   models: ModelConfig[];

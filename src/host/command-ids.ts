@@ -13,6 +13,7 @@ export const COMMANDS = {
   openTrace: { id: 'smoa.openTrace', title: 'Open Trace of Last Run' },
   runEvaluation: { id: 'smoa.runEvaluation', title: 'Run Evaluation' },
   openEvaluationResults: { id: 'smoa.openEvaluationResults', title: 'Open Evaluation Results' },
+  buildRouter: { id: 'smoa.buildRouter', title: 'Build Router from Evaluations' },
   showUsage: { id: 'smoa.showUsage', title: 'Show Usage' },
   exportUsageCsv: { id: 'smoa.exportUsageCsv', title: 'Export Usage as CSV' },
   resetUsage: { id: 'smoa.resetUsage', title: 'Reset Usage' },

@@ -61,7 +61,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function settingsProblem(issues: Parameters<typeof formatSettingsIssues>[0]): UserProblem {
+function settingsProblem(issues: Parameters<typeof formatSettingsIssues>[0]): UserProblem {
   const plural = issues.length > 1 ? 's' : '';
   return {
     message: `SMoA cannot run: invalid setting${plural}:\n${formatSettingsIssues(issues)}`,

@@ -56,7 +56,7 @@ export function parseConsultInput(raw: unknown): ParsedConsult {
 }
 
 /** The run a consultation asks for. */
-export function consultRequest(input: ConsultInput): RunInput {
+function consultRequest(input: ConsultInput): RunInput {
   return {
     prompt: input.prompt,
     ...(input.strategy ? { strategy: input.strategy } : {}),
@@ -82,7 +82,7 @@ export interface ConsultReply {
 }
 
 /** The one result text: the answer, then a summary line, the kept answers by model, the judge's notes. */
-export function consultReply(run: ConsultRun): ConsultReply {
+function consultReply(run: ConsultRun): ConsultReply {
   const { result, trace } = run;
   const kept = keptModels(trace);
   const notes = trace.layers.flatMap((l) => {

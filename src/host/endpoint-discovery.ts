@@ -19,7 +19,7 @@ export interface LocalServer {
 }
 
 /** A probe must not make the command feel stuck when nothing runs: a refused port answers at once, a silent one waits this long. */
-export const PROBE_TIMEOUT_MS = 400;
+const PROBE_TIMEOUT_MS = 400;
 
 export type ModelList = { ok: true; models: string[] } | { ok: false; error: string };
 

@@ -41,12 +41,12 @@ export function dayOf(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-export function keyOf(e: Pick<LedgerEntry, 'day' | 'endpoint' | 'model' | 'stage'>): string {
+function keyOf(e: Pick<LedgerEntry, 'day' | 'endpoint' | 'model' | 'stage'>): string {
   return JSON.stringify([e.day, e.endpoint, e.model, e.stage]);
 }
 
 /** Sums entries with the same day, endpoint, model and stage (a file ledger holds one line per run and key). */
-export function mergeEntries(entries: readonly LedgerEntry[]): LedgerEntry[] {
+function mergeEntries(entries: readonly LedgerEntry[]): LedgerEntry[] {
   const merged = new Map<string, LedgerEntry>();
   for (const e of entries) {
     const key = keyOf(e);
@@ -126,7 +126,7 @@ function emptyDay(day: string): DayTotal {
 }
 
 /** The ledger lines of one run, from its events (the one source: call-started says who, call-done what it used). */
-export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], clock: Clock): LedgerEntry[] {
+function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], clock: Clock): LedgerEntry[] {
   const calls = new Map<string, { model: string; stage: CallStage }>();
   const entries: LedgerEntry[] = [];
   const endpointOf = (modelId: string) => config.models.find((m) => m.id === modelId)?.endpoint ?? 'unknown';
@@ -160,7 +160,7 @@ export function entriesOfRun(config: SmoaConfig, events: readonly SmoaEvent[], c
 }
 
 /** Keeps the last `days` days (by the clock) and merges duplicates: what the extension's global state holds. */
-export function prune(entries: readonly LedgerEntry[], clock: Clock, days = LEDGER_DAYS): LedgerEntry[] {
+function prune(entries: readonly LedgerEntry[], clock: Clock, days = LEDGER_DAYS): LedgerEntry[] {
   const now = clock();
   const oldest = dayOf(new Date(now.getFullYear(), now.getMonth(), now.getDate() - (days - 1)));
   return mergeEntries(entries.filter((e) => e.day >= oldest));

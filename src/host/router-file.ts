@@ -22,7 +22,7 @@ export class RouterFiles {
       if (this.cached && this.cached.path === path && this.cached.mtimeMs === mtimeMs) return { router: this.cached.router };
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      return problem(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); build one with "smoa route build --from <eval out folder>"`);
+      return problem(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); build one with "SMoA: Build Router from Evaluations" or "smoa route build --from <eval out folder>"`);
     }
     const parsed = parseRouterText(text, path);
     if (!parsed.ok) return problem(parsed.message);

@@ -40,13 +40,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * With no models and no proposers set, the extension needs no set-up: it fills both from the models VS Code offers.
  * Any other combination is the user's own configuration and is validated as written.
  */
-export function wantsVsCodeModels(input: Record<string, unknown>): boolean {
+function wantsVsCodeModels(input: Record<string, unknown>): boolean {
   const empty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
   return empty(input.models) && empty(input.proposers);
 }
 
 /** `models[1].endpoint` → `smoa.models[1].endpoint`. */
-export function settingPath(issue: ConfigIssue): string {
+function settingPath(issue: ConfigIssue): string {
   return issue.path ? `${SETTINGS_SECTION}.${issue.path}` : SETTINGS_SECTION;
 }
 

@@ -89,7 +89,7 @@ export class UsageService implements vscode.Disposable {
 }
 
 /** "SMoA $0.12" when something was priced today, else "SMoA 12.3k tok". */
-export function statusText(today: DayTotal): string {
+function statusText(today: DayTotal): string {
   // Under a cent, enough digits to be non-zero ("$0.0035", not "$0.00").
   if (today.costUsd > 0) return `SMoA ${today.costUsd < 0.01 ? formatUsd(today.costUsd) : `$${today.costUsd.toFixed(2)}`}`;
   const t = today.tokens;

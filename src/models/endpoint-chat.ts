@@ -29,7 +29,7 @@ export interface EndpointChatRequest {
 export type PassThroughFinish = FinishReason | 'cancelled';
 
 /** What the user reads when a pass-through request fails: which model, on which endpoint, and what to try. */
-export class EndpointChatError extends Error {
+class EndpointChatError extends Error {
   constructor(
     message: string,
     readonly status?: number,
@@ -39,7 +39,7 @@ export class EndpointChatError extends Error {
   }
 }
 
-export function describeModel(model: ModelConfig, endpoint: EndpointConfig): string {
+function describeModel(model: ModelConfig, endpoint: EndpointConfig): string {
   return `SMoA model "${model.id}" (${model.model} on endpoint "${endpoint.id}", ${maskUrl(endpoint.baseURL)})`;
 }
 

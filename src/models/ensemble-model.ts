@@ -86,7 +86,7 @@ export function conversationOf(messages: readonly LmMessage[]): EnsembleConversa
 }
 
 /** True when the conversation ends with tool results: the agent is mid-task, not answering a new user message. */
-export function continuesAfterTools(messages: readonly LmMessage[]): boolean {
+function continuesAfterTools(messages: readonly LmMessage[]): boolean {
   const last = messages.filter((m) => m.role !== LM_ROLE.system).at(-1);
   if (!last || last.role !== LM_ROLE.user) return false;
   const parts = last.content.map(classifyPart);

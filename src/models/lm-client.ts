@@ -2,17 +2,9 @@ import * as vscode from 'vscode';
 import { CallError, estimateUsage, type ChatClient, type ChatMessage, type ChatRequest, type ChatResponse, type TokenUsage, type ToolCall } from '../pipeline/client';
 import type { ModelConfig } from '../pipeline/config';
 import { DEFAULT_SILENCE_MS, SilenceTimer } from '../pipeline/silence-timer';
-import { matchesSelector, offeredByOthers, parseSelector, type VsCodeModelInfo } from '../host/vscode-models';
+import { matchesSelector, parseSelector } from '../host/vscode-models';
+import { infoOf } from '../host/vscode-lm';
 import { classifyLmError, toLmTurns } from './lm-messages';
-
-/** The models VS Code offers, as the host's plain model info, without this extension's own. */
-export async function listVsCodeModels(): Promise<VsCodeModelInfo[]> {
-  return offeredByOthers((await vscode.lm.selectChatModels()).map(infoOf));
-}
-
-export function infoOf(model: vscode.LanguageModelChat): VsCodeModelInfo {
-  return { id: model.id, vendor: model.vendor, family: model.family, name: model.name };
-}
 
 /** Finds the model a config entry on the "vscode" endpoint names ("vendor/family" or an id). */
 async function findModel(config: ModelConfig): Promise<vscode.LanguageModelChat> {

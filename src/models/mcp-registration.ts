@@ -13,7 +13,7 @@ import { buildMcpLaunch } from './mcp-launch';
  * registered and nothing fails.
  */
 
-export const MCP_PROVIDER_ID = 'smoa.mcp';
+const MCP_PROVIDER_ID = 'smoa.mcp';
 const LABEL = 'SMoA';
 
 export function registerMcpServer(context: vscode.ExtensionContext, services: ExtensionServices): void {
@@ -53,6 +53,6 @@ export function registerMcpServer(context: vscode.ExtensionContext, services: Ex
   );
 }
 
-export function mcpEnabled(): boolean {
+function mcpEnabled(): boolean {
   return vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>(MCP_ENABLED_SETTING) === true;
 }

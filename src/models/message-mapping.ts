@@ -52,7 +52,7 @@ export function classifyPart(part: unknown): LmPart {
  * The text of a list of parts. A tool result may also hold prompt-tsx parts (a JSON element tree); those are sent as
  * JSON, which a model can still read, rather than dropped.
  */
-export function partsText(parts: readonly unknown[]): string {
+function partsText(parts: readonly unknown[]): string {
   return parts
     .map((p) => {
       const part = classifyPart(p);

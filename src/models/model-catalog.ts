@@ -13,7 +13,7 @@ export const ENSEMBLE_MODEL_ID = 'smoa-ensemble';
 
 /** Most current models take at least this much; the endpoint rejects with a clear error if a prompt is longer. */
 export const DEFAULT_MAX_INPUT_TOKENS = 128_000;
-export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 export interface ModelInformation {
   readonly id: string;

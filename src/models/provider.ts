@@ -19,7 +19,7 @@ import { PROVIDER_VENDOR } from '../host/command-ids';
  * Copilot chats with their own endpoints) and the SMoA ensemble. The logic lives in the pure modules it calls.
  */
 
-export const MODEL_VENDOR = PROVIDER_VENDOR;
+const MODEL_VENDOR = PROVIDER_VENDOR;
 
 /** Secrets under this prefix are endpoint keys (host/api-keys.ts). */
 const API_KEY_SECRET_PREFIX = 'smoa.apiKey.';

@@ -4,7 +4,7 @@ import type { SmoaConfig, Strategy } from './config';
 import { estimateStage, stagePlans, sumStages, type EstimateInput, type RunEstimate, type StageEstimate, type StagePlan } from './estimate';
 import { formatUsd } from './format';
 
-export { MIN_USEFUL_COMPLETION, type BudgetLimits } from './budget-pool';
+export {  type BudgetLimits } from './budget-pool';
 
 /**
  * A run's budget (`budget: { maxUsd?, maxTokens? }`), stage by stage. Before a stage the engine asks what completion
@@ -54,7 +54,7 @@ function fits(limits: BudgetLimits, left: Left, sum: RunEstimate, what: string):
  * The largest completion cap (none, or at least MIN_USEFUL_COMPLETION) with which `stages(cap)` fits in `left`.
  * Bigger caps never cost less, so a binary search finds it.
  */
-export function fitCap(limits: BudgetLimits, left: Left, strategy: Strategy, stages: (cap: number | undefined) => StageEstimate[], what: string): BudgetVerdict {
+function fitCap(limits: BudgetLimits, left: Left, strategy: Strategy, stages: (cap: number | undefined) => StageEstimate[], what: string): BudgetVerdict {
   const check = (cap: number | undefined) => fits(limits, left, sumStages(strategy, stages(cap)), what);
   if (check(undefined).ok) return { ok: true, cap: undefined };
   const floor = check(MIN_USEFUL_COMPLETION);

@@ -6,7 +6,7 @@ import { ruleUsage, tokenBound } from './tokens';
  * implements it for VS Code's own models. Every call streams: `onToken` sees each piece as it arrives.
  */
 
-export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export interface ChatMessage {
   role: ChatRole;
@@ -53,7 +53,7 @@ export interface JsonResponseFormat {
   schema: Record<string, unknown>;
 }
 
-export interface RetryNotice {
+interface RetryNotice {
   attempt: number;
   delayMs: number;
   reason: string;
@@ -62,7 +62,7 @@ export interface RetryNotice {
 }
 
 /** A caller's answer to a retry: go on (optionally with a smaller completion cap), or stop and fail the call. */
-export type RetryDecision = { stop: string } | { maxTokens?: number } | void;
+type RetryDecision = { stop: string } | { maxTokens?: number } | void;
 
 export interface ChatRequest {
   messages: ChatMessage[];

@@ -1,7 +1,7 @@
 import type { ChatClient } from './client';
 import { EndpointDownMemo } from './endpoint-down';
 import { endpointById, VSCODE_ENDPOINT, type ModelConfig, type SmoaConfig } from './config';
-import { EndpointPool, type EndpointPoolOptions } from './openai-client';
+import { EndpointPool } from './openai-client';
 
 /**
  * Maps each configured model to its client. OpenAI-compatible endpoints are handled here; models on the reserved
@@ -25,4 +25,4 @@ export function createClientFactory(
   };
 }
 
-export { EndpointPool, type EndpointPoolOptions };
+export { EndpointPool,  };

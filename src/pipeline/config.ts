@@ -217,7 +217,7 @@ export interface ConfigIssue {
 
 export type ConfigResult = { ok: true; config: SmoaConfig } | { ok: false; issues: ConfigIssue[] };
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -248,7 +248,7 @@ export function formatIssues(issues: readonly ConfigIssue[]): string {
   return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('\n');
 }
 
-export class ConfigError extends Error {
+class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {
     super(formatIssues(issues));
     this.name = 'ConfigError';
@@ -318,7 +318,7 @@ export function adaptiveStartOf(config: SmoaConfig): number {
   return Math.min(config.adaptiveStart ?? DEFAULT_ADAPTIVE_START, config.proposers.length);
 }
 
-export const DEFAULT_ADAPTIVE_START = 2;
+const DEFAULT_ADAPTIVE_START = 2;
 
 export function endpointById(config: SmoaConfig, id: string): EndpointConfig | undefined {
   return config.endpoints.find((e) => e.id === id);

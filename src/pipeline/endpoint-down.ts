@@ -10,7 +10,7 @@ import { CallError, type ChatClient, type ChatRequest, type ChatResponse } from 
 /** Transport errors that say nothing listens there (as opposed to a dropped stream, which a retry may fix). */
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
 
-export function isUnreachable(error: unknown): error is CallError {
+function isUnreachable(error: unknown): error is CallError {
   return error instanceof CallError && error.kind === 'connection' && UNREACHABLE.test(error.message);
 }
 

@@ -14,7 +14,6 @@ import { RunBudget, type BudgetVerdict } from './budget';
 import { fallbackStrategy, planRoute, routeSettingsOf } from './route/choose';
 import type { RouterFile } from './route/router-file';
 
-export type { EngineDeps } from './run-context';
 
 export interface RunInput {
   prompt: string;
@@ -516,7 +515,7 @@ async function callWithCandidates(
   return run.call({ ...spec, messages: build(shortened), note: CONTEXT_TRIM_NOTE });
 }
 
-export const CONTEXT_TRIM_NOTE = 'second try with the earlier answers shortened to a third: the first overflowed the context window';
+const CONTEXT_TRIM_NOTE = 'second try with the earlier answers shortened to a third: the first overflowed the context window';
 
 /** The final aggregator (or the single model) streams the answer the user gets. */
 async function aggregate(

@@ -331,4 +331,3 @@ export function describeEstimate(e: Pick<RunEstimate, 'calls' | 'promptTokens' |
   return `at most ${e.calls} call${e.calls === 1 ? '' : 's'}${routed}, ${prompt}, ${completion}${why}${cost}`;
 }
 
-export { BYTES_PER_TOKEN_BOUND, promptBound, tokenBound, TOKENS_PER_MESSAGE, TOKENS_PER_REPLY } from './tokens';

@@ -235,6 +235,6 @@ export type SmoaEvent = { t: number } & (
     }
 );
 
-export type SmoaEventType = SmoaEvent['type'];
+type SmoaEventType = SmoaEvent['type'];
 export type EventOf<T extends SmoaEventType> = Extract<SmoaEvent, { type: T }>;
 export type EventListener = (event: SmoaEvent) => void;

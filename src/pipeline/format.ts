@@ -20,13 +20,13 @@ export function formatMs(ms: number | undefined, missing = '-'): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function formatTokens(totals: Pick<RunTotals, 'promptTokens' | 'completionTokens' | 'estimated'>): string {
+function formatTokens(totals: Pick<RunTotals, 'promptTokens' | 'completionTokens' | 'estimated'>): string {
   const sum = totals.promptTokens + totals.completionTokens;
   return `${formatCount(sum)} tokens (${formatCount(totals.promptTokens)} in, ${formatCount(totals.completionTokens)} out${totals.estimated ? ', partly estimated' : ''})`;
 }
 
 /** What a run cost, or why that is not known. */
-export const COST_UNKNOWN = 'cost unknown (no prices configured)';
+const COST_UNKNOWN = 'cost unknown (no prices configured)';
 
 /** "$0.0123"; an amount under a hundredth of a cent keeps enough digits to be non-zero ("$0.0000042"). */
 export function formatUsd(usd: number): string {

@@ -41,5 +41,5 @@ export function responseFormatFor(name: string, schema: z.ZodType): JsonResponse
 
 /** Example shape shown in the prompt, for endpoints that cannot enforce the schema. */
 export function describeJsonShape(example: Record<string, unknown>): string {
-  return `Reply with one JSON object and nothing else, shaped like: ${JSON.stringify(example)}`;
+  return `Reply with only a JSON object shaped like: ${JSON.stringify(example)}`;
 }

@@ -87,7 +87,7 @@ export function judgeBias(layers: Iterable<JudgedLayer>): JudgeBias | undefined 
 }
 
 /** Votes below this make the figures anecdotes; the text says so. */
-export const FEW_VOTES = 10;
+const FEW_VOTES = 10;
 
 const pct = (n: number, of: number) => `${Math.round((100 * n) / of)}%`;
 /** Counts with shared ties may be fractions: one decimal then. */

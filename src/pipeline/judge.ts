@@ -16,13 +16,13 @@ export type { JudgeNotes } from './events';
  * both orders, ask a jury, and keep a judge from scoring its own model's answers.
  */
 
-export interface JudgeCandidate {
+interface JudgeCandidate {
   slot: number;
   text: string;
 }
 
 /** How much the judge writes besides its scores (settings `judgeReasons`, `judgeNotes`). */
-export type JudgeNotesLevel = 'full' | 'brief' | 'off';
+type JudgeNotesLevel = 'full' | 'brief' | 'off';
 
 export interface JudgeTask {
   prompt: string;
@@ -55,7 +55,6 @@ export interface JudgeRequest {
   schema: z.ZodType;
 }
 
-export { SCORE_MAX, SCORE_MIN } from './events';
 const SCORE_VALUES = Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => SCORE_MIN + i) as [number, ...number[]];
 
 const STOP = 'true when the responses agree in substance and another round would not improve them';
@@ -107,8 +106,8 @@ const STOP_QUESTION =
 function notesInstruction(level: JudgeNotesLevel): string {
   if (level === 'off') return '';
   const { counts, words } = NOTE_LIMITS[level];
-  const lists = level === 'brief' ? `one point each at most, ${words} words` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points, ${words} words each`;
-  return `Notes for the final writer, who sees only the kept responses (${lists}): "agreements", "contradictions" (between them), "droppedInsights" (correct points only lower-scored responses make).`;
+  const lists = level === 'brief' ? `at most one ${words}-word point each` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points of ${words} words`;
+  return `Notes for the writer, who sees only the kept responses (${lists}): agreements, contradictions between them, droppedInsights (correct points only lower-scored responses make).`;
 }
 
 /** Stands for a score in the example shape. */

@@ -16,7 +16,7 @@ export interface Candidate {
   text: string;
 }
 
-export const SYNTHESIZE_INSTRUCTION = [
+const SYNTHESIZE_INSTRUCTION = [
   'Below are candidate answers to the latest user message, written independently by other AI models.',
   'Evaluate them critically: some may be wrong, biased, incomplete or out of date, and they may disagree.',
   'Do not copy one of them and do not mention that candidates exist. Write one answer of your own that keeps what is',
@@ -28,7 +28,7 @@ export function formatCandidates(candidates: readonly Candidate[], label = 'Cand
 }
 
 /** The user's turn, with any attached context placed before the question so the question comes last. */
-export function userTurn(prompt: string, context: readonly ContextItem[] = []): string {
+function userTurn(prompt: string, context: readonly ContextItem[] = []): string {
   if (context.length === 0) return prompt;
   const blocks = context.map((c) => `<context source="${c.label.replace(/"/g, "'")}">\n${c.content}\n</context>`);
   return `${blocks.join('\n\n')}\n\n${prompt}`;
@@ -56,7 +56,7 @@ export function synthesisSystemPart(candidates: readonly Candidate[]): string | 
   return `${SYNTHESIZE_INSTRUCTION}\n\n${formatCandidates(candidates)}`;
 }
 
-export const DEBATE_INSTRUCTION = [
+const DEBATE_INSTRUCTION = [
   'This is a later round of a debate between AI models on the latest user message. Below are the other debaters\'',
   'answers from the previous round. Weigh their reasoning against yours: where they are right, take it on; where they',
   'are wrong, keep your ground and say why. Then give your full, updated answer to the user.',

@@ -55,7 +55,7 @@ export function buildRolesRequest(taskDescription: string, prompt: string, count
 }
 
 /** Stock roles used when the role writer's reply is unusable, so a run never stops for want of roles. */
-export const FALLBACK_ROLES = [
+const FALLBACK_ROLES = [
   'You are a meticulous senior engineer. You care most about correctness and edge cases, and check every claim.',
   'You are a pragmatic teacher. You explain clearly and concretely, with a small example where it helps.',
   'You are a skeptical reviewer. You look for what could go wrong, hidden assumptions and better alternatives.',

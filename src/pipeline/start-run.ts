@@ -27,7 +27,7 @@ export interface StartRunOptions {
   onEvent?: (event: SmoaEvent) => void;
 }
 
-export interface FinishedRun {
+interface FinishedRun {
   result: RunResult;
   /** The fold of every event: what the panel shows and `--trace` saves. */
   trace: Trace;

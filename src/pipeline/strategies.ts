@@ -6,7 +6,6 @@ export const STRATEGIES = ['smoa', 'moa', 'single', 'rank', 'self', 'debate', 'a
 export type Strategy = (typeof STRATEGIES)[number];
 /** Strategies that run one fixed plan; `route` chooses one of these per prompt. */
 export const FIXED_STRATEGIES = ['smoa', 'moa', 'single', 'rank', 'self', 'debate', 'adaptive'] as const satisfies readonly Strategy[];
-export type FixedStrategy = (typeof FIXED_STRATEGIES)[number];
 
 export interface StrategyTraits {
   label: string;

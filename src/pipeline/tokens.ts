@@ -14,8 +14,8 @@ import type { ChatMessage, TokenUsage } from './client';
 /** Bytes per token the bound assumes (see above). */
 export const BYTES_PER_TOKEN_BOUND = 2;
 /** Chat-format tokens per message and per reply, as OpenAI's counting guidance gives them. */
-export const TOKENS_PER_MESSAGE = 4;
-export const TOKENS_PER_REPLY = 3;
+const TOKENS_PER_MESSAGE = 4;
+const TOKENS_PER_REPLY = 3;
 
 /**
  * An answer a later stage reads is counted as at most this many tokens per completion token its call was capped at
@@ -50,7 +50,7 @@ function toolCallText(m: ChatMessage): string {
   return m.toolCalls?.length ? JSON.stringify(m.toolCalls.map((c) => [c.name, c.input])) : '';
 }
 
-export function utf8Bytes(text: string): number {
+function utf8Bytes(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -7,7 +7,7 @@ import type { CallFailure, CallInfo, Cost, ExchangeTotals, JudgeBallot, JudgeNot
  * This file must stay free of Node and VS Code imports: the webview folds events with it too.
  */
 
-export const TRACE_VERSION = 1;
+const TRACE_VERSION = 1;
 
 export interface TraceCall extends CallInfo {
   /** `cancelled` when a Stop (or a closed chat) cut the call off: not a failure of the model. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 
 // The layering of docs/ARCHITECTURE.md as checks: ESLint zones (eslint.config.mjs) and no cycles between folders.
@@ -63,6 +64,15 @@ describe('architecture', () => {
     assert.deepEqual([...(edges.get('pipeline') ?? [])], [], 'the engine imports nothing from the rest of src');
   });
 
+  it("docs/ARCHITECTURE.md lists the browser-safe engine modules the lint zone allows", async () => {
+    const config = pathToFileURL(join(root, 'eslint.config.mjs')).href;
+    const { browserSafePipeline } = (await import(config)) as { browserSafePipeline: string[] };
+    const line = readFileSync(join(root, 'docs/ARCHITECTURE.md'), 'utf8').match(/browser-safe \(the webview may bundle them\): ([\w, -]+?)\s*│/);
+    assert.ok(line, 'the diagram has its browser-safe line');
+    const documented = line[1].split(',').map((name) => `${name.trim()}.ts`);
+    assert.deepEqual([...documented].sort(), [...browserSafePipeline].sort());
+  });
+
   it('only the transport imports the openai package', () => {
     const importers = sourceFiles(src).filter((f) => /from\s+'openai(\/[^']*)?'/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(importers.map((f) => relative(root, f)), ['src/pipeline/openai-client.ts']);
@@ -75,6 +85,8 @@ describe('architecture', () => {
       ['src/pipeline/violation.ts', "import { RunService } from '../host/run-service';\nexport const x = RunService;\n", /pure engine/],
       ['src/host/violation.ts', "import { registerModelProvider } from '../models/provider';\nexport const x = registerModelProvider;\n", /below the surfaces/],
       ['src/chat/violation.ts', "import { parseCommand } from '../cli/args';\nexport const x = parseCommand;\n", /leaf/],
+      ['src/chat/violation.ts', "import { LanguageModelClient } from '../models/lm-client';\nexport const x = LanguageModelClient;\n", /do not import each other/],
+      ['src/eval/violation.ts', "import { RunService } from '../host/run-service';\nexport const x = RunService;\n", /imports nothing above it/],
       ['src/views/webview/violation.ts', "import { EndpointPool } from '../../pipeline/openai-client';\nexport const x = EndpointPool;\n", /browser/],
     ];
     for (const [filePath, code, message] of cases) {

@@ -53,7 +53,7 @@ const taskSchema = z
   })
   .strict();
 
-export const routerFileSchema = z
+const routerFileSchema = z
   .object({
     format: z.literal(ROUTER_FORMAT),
     version: z.literal(ROUTER_VERSION),
@@ -95,4 +95,9 @@ export function parseRouterText(text: string, where = 'router file'): RouterPars
     return { ok: false, message: `${where} is not valid JSON (${(err as Error).message})` };
   }
   return parseRouterFile(value, where);
+}
+
+/** One line on what a router learned from, as the CLI and the palette command report it. */
+export function describeRouter(router: RouterFile): string {
+  return `${router.tasks.length} tasks, ${router.categories.length} categories, ${router.groups.length} groups, models ${router.models.join(', ')}`;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { STRATEGIES, type SmoaConfigInput } from '../../../src/pipeline/config';
-import { describeEstimate, estimateRun, stagePlans, tokenBound } from '../../../src/pipeline/estimate';
+import { describeEstimate, estimateRun, stagePlans } from '../../../src/pipeline/estimate';
+import { tokenBound } from '../../../src/pipeline/tokens';
 import { MemoryRoleCache } from '../../../src/pipeline/roles';
 import { kindOf, ofType, record, scoresFor, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';

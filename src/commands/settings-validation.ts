@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { revealSetting, SettingsAlerts } from './settings-notice';
-import type { ExtensionServices } from './services';
+import { revealSetting, SettingsAlerts } from '../host/settings-notice';
+import type { ExtensionServices } from '../host/services';
 
 /**
  * Checks the settings on activation and on every change, and says once, clearly, which setting is wrong (an error
