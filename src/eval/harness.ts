@@ -17,6 +17,7 @@ import { emptyTrace, type Trace } from '../pipeline/trace';
 import { GradeError, gradeExact, gradePairwise, gradeRubric, REFERENCE_BASELINE, type GraderCall, type GraderKind, type GraderUsage } from './graders';
 import { gradeByTests } from './code-grader';
 import { graderUsesModel } from './kinds';
+import { juryRecord } from './jury';
 import { gradeKey, hashText, unitKey, type AnswerRecord, type GradeRecord, type ResultStore } from './records';
 import { turnTaskId, type EvalTask } from './tasks';
 
@@ -412,7 +413,7 @@ const NO_TOTALS: RunTotals = { calls: 0, failedCalls: 0, promptTokens: 0, comple
 function answerRecord(
   unit: Unit,
   promptHash: string | undefined,
-  result: Pick<AnswerRecord, 'status' | 'answer' | 'totals'> & Partial<Pick<AnswerRecord, 'answerSource' | 'error' | 'seats' | 'judgeFirst' | 'routed'>>,
+  result: Pick<AnswerRecord, 'status' | 'answer' | 'totals'> & Partial<Pick<AnswerRecord, 'answerSource' | 'error' | 'seats' | 'judgeFirst' | 'jury' | 'routed'>>,
 ): AnswerRecord {
   return {
     key: unit.key,
@@ -427,6 +428,7 @@ function answerRecord(
     totals: result.totals,
     ...(result.seats ? { seats: result.seats } : {}),
     ...(result.judgeFirst ? { judgeFirst: result.judgeFirst } : {}),
+    ...(result.jury ? { jury: result.jury } : {}),
     ...(result.routed ? { routed: result.routed } : {}),
   };
 }
@@ -569,7 +571,7 @@ function finish(state: EvalState): EvalOutcome {
  * scores of them (a richer signal than kept or not), and how often the judge scored highest the candidate it was shown
  * first, read from the order and scores each ballot records.
  */
-function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> {
+function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst' | 'jury'> {
   const judged = trace.layers.filter((l) => l.judge && l.kept);
   if (judged.length === 0) return {};
   const seats = new Map<string, { answered: number; kept: number; scoreSum: number; scored: number }>();
@@ -592,11 +594,13 @@ function judgeFigures(trace: Trace): Pick<AnswerRecord, 'seats' | 'judgeFirst'> 
     }
   }
   const bias = judgeBias(judged);
+  const jury = juryRecord(judged);
   const decisions = bias?.firstShownVotes ?? 0;
   const firstShown = bias?.firstShownTop ?? 0;
   return {
     seats: [...seats].map(([modelId, { scoreSum, scored, ...s }]) => ({ modelId, ...s, ...(scored ? { scoreSum, scored } : {}) })),
     ...(decisions ? { judgeFirst: { decisions, firstShown } } : {}),
+    ...(jury ? { jury } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { RunStatus, RunTotals } from '../pipeline/events';
 import type { Trace } from '../pipeline/trace';
 import type { GraderKind } from './kinds';
+import type { JuryRecord } from './jury';
 
 /** One strategy's answer to one task (one repeat): what the results files keep, and what a resumed run reuses. */
 export interface AnswerRecord {
@@ -25,6 +26,8 @@ export interface AnswerRecord {
   routed?: { chosen: string; fallback: boolean };
   /** Judge calls that chose among shuffled candidates, and how often their first pick was the first shown. */
   judgeFirst?: { decisions: number; firstShown: number };
+  /** Judged by a jury: per pair of judges, how often they agreed and their score sums (see jury.ts). */
+  jury?: JuryRecord;
 }
 
 export interface GradeRecord {

@@ -5,6 +5,8 @@ import { bootstrapInterval, mean } from './stats';
 import type { EvalTask } from './tasks';
 import { lengthControlledWinRate } from './length-controlled';
 import { verdicts, verdictSentence, type Comparison } from './verdict';
+import { juryAgreement, juryText, mergeJury, type JuryAgreement } from './jury';
+import { buildChart, chartTree, svgString, type ChartModel } from './chart';
 
 /**
  * The summary of an evaluation: what `--json` prints, what report.md / report.svg show and what the VS Code results
@@ -40,6 +42,8 @@ export interface EvalRow {
   seats?: { modelId: string; answered: number; kept: number; rate: number; meanScore?: number }[];
   /** Judged strategies: share of judge decisions whose first pick was the first candidate shown. */
   firstPickRate?: { rate: number; decisions: number };
+  /** Judged by a jury: how often its judges agreed and how many independent votes they were worth (see jury.ts). */
+  jury?: JuryAgreement;
   /** Against the best single model (see verdict.ts); absent for that model itself. */
   vsBest?: Comparison;
   /** Against Self-MoA, when it ran. */
@@ -197,6 +201,8 @@ export function summarize(input: SummaryInput): EvalReport {
       }));
     }
     if (decisions) row.firstPickRate = { rate: firstShown / decisions, decisions };
+    const jury = mergeJury(answers.map((a) => a.jury));
+    if (jury) row.jury = juryAgreement(jury);
     return row;
   });
   const comparisons = verdicts(rows, new Map(input.strategies.map((s) => [s, perTaskScores(answersOf(s), input.grader === 'pairwise' && s === input.baseline)])), input.seed);
@@ -289,6 +295,7 @@ function extrasLines(report: EvalReport): string[] {
     if (row.aspects) parts.push(Object.entries(row.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
     if (row.seats) parts.push(`kept: ${row.seats.map(seatText).join(', ')}`);
     if (row.firstPickRate) parts.push(`judge picked the first-shown answer ${Math.round(row.firstPickRate.rate * 100)}% of ${row.firstPickRate.decisions} decisions`);
+    if (row.jury) parts.push(juryText(row.jury));
     if (parts.length) lines.push(`${row.strategy}: ${parts.join('; ')}`);
   }
   return lines;
@@ -347,10 +354,6 @@ export function renderMarkdown(report: EvalReport, svgFile = 'report.svg'): stri
   return out.join('\n') + '\n';
 }
 
-function xml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 /** The chart's x axis: cost per run when every strategy that ran has a cost, else tokens (an unpriced row is not free). */
 export function chartAxis(report: Pick<EvalReport, 'rows'>): 'cost' | 'tokens' {
   const ran = report.rows.filter((r) => r.runs > 0);
@@ -371,45 +374,19 @@ export function chartPoints(report: EvalReport): { strategy: string; x: number; 
     }));
 }
 
+/** The chart model of a report: score against cost (or tokens) per run, shared by report.svg and the results view. */
+export function reportChart(report: EvalReport): ChartModel {
+  const axis = chartAxis(report);
+  return buildChart({ grader: report.grader, scoreRange: report.scoreRange, axis, title: `${scoreLabel(report)} against ${axis} per run`, points: chartPoints(report) });
+}
+
+/** A point's tooltip: its score and interval. */
+export function pointTooltip(report: Pick<EvalReport, 'grader'>, p: { strategy: string; y: number; lo: number; hi: number }): string {
+  return `${p.strategy}: ${fmtScore(p.y, report.grader)} (95% CI ${fmtScore(p.lo, report.grader)} - ${fmtScore(p.hi, report.grader)})`;
+}
+
 export function renderSvg(report: EvalReport): string {
-  const W = 640;
-  const H = 400;
-  const m = { l: 64, r: 24, t: 32, b: 52 };
-  const useCost = chartAxis(report) === 'cost';
-  const points = chartPoints(report);
-  const [ymin, ymax] = report.scoreRange;
-  const xmax = Math.max(...points.map((p) => p.x), 0) * 1.1 || 1;
-  const sx = (x: number) => m.l + (x / xmax) * (W - m.l - m.r);
-  const sy = (y: number) => H - m.b - ((y - ymin) / (ymax - ymin)) * (H - m.t - m.b);
-  const fmtX = (x: number) => (useCost ? `$${x < 0.01 ? x.toFixed(4) : x.toFixed(3)}` : int(Math.round(x)));
-  const yTick = (y: number) => (report.grader === 'rubric' ? y.toFixed(1) : `${Math.round(y * 100)}%`);
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12" role="img" aria-label="${xml(scoreLabel(report))} against ${useCost ? 'cost' : 'tokens'} per run">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">${xml(scoreLabel(report))} against ${useCost ? 'cost' : 'tokens'} per run</text>`,
-  ];
-  for (let i = 0; i <= 4; i++) {
-    const y = ymin + ((ymax - ymin) * i) / 4;
-    const x = (xmax * i) / 4;
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${sy(y)}" y2="${sy(y)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${sy(y) + 4}" text-anchor="end" fill="#444">${yTick(y)}</text>`);
-    parts.push(`<text x="${sx(x)}" y="${H - m.b + 16}" text-anchor="middle" fill="#444">${fmtX(x)}</text>`);
-  }
-  parts.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#444"/><line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#444"/>`);
-  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">${useCost ? 'cost per run (USD)' : 'tokens per run'}</text>`);
-  const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
-  points.forEach((p, i) => {
-    const c = colors[i % colors.length];
-    const x = sx(p.x);
-    parts.push(`<g class="point" data-strategy="${xml(p.strategy)}">`);
-    parts.push(`<line x1="${x}" x2="${x}" y1="${sy(p.lo)}" y2="${sy(p.hi)}" stroke="${c}" stroke-width="2"/>`);
-    parts.push(`<line x1="${x - 5}" x2="${x + 5}" y1="${sy(p.lo)}" y2="${sy(p.lo)}" stroke="${c}"/><line x1="${x - 5}" x2="${x + 5}" y1="${sy(p.hi)}" y2="${sy(p.hi)}" stroke="${c}"/>`);
-    parts.push(`<circle cx="${x}" cy="${sy(p.y)}" r="5" fill="${c}"/>`);
-    parts.push(`<text x="${x + 8}" y="${sy(p.y) - 6}" fill="${c}">${xml(p.strategy)}</text>`);
-    parts.push('</g>');
-  });
-  parts.push('</svg>');
-  return parts.join('\n') + '\n';
+  return svgString(chartTree(reportChart(report), (p) => pointTooltip(report, p))) + '\n';
 }
 
 /** One model's seat: how often its answers were kept, and the judge's mean score of them when it scored. */

@@ -42,6 +42,9 @@ const rowSchema = z.object({
   aspects: z.optional(z.record(z.string(), z.number())),
   seats: z.optional(z.array(z.object({ modelId: z.string(), answered: z.number(), kept: z.number(), rate: z.number(), meanScore: z.optional(z.number()) }))),
   firstPickRate: z.optional(z.object({ rate: z.number(), decisions: z.number() })),
+  jury: z.optional(
+    z.object({ judges: z.array(z.string()), decisions: z.number(), agreement: z.number(), meanCorrelation: z.nullable(z.number()), effectiveVotes: z.nullable(z.number()) }),
+  ),
   vsBest: z.optional(comparisonSchema),
   vsSelf: z.optional(comparisonSchema),
 });

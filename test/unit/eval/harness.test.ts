@@ -101,6 +101,29 @@ describe('eval harness', function () {
     assert.match(renderSvg(report), /<text[^>]*>single:a<\/text>/);
   });
 
+  it('a jury judging smoa: each answer keeps its judges\' pair sums, the row says how often they agreed and what they are worth', async () => {
+    arithmetic();
+    const cfg = config({ judge: ['a', 'b', 'c'] });
+    const store = new MemoryStore();
+    const plan: EvalPlan = { tasks: tasks(3), specs: specs(cfg, 'single:a,smoa'), grader: 'exact', repeat: 1 };
+    const outcome = await runEvaluation(plan, { config: cfg, clientFor: createClientFactory(cfg, new EndpointPool()), store, signal: new AbortController().signal, concurrency: 2 });
+    assert.equal(outcome.ending, 'done');
+    const smoa = store.answers().filter((a) => a.strategy === 'smoa');
+    assert.equal(smoa.length, 3);
+    for (const a of smoa) assert.deepEqual(a.jury?.pairs.map((p) => `${p.a}-${p.b}`), ['a-b', 'a-c', 'b-c'], 'three judges: three pairs');
+    assert.equal(store.answers().find((a) => a.strategy === 'single:a')!.jury, undefined, 'no judge, no jury');
+    const report = summarize({ ...plan, strategies: ['single:a', 'smoa'], seed: 0, answers: store.answers(), grades: store.grades() });
+    const jury = report.rows.find((r) => r.strategy === 'smoa')!.jury!;
+    assert.deepEqual(jury.judges, ['a', 'b', 'c']);
+    // Every judged layer of every task compares each of the three pairs once.
+    const judgedLayers = smoa.reduce((s, a) => s + a.jury!.pairs[0].decisions, 0);
+    assert.ok(judgedLayers >= 3);
+    assert.equal(jury.decisions, 3 * judgedLayers);
+    assert.ok(jury.agreement >= 0 && jury.agreement <= 1);
+    if (jury.effectiveVotes !== null) assert.ok(jury.effectiveVotes >= 1 && jury.effectiveVotes <= 3, String(jury.effectiveVotes));
+    assert.equal(report.rows.find((r) => r.strategy === 'single:a')!.jury, undefined);
+  });
+
   it('resume: after an interruption, a second run asks only what did not finish, and every unit ends with one answer', async () => {
     const cfg = config();
     const store = new MemoryStore();

@@ -12,18 +12,20 @@ export const XSS_ANSWER = '<img src=x onerror="window.__pwned=1"><script>window.
 
 /**
  * A small real evaluation against the fake server (rubric grader, three strategies, two categories, priced models),
- * as the results view receives it. Model c answers task t2 with markup, to check it stays text.
+ * as the results view receives it. Model c answers task t2 with markup, to check it stays text. `strategies`: another
+ * list than single:c, moa and smoa; `markup`: what model c answers to t2 instead;
+ * `jury`: models a, b and c judge together.
  */
-export async function recordEvalResults(): Promise<EvalResults> {
+export async function recordEvalResults(options: { strategies?: string; markup?: string; jury?: boolean } = {}): Promise<EvalResults> {
   const server = await startFakeServer({ tokensPerSecond: Infinity, ttftMs: 0 });
-  server.setResponder((req) => (req.model === 'model-c' && !req.responseFormat && /Question two/.test(req.messages.at(-1)?.content ?? '') ? { text: XSS_ANSWER } : undefined));
+  server.setResponder((req) => (req.model === 'model-c' && !req.responseFormat && /Question two/.test(req.messages.at(-1)?.content ?? '') ? { text: options.markup ?? XSS_ANSWER } : undefined));
   try {
     const config = loadConfig({
       endpoints: [{ id: 'local', baseURL: server.url, maxRetries: 0 }],
       models: ['a', 'b', 'c'].map((id) => ({ id, endpoint: 'local', model: `model-${id}`, price: { inputPerMTok: 1, outputPerMTok: 4 } })),
       proposers: ['a', 'b', 'c'],
       aggregator: 'a',
-      judge: 'b',
+      judge: options.jury ? ['a', 'b', 'c'] : 'b',
       layers: 2,
       topK: 2,
       roles: 'off',
@@ -34,7 +36,7 @@ export async function recordEvalResults(): Promise<EvalResults> {
       { id: 't3', prompt: 'Question three: what is a race condition?', category: 'explain', source: 'line 3' },
       { id: 't4', prompt: 'Question four: write a debounce function.', category: 'code', source: 'line 4' },
     ];
-    const parsed = parseStrategySpecs('single:c,moa,smoa', config);
+    const parsed = parseStrategySpecs(options.strategies ?? 'single:c,moa,smoa', config);
     if (!parsed.ok) throw new Error(parsed.message);
     const store = new MemoryStore();
     const plan = { tasks, specs: parsed.specs, grader: 'rubric' as const, graderModel: 'b', repeat: 1 };

@@ -1,8 +1,8 @@
 /* global console -- Node globals: the ESLint config declares none for .mjs */
 // UI end-to-end: "SMoA: Run Evaluation" in a real VS Code (code-server + Chromium), the packaged VSIX against the fake
 // server. Writes a three-task file into the workspace, picks it, keeps the default strategies (smoa, moa, single) and
-// the exact grader in the QuickPick flow, waits for the results view, checks its table and chart, clicks a task,
-// opens one run's trace in the trace panel. Screenshots: evaluation-results.png, evaluation-trace.png.
+// the exact grader in the QuickPick flow, waits for the results view, checks the verdict line on top, its table and
+// chart, clicks a task, opens one run's trace in the trace panel. Screenshots: evaluation-results.png, evaluation-trace.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { notification, smoaUiTest } from './lib/smoa.mjs';
@@ -45,6 +45,13 @@ await smoaUiTest('evaluation', { ttftMs: 20, tokensPerSecond: 400 }, async ({ pa
   const cells = await tableRows.nth(2).locator('td').allInnerTexts();
   if (cells[1] !== '3') throw new Error(`single ran ${cells[1]} tasks, expected 3`);
   if (!/%$/.test(cells[2])) throw new Error(`single's score cell reads "${cells[2]}"`);
+  // The verdict on top: smoa and moa against the best single model, in words, above the table.
+  const verdict = await view.getByTestId('eval-verdict-line').allInnerTexts();
+  const expected = /^(smoa|moa)(: no significant difference from| beats| trails) single .*95% CI .*p = .* at [\d.]+x the tokens/;
+  if (verdict.length !== 2 || !verdict.every((line) => expected.test(line))) throw new Error(`verdict lines: ${JSON.stringify(verdict)}`);
+  const above = await view.getByTestId('eval-verdict').evaluate((el) => !!(el.compareDocumentPosition(el.ownerDocument.querySelector('[data-testid=eval-row]')) & 4));
+  if (!above) throw new Error('the verdict is not above the results table');
+  console.log(`[ui] verdict: ${verdict.join(' | ')}`);
   const points = await view.getByTestId('eval-point').count();
   if (points !== 3) throw new Error(`the chart shows ${points} points, expected 3`);
   if ((await view.getByTestId('eval-category-row').count()) !== 6) throw new Error('per-category rows missing');

@@ -1,11 +1,14 @@
 /**
  * The evaluation results view: the table per strategy, the score-against-cost chart, per-category rows, and every
- * task with each strategy's answer, grade and a link to its trace. Built with DOM properties only: answers and grader
- * reasons are model output and stay text.
+ * task with each strategy's answer, grade and a link to its trace. Answers are model output: rendered as Markdown by the
+ * trace panel's renderer and sanitizer; grader reasons stay text.
  */
-import { chartAxis, chartPoints, fmtCi, fmtScore, rowCells, scoreLabel, seatText, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
+import { chartTree, type SvgNode } from '../../../eval/chart';
+import { juryText } from '../../../eval/jury';
+import { fmtCi, fmtScore, pointTooltip, reportChart, rowCells, scoreLabel, seatText, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
 import { parseEvalHostMessage, type EvalAnswerView, type EvalHostMessage, type EvalUnit, type EvalWebviewMessage } from '../../eval-protocol';
 import { h } from '../dom';
+import { setMarkdown } from '../render/markdown';
 
 interface Api {
   postMessage(message: EvalWebviewMessage): void;
@@ -101,7 +104,7 @@ function render(): void {
       ),
     );
   }
-  const extras = report.rows.filter((r) => r.seats || r.firstPickRate || r.aspects || r.lengthRatio !== undefined || r.lengthControlled);
+  const extras = report.rows.filter((r) => r.seats || r.firstPickRate || r.jury || r.aspects || r.lengthRatio !== undefined || r.lengthControlled);
   if (extras.length) {
     app.append(h('h2', { text: 'Judges, seats and graders' }));
     const list = h('ul', { testid: 'eval-extras' });
@@ -109,6 +112,7 @@ function render(): void {
       const parts: string[] = [];
       if (r.seats) parts.push(`answers kept: ${r.seats.map(seatText).join(', ')}`);
       if (r.firstPickRate) parts.push(`the judge picked the first-shown answer in ${Math.round(r.firstPickRate.rate * 100)}% of ${r.firstPickRate.decisions} decisions`);
+      if (r.jury) parts.push(juryText(r.jury));
       if (r.aspects) parts.push(Object.entries(r.aspects).map(([a, v]) => `${a} ${v.toFixed(2)}`).join(', '));
       if (r.lengthControlled) parts.push(`length-controlled win rate ${fmtScore(r.lengthControlled.winRate, 'pairwise')} (95% CI ${fmtCi(r.lengthControlled.ci, 'pairwise')})`);
       if (r.lengthRatio !== undefined) parts.push(`length vs baseline ${r.lengthRatio.toFixed(2)}×`);
@@ -131,47 +135,18 @@ function table(headers: string[], rows: { cells: string[]; testid?: string; data
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
+/** DOM for the chart's element tree (the same tree report.svg serializes). */
+function svgDom(node: SvgNode): SVGElement {
+  const el = document.createElementNS(SVG, node.tag) as SVGElement;
+  for (const [k, v] of Object.entries(node.attrs)) if (k !== 'xmlns' && k !== 'width' && k !== 'height') el.setAttribute(k, String(v));
+  if (node.text !== undefined) el.textContent = node.text;
+  for (const child of node.children ?? []) el.append(svgDom(child));
   return el;
 }
 
 /** Score (with its interval) against cost per run, or tokens per run when no model has a price. */
-function chart(report: EvalReport): SVGSVGElement {
-  const W = 640;
-  const H = 360;
-  const m = { l: 64, r: 90, t: 28, b: 48 };
-  const useCost = chartAxis(report) === 'cost';
-  const points = chartPoints(report);
-  const [ymin, ymax] = report.scoreRange;
-  const xmax = Math.max(0, ...points.map((p) => p.x)) * 1.1 || 1;
-  const sx = (x: number) => m.l + (x / xmax) * (W - m.l - m.r);
-  const sy = (y: number) => H - m.b - ((y - ymin) / (ymax - ymin)) * (H - m.t - m.b);
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'eval-chart', role: 'img', 'data-testid': 'eval-chart', 'aria-label': `${scoreLabel(report)} against ${useCost ? 'cost' : 'tokens'} per run` });
-  root.append(svg('text', { x: W / 2, y: 16, 'text-anchor': 'middle', class: 'title' }, `${scoreLabel(report)} against ${useCost ? 'cost' : 'tokens'} per run`));
-  for (let i = 0; i <= 4; i++) {
-    const y = ymin + ((ymax - ymin) * i) / 4;
-    const x = (xmax * i) / 4;
-    root.append(svg('line', { x1: m.l, x2: W - m.r, y1: sy(y), y2: sy(y), class: 'grid' }));
-    root.append(svg('text', { x: m.l - 6, y: sy(y) + 4, 'text-anchor': 'end', class: 'tick' }, report.grader === 'rubric' ? y.toFixed(1) : `${Math.round(y * 100)}%`));
-    root.append(svg('text', { x: sx(x), y: H - m.b + 16, 'text-anchor': 'middle', class: 'tick' }, useCost ? `$${x < 0.01 ? x.toFixed(4) : x.toFixed(3)}` : Math.round(x).toLocaleString('en-US')));
-  }
-  root.append(svg('text', { x: (m.l + W - m.r) / 2, y: H - 10, 'text-anchor': 'middle', class: 'axis' }, useCost ? 'cost per run (USD)' : 'tokens per run'));
-  points.forEach((p, i) => {
-    const g = svg('g', { class: `point c${i % 8}`, 'data-testid': 'eval-point', 'data-strategy': p.strategy });
-    const x = sx(p.x);
-    g.append(svg('line', { x1: x, x2: x, y1: sy(p.lo), y2: sy(p.hi), class: 'ci' }));
-    g.append(svg('line', { x1: x - 5, x2: x + 5, y1: sy(p.lo), y2: sy(p.lo), class: 'ci' }));
-    g.append(svg('line', { x1: x - 5, x2: x + 5, y1: sy(p.hi), y2: sy(p.hi), class: 'ci' }));
-    g.append(svg('circle', { cx: x, cy: sy(p.y), r: 5 }));
-    g.append(svg('text', { x: x + 8, y: sy(p.y) - 6, class: 'label' }, p.strategy));
-    const tip = svg('title', {}, `${p.strategy}: ${fmtScore(p.y, report.grader)} (${fmtScore(p.lo, report.grader)} - ${fmtScore(p.hi, report.grader)})`);
-    g.append(tip);
-    root.append(g);
-  });
-  return root;
+function chart(report: EvalReport): SVGElement {
+  return svgDom(chartTree(reportChart(report), (p) => pointTooltip(report, p)));
 }
 
 function taskTable(report: EvalReport, tasks: { id: string; prompt: string; category?: string }[], units: EvalUnit[]): HTMLTableElement {
@@ -215,6 +190,14 @@ function renderTask(message: Extract<EvalHostMessage, { type: 'task' }>): void {
   section.scrollIntoView({ block: 'start' });
 }
 
+/** A model's answer as Markdown, through the trace panel's renderer and sanitizer (markup in it stays text). */
+function answerBody(answer: string): HTMLElement {
+  const body = h('div', { class: 'answer md', testid: 'eval-answer-body' });
+  if (answer) setMarkdown(body, answer);
+  else body.append(h('p', { class: 'muted', text: '(no answer)' }));
+  return body;
+}
+
 function answerCard(a: EvalAnswerView, report: EvalReport): HTMLElement {
   const score = typeof a.score === 'number' ? fmtScore(a.score, report.grader) : report.grader === 'pairwise' && a.strategy === report.baseline ? 'baseline' : 'not graded';
   const trace = h('button', { class: 'secondary', testid: 'eval-open-trace', text: 'Open trace' });
@@ -224,7 +207,7 @@ function answerCard(a: EvalAnswerView, report: EvalReport): HTMLElement {
     { class: `answer-card ${a.status}`, testid: 'eval-answer' },
     h('header', {}, h('strong', { text: `${a.strategy}${report.repeat > 1 ? ` #${a.repeat + 1}` : ''}` }), h('span', { class: 'score', text: score }), trace),
     ...(a.error ? [h('p', { class: 'error', text: a.error })] : []),
-    h('pre', { class: 'answer', text: a.answer || '(no answer)' }),
+    answerBody(a.answer),
     ...(a.grade ? [h('pre', { class: 'grade muted', testid: 'eval-grade', text: a.grade })] : []),
   );
   card.dataset.strategy = a.strategy;
