@@ -29,8 +29,11 @@ export class LineStdioTransport {
   onclose?: () => void;
   private pending = '';
   private skipping = false;
-  private closed = false;
+  private isClosed = false;
   private started = false;
+  private markClosed!: () => void;
+  /** Settles when the connection ends (stdin closed or `close()` called). */
+  readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
   constructor(
     private readonly input: NodeJS.ReadableStream = process.stdin,
@@ -69,19 +72,20 @@ export class LineStdioTransport {
   }
 
   async send(message: WireMessage): Promise<void> {
-    if (this.closed) throw new Error('smoa mcp: the stdio transport is closed');
+    if (this.isClosed) throw new Error('smoa mcp: the stdio transport is closed');
     const text = `${JSON.stringify(message)}\n`;
     await new Promise<void>((resolve, reject) => this.output.write(text, (error) => (error ? reject(error) : resolve())));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.input.off('close', this.onEnd);
     this.input.off('error', this.onInputError);
     this.pending = '';
+    this.markClosed();
     this.onclose?.();
   }
 
@@ -109,7 +113,7 @@ export class LineStdioTransport {
   }
 
   private answerError(id: Id | null, code: number, message: string): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     this.send({ jsonrpc: '2.0', id, error: { code, message } } as unknown as WireMessage).catch((error: unknown) => this.onerror?.(error instanceof Error ? error : new Error(String(error))));
   }
 }

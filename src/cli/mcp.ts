@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ClientRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, specTypeSchemas, type SpecTypeName } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { consult, CONSULT_DESCRIPTION, consultInputSchema, consultProgressLine } from '../host/consult';
 import { createClientFactory, EndpointPool } from '../pipeline/clients';
 import type { SmoaConfig } from '../pipeline/config';
@@ -11,6 +11,7 @@ import type { Command } from './args';
 import { checkApiKeys, readConfigFile, writeTrace } from './io';
 import { ProgressNarrator } from '../pipeline/narrator';
 import { describeIssues, LineStdioTransport, type ParamsCheck } from './mcp-stdio';
+import { TaskTransport } from './mcp-tasks';
 
 /**
  * `smoa mcp`: the ensemble as an MCP server over stdio, for agents that reach helpers through MCP (Copilot CLI, Claude
@@ -23,34 +24,68 @@ export const MCP_TOOL_NAME = 'consult';
 export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, version: string): Promise<number> {
   const config = readConfigFile(command.config);
   checkApiKeys(config);
-  const server = createMcpServer(config, { version, ...(command.traceDir ? { traceDir: command.traceDir } : {}) });
-  const transport = new LineStdioTransport(process.stdin, process.stdout, checkRequestParams);
-  // Dropped notifications and stream errors go to stderr (stdout is the protocol); the SDK chains its handler to ours.
-  transport.onerror = (error) => process.stderr.write(`${error.message}\n`);
-  const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
-  await server.connect(transport);
+  const shared = createMcpShared();
+  const options = { version, ...(command.traceDir ? { traceDir: command.traceDir } : {}) };
+  const wire = new LineStdioTransport(process.stdin, process.stdout, checkRequestParams);
+  // Clients that support MCP tasks (2025-11-25) may run `consult` as a task: it outlasts their request timeout.
+  const transport = new TaskTransport(wire, { taskTools: [MCP_TOOL_NAME] });
+  // Both protocol eras on one stdio connection: a client that opens with `initialize` (the 2025 family) gets a
+  // negotiating server; one that opens with `server/discover` or a request carrying the 2026-07-28 envelope gets the
+  // current protocol. The SDK picks the era from the first message and builds one server for it from this factory.
+  // Dropped notifications and stream errors go to stderr (stdout is the protocol).
+  const handle = serveStdio(() => createMcpServer(config, options, shared), { transport, onerror: (error) => process.stderr.write(`smoa mcp: ${error.message}\n`) });
   process.stderr.write(`smoa mcp: serving "${MCP_TOOL_NAME}" on stdio (${config.proposers.length} proposers, aggregator ${config.aggregator})\n`);
   // The client ends the session by closing our stdin.
-  process.stdin.on('end', () => void server.close());
-  await closed;
+  await wire.closed;
+  await handle.close();
   return 0;
 }
 
-/** The SDK's own schema for each request a client may send, by method: bad params get -32602 naming the field. */
-const requestSchemas = new Map(ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]));
-
-export const checkRequestParams: ParamsCheck = (method, params) => {
-  const schema = requestSchemas.get(method);
-  if (!schema) return undefined;
-  const checked = schema.safeParse(params === undefined ? { method } : { method, params });
-  return checked.success ? undefined : describeIssues(method, checked.error.issues);
+/**
+ * The SDK's own schema for each request this server serves, by method: params that do not fit get -32602 with one
+ * line naming the field (the SDK itself answers them with a multi-line schema dump, or not at all).
+ */
+const REQUEST_TYPES: Readonly<Record<string, SpecTypeName>> = {
+  initialize: 'InitializeRequest',
+  ping: 'PingRequest',
+  'server/discover': 'DiscoverRequest',
+  'tools/list': 'ListToolsRequest',
+  'tools/call': 'CallToolRequest',
+  'resources/list': 'ListResourcesRequest',
+  'resources/templates/list': 'ListResourceTemplatesRequest',
+  'resources/read': 'ReadResourceRequest',
+  'prompts/list': 'ListPromptsRequest',
+  'prompts/get': 'GetPromptRequest',
+  'completion/complete': 'CompleteRequest',
+  'logging/setLevel': 'SetLevelRequest',
+  'tasks/get': 'GetTaskRequest',
+  'tasks/result': 'GetTaskPayloadRequest',
+  'tasks/cancel': 'CancelTaskRequest',
+  'tasks/list': 'ListTasksRequest',
 };
 
-export function createMcpServer(config: SmoaConfig, options: { version: string; traceDir?: string }): McpServer {
+export const checkRequestParams: ParamsCheck = (method, params) => {
+  const type = REQUEST_TYPES[method];
+  if (!type) return undefined;
+  const checked = specTypeSchemas[type]['~standard'].validate(params === undefined ? { method } : { method, params });
+  if (checked instanceof Promise) return undefined; // the spec schemas are synchronous; never taken
+  return checked.issues ? describeIssues(method, checked.issues.map((i) => ({ path: (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)), message: i.message }))) : undefined;
+};
+
+/** What every server instance of one `smoa mcp` process shares, whichever era each connection speaks. */
+export interface McpShared {
+  /** Endpoint caps and learned quirks hold across consultations. */
+  readonly pool: EndpointPool;
+  readonly roleCache: MemoryRoleCache;
+}
+
+export function createMcpShared(): McpShared {
+  return { pool: new EndpointPool(), roleCache: new MemoryRoleCache() };
+}
+
+export function createMcpServer(config: SmoaConfig, options: { version: string; traceDir?: string }, shared: McpShared = createMcpShared()): McpServer {
   const server = new McpServer({ name: 'smoa', version: options.version });
-  // One pool for the server's life: endpoint caps and learned quirks hold across consultations.
-  const pool = new EndpointPool();
-  const roleCache = new MemoryRoleCache();
+  const { pool, roleCache } = shared;
   server.registerTool(
     MCP_TOOL_NAME,
     {
@@ -59,23 +94,24 @@ export function createMcpServer(config: SmoaConfig, options: { version: string; 
       inputSchema: consultInputSchema.shape,
       annotations: { readOnlyHint: true, openWorldHint: true },
     },
-    async (input, extra) => {
-      const progressToken = extra._meta?.progressToken;
+    async (input, ctx) => {
+      const { signal } = ctx.mcpReq;
+      const progressToken = ctx.mcpReq._meta?.progressToken;
       const narrator = new ProgressNarrator();
       let step = 0;
       // Notifications go out in order, and all of them before the result: a client reads "Finished" last.
       let sent: Promise<unknown> = Promise.resolve();
       const progress = (event: SmoaEvent) => {
         const line = event.type === 'run-finished' ? `Finished: ${event.status}` : narrator.describe(event);
-        if (line === undefined || progressToken === undefined || extra.signal.aborted) return;
+        if (line === undefined || progressToken === undefined || signal.aborted) return;
         // Progress per stage (roles, layers, judge, aggregator); a client that stopped listening must not fail the run.
         const params = { progressToken, progress: ++step, message: consultProgressLine(line) };
-        sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params })).catch(() => undefined);
+        sent = sent.then(() => ctx.mcpReq.notify({ method: 'notifications/progress', params })).catch(() => undefined);
       };
       const reply = await consult(
         input,
         async (request, onEvent) => {
-          const { result, trace } = await startRun(config, request, { clientFor: createClientFactory(config, pool), signal: extra.signal, roleCache, onEvent }).finished;
+          const { result, trace } = await startRun(config, request, { clientFor: createClientFactory(config, pool), signal, roleCache, onEvent }).finished;
           const tracePath = options.traceDir ? join(options.traceDir, `${result.runId}.json`) : undefined;
           if (tracePath) writeTrace(tracePath, trace);
           return { runId: result.runId, result, trace, ...(tracePath ? { tracePath } : {}) };

@@ -75,6 +75,8 @@ describe('smoa mcp: malformed input gets exactly one JSON-RPC error', function (
     const bad = assertOneError(await answersTo({ jsonrpc: '2.0', id: 20, method: 'tools/call', params: { name: 5 } }, 20), -32602, /name/);
     assert.doesNotMatch(bad.error!.message, /[[{]/, `no JSON in the message: ${bad.error!.message}`);
     assertOneError(await answersTo({ jsonrpc: '2.0', id: 21, method: 'tools/call', params: { arguments: { prompt: 'x' } } }, 21), -32602, /name/);
+    // MCP's rule: an unknown tool is a protocol error, not a tool result.
+    assertOneError(await answersTo({ jsonrpc: '2.0', id: 22, method: 'tools/call', params: { name: 'no-such-tool', arguments: {} } }, 22), -32602, /no-such-tool/);
   });
 
   it('reports wrong tool arguments as a tool error the calling model can read and correct', async () => {
