@@ -27,9 +27,9 @@ const nodeTargets = [
   },
 ].map((t) => ({ ...common, platform: 'node', format: 'cjs', target: 'node20', ...t }));
 
-/** Browser bundle: the trace panel's script, loaded by the webview from media/dist. */
+/** Browser bundles, side by side under src/views/webview/: the trace panel's app and the evaluation view's, loaded from media/dist. */
 const browserTargets = [
-  { entryPoints: ['src/views/webview/main.ts'], outfile: 'media/dist/panel.js' },
+  { entryPoints: ['src/views/webview/trace/main.ts'], outfile: 'media/dist/panel.js' },
   { entryPoints: ['src/views/webview/eval/main.ts'], outfile: 'media/dist/eval.js' },
 ].map((t) => ({ ...common, platform: 'browser', format: 'iife', target: 'es2022', ...t }));
 

@@ -13,9 +13,9 @@ describe('build', () => {
       copyFileSync(join(root, 'esbuild.mjs'), join(dir, 'esbuild.mjs'));
       copyFileSync(join(root, 'package.json'), join(dir, 'package.json')); // the CLI bundle takes its version from it
       symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-      mkdirSync(join(dir, 'src/views/webview'), { recursive: true });
+      mkdirSync(join(dir, 'src/views/webview/trace'), { recursive: true });
       writeFileSync(join(dir, 'src/extension.ts'), 'export {};\n');
-      writeFileSync(join(dir, 'src/views/webview/main.ts'), 'export {};\n');
+      writeFileSync(join(dir, 'src/views/webview/trace/main.ts'), 'export {};\n');
       // src/cli.ts is missing, as after a rename.
       const run = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: dir, encoding: 'utf8' });
       assert.notEqual(run.status, 0);

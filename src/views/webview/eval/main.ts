@@ -8,7 +8,7 @@ import { juryText } from '../../../eval/jury';
 import { fmtCi, fmtScore, pointTooltip, reportChart, rowCells, scoreLabel, seatText, TABLE_HEADERS, verdictLines, type EvalReport } from '../../../eval/report';
 import { parseEvalHostMessage, type EvalAnswerView, type EvalHostMessage, type EvalUnit, type EvalWebviewMessage } from '../../eval-protocol';
 import { h } from '../dom';
-import { setMarkdown } from '../render/markdown';
+import { setMarkdown } from '../markdown';
 
 interface Api {
   postMessage(message: EvalWebviewMessage): void;

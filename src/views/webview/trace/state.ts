@@ -1,7 +1,7 @@
-import type { Strategy } from '../../pipeline/strategies';
-import type { SmoaEvent } from '../../pipeline/events';
-import { applyEvent, emptyTrace, type Trace } from '../../pipeline/trace';
-import type { HostMessage, PanelDefaults, RunSummary } from '../protocol';
+import type { Strategy } from '../../../pipeline/strategies';
+import type { SmoaEvent } from '../../../pipeline/events';
+import { applyEvent, emptyTrace, type Trace } from '../../../pipeline/trace';
+import type { HostMessage, PanelDefaults, RunSummary } from '../../protocol';
 
 /** What survives a reload of the webview (vscode.setState). */
 export interface SavedState {

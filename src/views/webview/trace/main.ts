@@ -1,4 +1,4 @@
-import { parseHostMessage, parseWebviewMessage, type WebviewMessage } from '../protocol';
+import { parseHostMessage, parseWebviewMessage, type WebviewMessage } from '../../protocol';
 import { PanelView } from './render/panel';
 import { PanelState, type SavedState } from './state';
 import { vscodeApi } from './vscode-api';

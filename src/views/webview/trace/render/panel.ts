@@ -1,5 +1,5 @@
-import type { Trace } from '../../../pipeline/trace';
-import { h, setData, setText, show } from '../dom';
+import type { Trace } from '../../../../pipeline/trace';
+import { h, setData, setText, show } from '../../dom';
 import type { PanelState } from '../state';
 import { AnswerView, type AnswerAction } from './answer';
 import { ControlsView, type ControlActions } from './controls';

@@ -1,6 +1,6 @@
-import { clip } from '../../../pipeline/format';
-import type { Trace } from '../../../pipeline/trace';
-import { h, setData, show } from '../dom';
+import { clip } from '../../../../pipeline/format';
+import type { Trace } from '../../../../pipeline/trace';
+import { h, setData, show } from '../../dom';
 
 /** A tool result can be a whole file: the card shows its start, the saved trace keeps all of it. */
 const RESULT_CHARS = 2_000;

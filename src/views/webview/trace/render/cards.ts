@@ -1,7 +1,7 @@
-import { SCORE_MAX } from '../../../pipeline/events';
-import type { TraceCall, TraceLayer } from '../../../pipeline/trace';
-import { formatCount, formatMs, h, setData, setText, show } from '../dom';
-import { setMarkdown } from './markdown';
+import { SCORE_MAX } from '../../../../pipeline/events';
+import type { TraceCall, TraceLayer } from '../../../../pipeline/trace';
+import { formatCount, formatMs, h, setData, setText, show } from '../../dom';
+import { setMarkdown } from '../../markdown';
 
 export type CardStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'timed-out' | 'cancelled' | 'skipped' | 'not-run';
 

@@ -1,7 +1,7 @@
-import { judgeNoteLines, judgeScoresLine, judgeVotesLine } from '../../../pipeline/judge-bias';
-import { STRATEGY_TRAITS } from '../../../pipeline/strategies';
-import type { Trace, TraceCall, TraceLayer } from '../../../pipeline/trace';
-import { h, setData, setText, show } from '../dom';
+import { judgeNoteLines, judgeScoresLine, judgeVotesLine } from '../../../../pipeline/judge-bias';
+import { STRATEGY_TRAITS } from '../../../../pipeline/strategies';
+import type { Trace, TraceCall, TraceLayer } from '../../../../pipeline/trace';
+import { h, setData, setText, show } from '../../dom';
 import { CardView } from './cards';
 
 /** One layer as a row: its proposer cards, then the judge's verdict and the moderator's decision. */

@@ -1,4 +1,4 @@
-import type { WebviewMessage } from '../protocol';
+import type { WebviewMessage } from '../../protocol';
 
 /** The slice of the webview API the panel uses; `acquireVsCodeApi` may be called only once per page. */
 export interface VsCodeApi<S> {

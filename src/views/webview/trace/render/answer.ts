@@ -1,10 +1,10 @@
-import { formatCost, formatUsd, plural, routeLine, totalsParts } from '../../../pipeline/format';
-import { describeJudgeBias, judgeBias } from '../../../pipeline/judge-bias';
-import { exchangeTotals, type Trace } from '../../../pipeline/trace';
-import { estimateDense } from '../../dense-estimate';
-import { formatCount, formatMs, h, setData, setText, show } from '../dom';
+import { formatCost, formatUsd, plural, routeLine, totalsParts } from '../../../../pipeline/format';
+import { describeJudgeBias, judgeBias } from '../../../../pipeline/judge-bias';
+import { exchangeTotals, type Trace } from '../../../../pipeline/trace';
+import { estimateDense } from '../../../dense-estimate';
+import { formatCount, formatMs, h, setData, setText, show } from '../../dom';
 import { callIdsOf } from './layers';
-import { setMarkdown } from './markdown';
+import { setMarkdown } from '../../markdown';
 import { ToolActivityView } from './tools';
 
 export type AnswerAction = 'insert' | 'copy' | 'export';

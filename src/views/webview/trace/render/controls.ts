@@ -1,6 +1,6 @@
-import { STRATEGIES, STRATEGY_TRAITS, type Strategy } from '../../../pipeline/strategies';
-import type { RunSummary } from '../../protocol';
-import { h, setData, setText, show } from '../dom';
+import { STRATEGIES, STRATEGY_TRAITS, type Strategy } from '../../../../pipeline/strategies';
+import type { RunSummary } from '../../../protocol';
+import { h, setData, setText, show } from '../../dom';
 import type { FormState, PanelState } from '../state';
 
 export interface ControlActions {
