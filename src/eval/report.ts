@@ -363,14 +363,17 @@ export function chartAxis(report: Pick<EvalReport, 'rows'>): 'cost' | 'tokens' {
 /** Score (y, with its interval) against cost per run (x), or tokens per run when prices are unknown. */
 export function chartPoints(report: EvalReport): { strategy: string; x: number; y: number; lo: number; hi: number }[] {
   const useCost = chartAxis(report) === 'cost';
+  // The pairwise baseline has no grade of its own; against itself it ties, so it is drawn at 50% (a strategy baseline
+  // ran and has a cost; the reference outputs did not run and are not drawn).
+  const scoreOf = (r: EvalRow) => r.score ?? (report.grader === 'pairwise' && r.strategy === report.baseline ? 0.5 : null);
   return report.rows
-    .filter((r) => r.score !== null && r.runs > 0)
+    .filter((r) => scoreOf(r) !== null && r.runs > 0)
     .map((r) => ({
       strategy: r.strategy,
       x: useCost ? (r.costUsd ?? 0) / r.runs : (r.promptTokens + r.completionTokens) / r.runs,
-      y: r.score!,
-      lo: r.ci?.[0] ?? r.score!,
-      hi: r.ci?.[1] ?? r.score!,
+      y: scoreOf(r)!,
+      lo: r.ci?.[0] ?? scoreOf(r)!,
+      hi: r.ci?.[1] ?? scoreOf(r)!,
     }));
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildChart, intersects, labelWidth, MARKER_R, niceTicks, type ChartModel, type ChartPoint } from '../../../src/eval/chart';
-import { renderSvg, summarize } from '../../../src/eval/report';
+import { chartPoints, renderSvg, summarize } from '../../../src/eval/report';
 import { unitKey, type AnswerRecord, type GradeRecord } from '../../../src/eval/records';
 import type { EvalTask } from '../../../src/eval/tasks';
 
@@ -137,5 +137,24 @@ describe('eval chart', () => {
     const ticks = [...svg.matchAll(/data-testid="eval-xtick">([^<]+)</g)].map((m) => m[1]);
     // About 1,155 tokens per run at most: steps of 500.
     assert.deepEqual(ticks, ['0', '500', '1,000', '1,500']);
+  });
+
+  it('the pairwise baseline strategy is drawn too, at 50% (it ties with itself), with its cost', () => {
+    const tasks: EvalTask[] = [{ id: 'q1', prompt: 'p', source: 'line 1' }];
+    const answers: AnswerRecord[] = ['single:a', 'smoa'].map((s, i) => ({
+      key: unitKey('q1', s, 0),
+      taskId: 'q1',
+      strategy: s,
+      repeat: 0,
+      promptHash: 'x',
+      status: 'ok',
+      answer: 'x',
+      totals: { calls: 1, failedCalls: 0, promptTokens: 100 * (i + 1), completionTokens: 100, estimated: false, wallMs: 1, layersRun: 0 },
+    }));
+    const grades: GradeRecord[] = [{ key: answers[1].key, grader: 'pairwise', baseline: 'single:a', score: 1 }];
+    const report = summarize({ tasks, strategies: ['single:a', 'smoa'], grader: 'pairwise', baseline: 'single:a', repeat: 1, seed: 0, answers, grades });
+    const points = chartPoints(report);
+    assert.deepEqual(points.map((p) => [p.strategy, p.y, p.x]), [['single:a', 0.5, 200], ['smoa', 1, 300]]);
+    assert.match(renderSvg(report), /data-testid="eval-label"[^>]*>single:a<\/text>/);
   });
 });
