@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import process from 'node:process';
 
 const stages = [
-  ['unit (typecheck, lint, build, mocha)', 'test'],
+  ['unit (typecheck, lint, unused exports, build, mocha)', 'test'],
   ['browser (webview in headless Chromium)', 'test:browser'],
   ['extension host (mocha in code-server)', 'test:vscode'],
   ['UI end to end (workbench in Chromium)', 'test:ui'],

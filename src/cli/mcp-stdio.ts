@@ -128,7 +128,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * string or integer ids)? The id an error answer goes to: the message's own when it is usable, else null, and
  * undefined when the message has no id at all (a notification: not answered).
  */
-export function classify(value: unknown, checkParams: ParamsCheck): Verdict {
+function classify(value: unknown, checkParams: ParamsCheck): Verdict {
   if (Array.isArray(value)) return { id: null, code: INVALID_REQUEST, problem: 'Invalid Request: JSON-RPC batches are not supported by MCP; send one message per line' };
   if (!isObject(value)) return { id: null, code: INVALID_REQUEST, problem: 'Invalid Request: a message must be a JSON object' };
   const hasId = 'id' in value;

@@ -19,7 +19,7 @@ import { TaskTransport } from './mcp-tasks';
  * The server's runs get no tools of their own: a consultation cannot start another one.
  */
 
-export const MCP_TOOL_NAME = 'consult';
+const MCP_TOOL_NAME = 'consult';
 
 export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, version: string): Promise<number> {
   const config = readConfigFile(command.config);
@@ -64,7 +64,7 @@ const REQUEST_TYPES: Readonly<Record<string, SpecTypeName>> = {
   'tasks/list': 'ListTasksRequest',
 };
 
-export const checkRequestParams: ParamsCheck = (method, params) => {
+const checkRequestParams: ParamsCheck = (method, params) => {
   const type = REQUEST_TYPES[method];
   if (!type) return undefined;
   const checked = specTypeSchemas[type]['~standard'].validate(params === undefined ? { method } : { method, params });
@@ -73,17 +73,17 @@ export const checkRequestParams: ParamsCheck = (method, params) => {
 };
 
 /** What every server instance of one `smoa mcp` process shares, whichever era each connection speaks. */
-export interface McpShared {
+interface McpShared {
   /** Endpoint caps and learned quirks hold across consultations. */
   readonly pool: EndpointPool;
   readonly roleCache: MemoryRoleCache;
 }
 
-export function createMcpShared(): McpShared {
+function createMcpShared(): McpShared {
   return { pool: new EndpointPool(), roleCache: new MemoryRoleCache() };
 }
 
-export function createMcpServer(config: SmoaConfig, options: { version: string; traceDir?: string }, shared: McpShared = createMcpShared()): McpServer {
+function createMcpServer(config: SmoaConfig, options: { version: string; traceDir?: string }, shared: McpShared = createMcpShared()): McpServer {
   const server = new McpServer({ name: 'smoa', version: options.version });
   const { pool, roleCache } = shared;
   server.registerTool(

@@ -21,7 +21,7 @@ export interface Box {
   h: number;
 }
 
-export interface Tick {
+interface Tick {
   value: number;
   /** Position in chart units (x for the x axis, y for the y axis). */
   pos: number;
@@ -57,7 +57,7 @@ export interface ChartModel {
 }
 
 export const MARKER_R = 5;
-export const LABEL_FONT = 12;
+const LABEL_FONT = 12;
 const LABEL_PAD = 2;
 const LABEL_DESCENT = 4;
 const LABEL_H = 15;
@@ -99,7 +99,7 @@ export function niceTicks(min: number, max: number, maxTicks = 6): { lo: number;
 }
 
 /** Decimals a tick step needs (0.0005 -> 4, 20 -> 0). */
-export function stepDecimals(step: number): number {
+function stepDecimals(step: number): number {
   return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
 }
 
@@ -137,7 +137,7 @@ const markerBox = (cx: number, cy: number): Box => ({ x: cx - MARKER_R - 1, y: c
  * Spreads markers that would cover each other (same cost and score, e.g. `single` and `single:a` on a fixed-answer
  * set) sideways just enough that each is seen; x positions move by whole marker widths at most.
  */
-export function dodge(points: { cx: number; cy: number }[]): number[] {
+function dodge(points: { cx: number; cy: number }[]): number[] {
   const gap = 2 * MARKER_R + 3;
   const placed: { cx: number; cy: number }[] = [];
   const order = points.map((p, i) => i).sort((a, b) => points[a].cx - points[b].cx || a - b);
@@ -171,7 +171,7 @@ function candidates(cx: number, cy: number, w: number, h: number): Box[] {
   return out;
 }
 
-export interface LabelInput {
+interface LabelInput {
   cx: number;
   cy: number;
   text: string;
@@ -184,7 +184,7 @@ export interface LabelInput {
  * Greedy, nearest position first, preferring positions nearer to the label's own marker than to any other and clear of
  * the interval bars. Returns undefined when some label has no free position (the caller then uses a legend).
  */
-export function placeLabels(items: LabelInput[], area: Box, fontSize = LABEL_FONT): Box[] | undefined {
+function placeLabels(items: LabelInput[], area: Box, fontSize = LABEL_FONT): Box[] | undefined {
   const markers = items.map((p) => markerBox(p.cx, p.cy));
   const bars = items.flatMap((p) => (p.bar ? [p.bar] : []));
   const placed: Box[] = [];
@@ -311,7 +311,7 @@ export interface SvgNode {
   children?: SvgNode[];
 }
 
-export const CHART_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+const CHART_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 const n = (tag: string, attrs: Record<string, string | number>, children?: SvgNode[] | string): SvgNode =>
   typeof children === 'string' ? { tag, attrs, text: children } : { tag, attrs, ...(children ? { children } : {}) };

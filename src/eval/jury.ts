@@ -8,7 +8,7 @@ import type { JudgeBallot } from '../pipeline/events';
  */
 
 /** One pair of judges over the decisions both voted in; every field is a sum, so records add up across runs. */
-export interface JuryPair {
+interface JuryPair {
   a: string;
   b: string;
   /** Layers where both scored at least two of the same answers. */

@@ -9,7 +9,7 @@ import type { EvalTask } from './tasks';
  * Evaluation results folders as router sources: what `smoa route build --from` and "SMoA: Build Router from
  * Evaluations" both read, so the two cannot disagree on what a usable folder is.
  */
-export function readRouterSources(dirs: readonly string[]): { ok: true; sources: RouterSource[] } | { ok: false; message: string } {
+function readRouterSources(dirs: readonly string[]): { ok: true; sources: RouterSource[] } | { ok: false; message: string } {
   const sources: RouterSource[] = [];
   for (const dir of dirs) {
     const loaded = loadResultsDir(dir);

@@ -70,7 +70,7 @@ export interface SettingsAlertPort {
   log(level: 'info' | 'warn', message: string): void;
 }
 
-export const OPEN_SETTINGS = 'Open Settings';
+const OPEN_SETTINGS = 'Open Settings';
 
 /**
  * The settings check's notifications. A setting that stops every run (any invalid one) is an error notification with

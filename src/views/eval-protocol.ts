@@ -49,7 +49,7 @@ const rowSchema = z.object({
   vsSelf: z.optional(comparisonSchema),
 });
 
-export const evalReportSchema = z.object({
+const evalReportSchema = z.object({
   grader: z.enum(GRADERS),
   graderModel: z.optional(z.string()),
   baseline: z.optional(z.string()),
@@ -63,8 +63,8 @@ export const evalReportSchema = z.object({
   overheadMsPerRun: z.optional(z.number()),
 });
 
-export const evalTaskSummarySchema = z.object({ id, prompt: text, category: z.optional(z.string()) });
-export const evalUnitSchema = z.object({
+const evalTaskSummarySchema = z.object({ id, prompt: text, category: z.optional(z.string()) });
+const evalUnitSchema = z.object({
   key: id,
   taskId: id,
   strategy: id,
@@ -73,7 +73,7 @@ export const evalUnitSchema = z.object({
   score: z.optional(score),
 });
 
-export const evalAnswerSchema = z.object({
+const evalAnswerSchema = z.object({
   key: id,
   strategy: id,
   repeat: z.number(),
@@ -87,7 +87,7 @@ export const evalAnswerSchema = z.object({
 });
 
 /** Host → webview. */
-export const evalHostMessageSchema = z.discriminatedUnion('type', [
+const evalHostMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('results'),
     title: z.string(),
@@ -103,7 +103,7 @@ export const evalHostMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 /** Webview → host. */
-export const evalWebviewMessageSchema = z.discriminatedUnion('type', [
+const evalWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('showTask'), taskId: id }),
   z.object({ type: z.literal('openTrace'), key: id }),

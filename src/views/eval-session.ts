@@ -133,7 +133,7 @@ export class EvalSession {
 }
 
 /** A grade's details as text for the view: the exact comparison, the rubric's reasons, the pairwise verdicts. */
-export function describeGrade(grade: GradeRecord): string {
+function describeGrade(grade: GradeRecord): string {
   if (grade.error) return `not graded: ${grade.error}`;
   const d = grade.detail;
   if (typeof d === 'string') return d;

@@ -233,5 +233,5 @@ export const traceSchema = z.object({
 
 // Compile-time drift checks: every real event and trace must satisfy the schemas.
 type Assignable<T, U extends T> = U;
-export type _EventsFit = Assignable<z.input<typeof smoaEventSchema>, SmoaEvent>;
-export type _TraceFits = Assignable<z.input<typeof traceSchema>, Trace>;
+type _EventsFit = Assignable<z.input<typeof smoaEventSchema>, SmoaEvent>;
+type _TraceFits = Assignable<z.input<typeof traceSchema>, Trace>;

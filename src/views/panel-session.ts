@@ -12,7 +12,7 @@ import { parseTrace, parseWebviewMessage, type HostMessage, type PanelDefaults, 
  */
 
 /** What the panel's controls change for one run. */
-export interface PanelOverrides {
+interface PanelOverrides {
   strategy?: Strategy;
   layers?: number;
   topK?: number;

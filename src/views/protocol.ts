@@ -15,7 +15,7 @@ export const VIEW_TYPE = 'smoa.tracePanel';
 const runId = z.string().check(z.minLength(1), z.maxLength(200));
 const strategy = z.enum(STRATEGIES);
 
-export const runSummarySchema = z.object({
+const runSummarySchema = z.object({
   runId,
   origin: z.string(),
   prompt: z.string(),
@@ -27,7 +27,7 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
-export const panelDefaultsSchema = z.object({
+const panelDefaultsSchema = z.object({
   strategy,
   layers: z.int().check(z.minimum(1), z.maximum(10)),
   topK: z.int().check(z.minimum(1)),
@@ -40,7 +40,7 @@ export const panelDefaultsSchema = z.object({
 export type PanelDefaults = z.infer<typeof panelDefaultsSchema>;
 
 /** Host → webview. */
-export const hostMessageSchema = z.discriminatedUnion('type', [
+const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('config'), defaults: panelDefaultsSchema }),
   z.object({ type: z.literal('runList'), runs: z.array(runSummarySchema) }),
   /** Show this run from the start: `events` replays what happened so far; further events come in batches. */
@@ -61,7 +61,7 @@ const budgetFields = {
 };
 
 /** Webview → host. */
-export const webviewMessageSchema = z.discriminatedUnion('type', [
+const webviewMessageSchema = z.discriminatedUnion('type', [
   /** The webview (re)loaded; `restoredRunId` is the run its saved state showed (the host may show a requested one instead). */
   z.object({ type: z.literal('ready'), restoredRunId: z.optional(runId) }),
   z.object({

@@ -68,7 +68,7 @@ ${rows.length ? `<table id="by-model"><thead><tr><th>Model</th><th>Endpoint</th>
 }
 
 /** The page's one style element by its nonce; no 'self' (see html.ts), no inline styles, nothing else. */
-export function usageCsp(nonce: string): string {
+function usageCsp(nonce: string): string {
   return `default-src 'none'; style-src 'nonce-${nonce}'; img-src data:; font-src 'none'; form-action 'none'; base-uri 'none'`;
 }
 
@@ -80,6 +80,6 @@ function int(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function usd(n: number): string {
+function usd(n: number): string {
   return formatMoney(n);
 }

@@ -8,7 +8,7 @@ import { makeNonce } from './html';
 import { EXPORT_USAGE_COMMAND, renderUsageHtml, RESET_USAGE_COMMAND, USAGE_CSV_NAME, usageCsvDefaultPath } from './usage-html';
 
 /** Show Usage (a static page, redrawn when the ledger changes), CSV export, reset, and chat's "Run anyway". */
-export class UsagePanel {
+class UsagePanel {
   static readonly viewType = 'smoa.usage';
   private static current: UsagePanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];

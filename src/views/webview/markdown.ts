@@ -48,7 +48,7 @@ const CONFIG = {
 };
 
 /** Sanitized DOM for a markdown text. */
-export function renderMarkdown(text: string): DocumentFragment {
+function renderMarkdown(text: string): DocumentFragment {
   return purifier.sanitize(md.render(text), CONFIG);
 }
 

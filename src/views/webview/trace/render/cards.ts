@@ -3,7 +3,7 @@ import type { TraceCall, TraceLayer } from '../../../../pipeline/trace';
 import { formatCount, formatMs, h, setData, setText, show } from '../../dom';
 import { setMarkdown } from '../../markdown';
 
-export type CardStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'timed-out' | 'cancelled' | 'skipped' | 'not-run';
+type CardStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'timed-out' | 'cancelled' | 'skipped' | 'not-run';
 
 const STATUS_LABEL: Record<CardStatus, string> = {
   waiting: 'waiting',
@@ -16,7 +16,7 @@ const STATUS_LABEL: Record<CardStatus, string> = {
   'not-run': 'not run',
 };
 
-export function cardStatus(call: TraceCall | undefined, layer: TraceLayer): CardStatus {
+function cardStatus(call: TraceCall | undefined, layer: TraceLayer): CardStatus {
   if (!call) return layer.status === 'skipped' ? 'skipped' : layer.status === 'running' ? 'waiting' : 'not-run';
   if (call.status === 'running') return call.text ? 'streaming' : 'waiting';
   if (call.status === 'done') return 'done';

@@ -198,7 +198,7 @@ type NumberField = 'layers' | 'topK' | 'maxUsd' | 'maxTokens';
  * What is wrong with a number field's text, said with what the field accepts; undefined when a run can take it.
  * `badInput`: the browser could not read the text as a number (its value is then empty). `proposers`: top k's limit.
  */
-export function numberFieldProblem(field: NumberField, value: string, badInput: boolean, proposers?: number): string | undefined {
+function numberFieldProblem(field: NumberField, value: string, badInput: boolean, proposers?: number): string | undefined {
   const text = value.trim();
   const whole = /^\d+$/.test(text) ? Number(text) : undefined;
   switch (field) {
