@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  */
 const surfaces = ['./src/chat', './src/views', './src/models', './src/commands'];
 /** Engine modules with no Node or SDK dependency, which the webview may bundle. */
-export const browserSafePipeline = ['strategies.ts', 'events.ts', 'trace.ts', 'coalesce.ts', 'format.ts', 'judge-bias.ts'];
+export const browserSafePipeline = ['strategy/traits.ts', 'events.ts', 'trace.ts', 'coalesce.ts', 'format.ts', 'judge/bias.ts'];
 /** Evaluation modules the results view may bundle: the report's numbers and formatting, no Node, no graders. */
 export const browserSafeEval = ['report.ts', 'chart.ts', 'jury.ts', 'kinds.ts', 'records.ts', 'stats.ts', 'verdict.ts', 'length-controlled.ts', 'code-block.ts', 'route-report.ts'];
 

@@ -11,7 +11,7 @@ import { EMPTY_MEANS_UNSET } from '../src/host/settings-input';
 import { EXTENSION_SETTINGS, SETTINGS_META, type SettingMeta } from '../src/host/settings-meta';
 import { CONSULT_INPUT_SCHEMA, CONSULT_MODEL_DESCRIPTION, CONSULT_TOOL_NAME } from '../src/models/consult';
 import { configSchema } from '../src/pipeline/config';
-import { STRATEGIES, STRATEGY_TRAITS } from '../src/pipeline/strategies';
+import { STRATEGIES, STRATEGY_TRAITS } from '../src/pipeline/strategy/traits';
 
 type Json = Record<string, unknown>;
 

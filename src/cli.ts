@@ -17,9 +17,9 @@ import { budgetCaps, withBudget, type BudgetVerdict } from './pipeline/budget';
 import type { SmoaConfig } from './pipeline/config';
 import { describeEstimate, estimateRun, type RunEstimate } from './pipeline/estimate';
 import type { SmoaEvent } from './pipeline/events';
-import { createClientFactory, EndpointPool } from './pipeline/clients';
+import { createClientFactory, EndpointPool } from './pipeline/client-factory';
 import { startRun } from './pipeline/start-run';
-import { MemoryRoleCache } from './pipeline/roles';
+import { MemoryRoleCache } from './pipeline/roles/prompt';
 import { onInterrupt } from './cli/interrupt';
 
 /** package.json's version, written into dist/cli.js by esbuild (`define`); undefined when run from source. */

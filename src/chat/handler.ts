@@ -2,7 +2,7 @@ import { redactSecrets } from '../pipeline/secrets';
 import { ProgressNarrator } from '../pipeline/narrator';
 import { plural, summarizeTotals } from '../pipeline/format';
 import type { Trace } from '../pipeline/trace';
-import { isStrategy, strategyLabel } from '../pipeline/strategies';
+import { isStrategy, strategyLabel } from '../pipeline/strategy/traits';
 import { describeEstimate, estimateRun } from '../pipeline/estimate';
 import { RUN_OVER_DAILY_BUDGET_COMMAND, type DailyBudgetGate } from '../host/daily-budget';
 import type { ContextItem } from '../pipeline/prompts';

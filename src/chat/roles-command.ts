@@ -1,7 +1,7 @@
 import type { RunService } from '../host/run-service';
 import type { SmoaConfig } from '../pipeline/config';
 import { clip } from '../pipeline/format';
-import { roleCacheKey, type RoleCache } from '../pipeline/roles';
+import { roleCacheKey, type RoleCache } from '../pipeline/roles/prompt';
 import type { ChatStreamPort } from './chat-port';
 
 export interface RolesDeps {

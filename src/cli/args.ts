@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { STRATEGIES, type Strategy } from '../pipeline/config';
-import { isStrategy } from '../pipeline/strategies';
+import { isStrategy } from '../pipeline/strategy/traits';
 import { GRADERS, type GraderKind } from '../eval/graders';
 
 export class UsageError extends Error {}

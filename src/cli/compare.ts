@@ -1,7 +1,7 @@
-import { createClientFactory, EndpointPool } from '../pipeline/clients';
-import { applyStrategySpec, parseStrategySpecs } from '../pipeline/strategy-spec';
-import { describeJudgeBias, judgeBias, type JudgeBias } from '../pipeline/judge-bias';
-import { MemoryRoleCache } from '../pipeline/roles';
+import { createClientFactory, EndpointPool } from '../pipeline/client-factory';
+import { applyStrategySpec, parseStrategySpecs } from '../pipeline/strategy/spec';
+import { describeJudgeBias, judgeBias, type JudgeBias } from '../pipeline/judge/bias';
+import { MemoryRoleCache } from '../pipeline/roles/prompt';
 import { startRun } from '../pipeline/start-run';
 import { onInterrupt } from './interrupt';
 import { UsageError, type Command } from './args';

@@ -1,6 +1,6 @@
-import { createClientFactory, EndpointPool } from '../pipeline/clients';
+import { createClientFactory, EndpointPool } from '../pipeline/client-factory';
 import { formatUsd } from '../pipeline/format';
-import { MemoryRoleCache } from '../pipeline/roles';
+import { MemoryRoleCache } from '../pipeline/roles/prompt';
 import { planEvaluation, runEvaluationPlan } from '../eval/evaluate';
 import type { EvalProgress } from '../eval/harness';
 import { renderText } from '../eval/report';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { configWarnings, formatIssues, judgeModels, parseConfig, type SmoaConfig } from '../pipeline/config';
-import type { RoleCache } from '../pipeline/roles';
+import type { RoleCache } from '../pipeline/roles/prompt';
 import type { Trace } from '../pipeline/trace';
 import { UsageError } from './args';
 import { registerConfigSecrets } from './output-guard';

@@ -9,7 +9,7 @@ import { readTaskFile } from '../eval/task-file';
 import type { EvalTask } from '../eval/tasks';
 import type { ChatClient } from '../pipeline/client';
 import type { ModelConfig, SmoaConfig } from '../pipeline/config';
-import type { RoleCache } from '../pipeline/roles';
+import type { RoleCache } from '../pipeline/roles/prompt';
 import type { Trace } from '../pipeline/trace';
 
 /** Arguments for running without the pickers (tests, keybindings): every field a picker would ask for. */

@@ -6,7 +6,7 @@ import { readTaskFile } from '../eval/task-file';
 import { COMMANDS } from '../host/command-ids';
 import type { ExtensionServices } from '../host/services';
 import type { SmoaConfig } from '../pipeline/config';
-import { describeStrategySpec, strategySpecNames } from '../pipeline/strategy-spec';
+import { describeStrategySpec, strategySpecNames } from '../pipeline/strategy/spec';
 import { resultsFolderName, runEvaluationCommand, type EvaluationPort, type RunEvaluationArgs, type ShownResults } from './evaluation-flow';
 
 /** The results view, handed in by extension.ts (commands do not import views). */

@@ -1,4 +1,4 @@
-import { parseStrategySpec, type StrategySpec } from '../pipeline/strategy-spec';
+import { parseStrategySpec, type StrategySpec } from '../pipeline/strategy/spec';
 import { runEvaluation, type EvalDeps, type EvalOutcome, type EvalPlan } from './harness';
 import type { AnswerRecord, GradeRecord } from './records';
 import { gradeFinder } from './report';

@@ -3,10 +3,10 @@ import { proposerSlots, type SmoaConfig } from '../pipeline/config';
 import type { RunInput, RunResult } from '../pipeline/engine';
 import type { SmoaEvent } from '../pipeline/events';
 import { summarizeTotals } from '../pipeline/format';
-import { judgeNoteLines } from '../pipeline/judge-bias';
+import { judgeNoteLines } from '../pipeline/judge/bias';
 import { keptModels } from '../pipeline/kept-models';
 import { redactSecrets } from '../pipeline/secrets';
-import { layerCap, STRATEGIES, strategyLabel, STRATEGY_TRAITS, type Strategy } from '../pipeline/strategies';
+import { layerCap, STRATEGIES, strategyLabel, STRATEGY_TRAITS, type Strategy } from '../pipeline/strategy/traits';
 import type { Trace } from '../pipeline/trace';
 
 /**

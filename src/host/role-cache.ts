@@ -1,4 +1,4 @@
-import type { RoleCache } from '../pipeline/roles';
+import type { RoleCache } from '../pipeline/roles/prompt';
 
 /** The part of vscode.Memento (context.globalState) the role cache needs. */
 export interface MementoLike {

@@ -4,7 +4,7 @@ import type { ModelConfig, SmoaConfig, Strategy } from '../pipeline/config';
 import type { RunInput, RunResult } from '../pipeline/engine';
 import { Coalescer } from '../pipeline/coalesce';
 import type { SmoaEvent } from '../pipeline/events';
-import type { RoleCache } from '../pipeline/roles';
+import type { RoleCache } from '../pipeline/roles/prompt';
 import type { RouterFile } from '../pipeline/route/router-file';
 import { startRun } from '../pipeline/start-run';
 import type { Trace } from '../pipeline/trace';

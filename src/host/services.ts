@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { createClientFactory, EndpointPool } from '../pipeline/clients';
+import { createClientFactory, EndpointPool } from '../pipeline/client-factory';
 import type { ChatClient } from '../pipeline/client';
 import type { ModelConfig, SmoaConfig } from '../pipeline/config';
 import { secretsThenEnv } from './api-keys';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { describePlan } from '../host/consult';
 import { abortSignalFor } from '../host/cancellation';
 import { clip } from '../pipeline/format';
-import { isStrategy } from '../pipeline/strategies';
+import { isStrategy } from '../pipeline/strategy/traits';
 import type { ExtensionServices } from '../host/services';
 import { consultTool, CONSULT_TOOL_NAME, promptOf, type ConsultToolInput } from './consult';
 

@@ -5,10 +5,10 @@ import { z } from 'zod';
  * `parseConfig`, so a mistake is reported the same way everywhere: by the path of the offending field.
  */
 
-import { FIXED_STRATEGIES, STRATEGIES, STRATEGY_TRAITS, type Strategy } from './strategies';
+import { FIXED_STRATEGIES, STRATEGIES, STRATEGY_TRAITS, type Strategy } from './strategy/traits';
 import { DEFAULT_ROUTE_SETTINGS } from './route/defaults';
 
-export { STRATEGIES, type Strategy } from './strategies';
+export { STRATEGIES, type Strategy } from './strategy/traits';
 
 /** Endpoint id reserved for models that VS Code itself offers (vscode.lm); the extension supplies their client. */
 export const VSCODE_ENDPOINT = 'vscode';

@@ -2,13 +2,13 @@ import { aggregatorMessages, recentToolResults, type AggregatorTools } from './a
 import type { ChatMessage } from './client';
 import { adaptiveStartOf, configForTrace, proposerSlots, type SmoaConfig, type Strategy } from './config';
 import type { ExchangeTotals, RunStatus, RunTotals } from './events';
-import { decideAgreement, judgeLayer, type Proposal } from './judge-step';
+import { decideAgreement, judgeLayer, type Proposal } from './judge/step';
 import type { JudgeNotes } from './events';
 import { buildMessages, clip, debateSystemPart, judgeNotesSystemPart, synthesisSystemPart, type Candidate, type ContextItem } from './prompts';
 import { randomId } from './random';
-import { resolveRoles } from './role-step';
-import type { RoleCache } from './roles';
-import { layerCap, STRATEGY_TRAITS, type StrategyTraits } from './strategies';
+import { resolveRoles } from './roles/step';
+import type { RoleCache } from './roles/prompt';
+import { layerCap, STRATEGY_TRAITS, type StrategyTraits } from './strategy/traits';
 import { RunContext, type CallOutcome, type CallSpec, type EngineDeps } from './run-context';
 import { RunBudget, type BudgetVerdict } from './budget';
 import { fallbackStrategy, planRoute, routeSettingsOf } from './route/choose';

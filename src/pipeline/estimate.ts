@@ -5,10 +5,10 @@ import { adaptiveStartOf, judgeModels, modelById, proposerSlots, type ModelConfi
 import type { CallStage, RouteDecision } from './events';
 import { planRoute } from './route/choose';
 import type { RouterFile } from './route/router-file';
-import { buildJudgeRequest, buildModeratorRequest } from './judge';
+import { buildJudgeRequest, buildModeratorRequest } from './judge/prompt';
 import { buildMessages, debateSystemPart, synthesisSystemPart, type ContextItem } from './prompts';
-import { buildRolesRequest } from './roles';
-import { layerCap, STRATEGY_TRAITS } from './strategies';
+import { buildRolesRequest } from './roles/prompt';
+import { layerCap, STRATEGY_TRAITS } from './strategy/traits';
 
 /**
  * What a run would do at most, before it sends anything: per stage, the calls, prompt and completion tokens and cost.
@@ -44,7 +44,7 @@ export type StagePlan =
   | { stage: 'aggregator'; sees: number; fromAggregator?: number; judgeNotes?: boolean };
 
 /**
- * The stages a strategy may run, in order, read from its traits (strategies.ts) the way the engine's loop reads them:
+ * The stages a strategy may run, in order, read from its traits (strategy/traits.ts) the way the engine's loop reads them:
  * a new strategy gets its estimate and its budget checks from its traits row.
  */
 export function stagePlans(config: SmoaConfig, strategy: Strategy): StagePlan[] {

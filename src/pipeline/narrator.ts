@@ -1,6 +1,6 @@
 import type { SmoaEvent } from './events';
 import { formatMs, plural, routeLine } from './format';
-import { judgeNoteLines, judgeVotesLine } from './judge-bias';
+import { judgeNoteLines, judgeVotesLine } from './judge/bias';
 
 /**
  * One-line progress messages per stage, shared by the CLI (stderr), the chat participant (stream.progress) and any other

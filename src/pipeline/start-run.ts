@@ -5,7 +5,7 @@ import { runPipeline, type RunInput, type RunResult } from './engine';
 import type { SmoaEvent } from './events';
 import { summarizeTotals } from './format';
 import { randomId } from './random';
-import type { RoleCache } from './roles';
+import type { RoleCache } from './roles/prompt';
 import type { RouterFile } from './route/router-file';
 import { applyEvent, emptyTrace, type Trace } from './trace';
 

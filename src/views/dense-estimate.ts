@@ -1,4 +1,4 @@
-import { STRATEGY_TRAITS } from '../pipeline/strategies';
+import { STRATEGY_TRAITS } from '../pipeline/strategy/traits';
 import type { Trace } from '../pipeline/trace';
 
 /**

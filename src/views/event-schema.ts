@@ -1,5 +1,5 @@
 import { en } from 'zod/locales';
-import { STRATEGIES } from '../pipeline/strategies';
+import { STRATEGIES } from '../pipeline/strategy/traits';
 import * as z from 'zod/mini';
 
 import type { SmoaEvent } from '../pipeline/events';

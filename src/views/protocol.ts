@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { STRATEGIES } from '../pipeline/strategies';
+import { STRATEGIES } from '../pipeline/strategy/traits';
 import type { SmoaEvent } from '../pipeline/events';
 import type { Trace } from '../pipeline/trace';
 import { smoaEventSchema, traceSchema } from './event-schema';

@@ -3,11 +3,11 @@
  * nothing (targets are printed next to the figures). Not part of `npm test`.
  */
 import { startFakeServer, type FakeServer } from '../server/fake-openai';
-import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../src/pipeline/client-factory';
 import { loadConfig, STRATEGIES, type SmoaConfig, type SmoaConfigInput, type Strategy } from '../../src/pipeline/config';
 import { estimateRun } from '../../src/pipeline/estimate';
 import { runPipeline } from '../../src/pipeline/engine';
-import { MemoryRoleCache } from '../../src/pipeline/roles';
+import { MemoryRoleCache } from '../../src/pipeline/roles/prompt';
 import { foldEvents, type Trace } from '../../src/pipeline/trace';
 import type { SmoaEvent } from '../../src/pipeline/events';
 import { table } from '../../src/cli/format';

@@ -4,11 +4,11 @@
  * own writing (reason, notes, stop) is the part the settings `judgeReasons` and `judgeNotes` control.
  */
 import { startFakeServer, type FakeServer } from '../server/fake-openai';
-import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../src/pipeline/client-factory';
 import { loadConfig, type SmoaConfigInput, type Strategy } from '../../src/pipeline/config';
 import { runPipeline } from '../../src/pipeline/engine';
 import type { SmoaEvent } from '../../src/pipeline/events';
-import { MemoryRoleCache } from '../../src/pipeline/roles';
+import { MemoryRoleCache } from '../../src/pipeline/roles/prompt';
 import { foldEvents, type Trace } from '../../src/pipeline/trace';
 import { table } from '../../src/cli/format';
 

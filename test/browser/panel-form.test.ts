@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { configForRequest, RunService } from '../../src/host/run-service';
-import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../src/pipeline/client-factory';
 import type { SmoaConfig } from '../../src/pipeline/config';
 import type { HostMessage } from '../../src/views/protocol';
 import { PanelSession, type PanelPort } from '../../src/views/panel-session';

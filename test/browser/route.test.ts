@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startFakeServer } from '../server/fake-openai';
 import { buildRouter } from '../../src/eval/route-build';
-import { createClientFactory, EndpointPool } from '../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../src/pipeline/client-factory';
 import { loadConfig } from '../../src/pipeline/config';
 import { runPipeline } from '../../src/pipeline/engine';
 import type { SmoaEvent } from '../../src/pipeline/events';

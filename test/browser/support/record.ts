@@ -1,4 +1,4 @@
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, type SmoaConfig, type SmoaConfigInput } from '../../../src/pipeline/config';
 import { runPipeline, type RunInput } from '../../../src/pipeline/engine';
 import type { SmoaEvent } from '../../../src/pipeline/events';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEvaluationCommand, type EvaluationPort, type ShownResults } from '../../../src/commands/evaluation-flow';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, type SmoaConfig } from '../../../src/pipeline/config';
 import { useFakeServer } from '../helpers/engine-harness';
 import { Ledger } from '../../../src/host/ledger';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import type { FakeRequest, FakeServer } from '../../server/fake-openai';
 import type { SmoaConfig, SmoaConfigInput } from '../../../src/pipeline/config';
-import { STRATEGIES, type Strategy } from '../../../src/pipeline/strategies';
+import { STRATEGIES, type Strategy } from '../../../src/pipeline/strategy/traits';
 import { kindOf, ofType, record, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
-import { parseStrategySpecs } from '../../../src/pipeline/strategy-spec';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
+import { parseStrategySpecs } from '../../../src/pipeline/strategy/spec';
 import { runEvaluation } from '../../../src/eval/harness';
 import { MemoryStore } from '../../../src/eval/records';
 import { estimateRun } from '../../../src/pipeline/estimate';

@@ -7,9 +7,9 @@ import { planEvaluation, runEvaluationPlan, type EvalRequest } from '../../../sr
 import { runEvaluation } from '../../../src/eval/harness';
 import { MemoryStore, type AnswerRecord } from '../../../src/eval/records';
 import { LOCK_FILE } from '../../../src/eval/dir-store';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, type SmoaConfig } from '../../../src/pipeline/config';
-import { parseStrategySpecs } from '../../../src/pipeline/strategy-spec';
+import { parseStrategySpecs } from '../../../src/pipeline/strategy/spec';
 import type { Trace } from '../../../src/pipeline/trace';
 import { lastUser, useFakeServer } from '../helpers/engine-harness';
 

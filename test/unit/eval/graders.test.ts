@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../../../test/server/fake-openai';
 import { callCost } from '../../../src/pipeline/accounting';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, modelById } from '../../../src/pipeline/config';
 import {
   gradeExact,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, type SmoaConfig, type SmoaConfigInput } from '../../../src/pipeline/config';
-import { STRATEGIES } from '../../../src/pipeline/strategies';
-import { applyStrategySpec, parseStrategySpec, parseStrategySpecs, type StrategySpec } from '../../../src/pipeline/strategy-spec';
+import { STRATEGIES } from '../../../src/pipeline/strategy/traits';
+import { applyStrategySpec, parseStrategySpec, parseStrategySpecs, type StrategySpec } from '../../../src/pipeline/strategy/spec';
 import { estimateRun } from '../../../src/pipeline/estimate';
 import { runEvaluation, type EvalPlan, type EvalProgress } from '../../../src/eval/harness';
 import { MemoryStore } from '../../../src/eval/records';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig } from '../../../src/pipeline/config';
-import { parseStrategySpecs } from '../../../src/pipeline/strategy-spec';
+import { parseStrategySpecs } from '../../../src/pipeline/strategy/spec';
 import { runEvaluation, type EvalPlan } from '../../../src/eval/harness';
 import { MemoryStore } from '../../../src/eval/records';
 import { renderMarkdown, renderText, summarize } from '../../../src/eval/report';

@@ -1,9 +1,9 @@
 import { startFakeServer, type FakeRequest, type FakeServer, type FakeServerOptions } from '../../../test/server/fake-openai';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import type { SmoaConfig } from '../../../src/pipeline/config';
 import { runPipeline, type RunInput, type RunResult } from '../../../src/pipeline/engine';
 import type { SmoaEvent } from '../../../src/pipeline/events';
-import type { RoleCache } from '../../../src/pipeline/roles';
+import type { RoleCache } from '../../../src/pipeline/roles/prompt';
 
 /** What kind of engine call a request to the fake server is, by the `x-smoa-stage` header the transport sends. */
 export type CallKind = 'judge' | 'moderator' | 'roles' | 'synthesis' | 'plain';

@@ -1,7 +1,7 @@
 import { startFakeServer } from '../../server/fake-openai';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig } from '../../../src/pipeline/config';
-import { parseStrategySpecs } from '../../../src/pipeline/strategy-spec';
+import { parseStrategySpecs } from '../../../src/pipeline/strategy/spec';
 import { runEvaluation } from '../../../src/eval/harness';
 import { MemoryStore } from '../../../src/eval/records';
 import { summarize } from '../../../src/eval/report';

@@ -1,5 +1,5 @@
 import { RunService, type RunServiceDeps } from '../../../src/host/run-service';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import type { SmoaConfig } from '../../../src/pipeline/config';
 import type { FakeServer } from '../../../test/server/fake-openai';
 import { testConfig } from './config';

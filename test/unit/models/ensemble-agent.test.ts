@@ -6,7 +6,7 @@ import { answerWithEnsemble, type EnsembleTools } from '../../../src/models/ense
 import { LM_ROLE, type LmMessage, type LmTool } from '../../../src/models/message-mapping';
 import { ensembleInformation } from '../../../src/models/model-catalog';
 import type { ToolCall } from '../../../src/pipeline/client';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig } from '../../../src/pipeline/config';
 import { exchangeTotals } from '../../../src/pipeline/trace';
 import { startFakeServer, type FakeRequest, type FakeServer } from '../../server/fake-openai';

@@ -5,7 +5,7 @@ import { consultTool as consult, CONSULT_INPUT_SCHEMA } from '../../../src/model
 import { describePlan } from '../../../src/host/consult';
 import { answerWithEnsemble, conversationOf } from '../../../src/models/ensemble-model';
 import { LM_ROLE, type LmMessage } from '../../../src/models/message-mapping';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, STRATEGIES } from '../../../src/pipeline/config';
 import { startFakeServer, type FakeServer } from '../../server/fake-openai';
 import { kindOf } from '../helpers/engine-harness';

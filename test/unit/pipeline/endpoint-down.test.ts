@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { CallError, type ChatClient } from '../../../src/pipeline/client';
-import { EndpointPool } from '../../../src/pipeline/clients';
+import { EndpointPool } from '../../../src/pipeline/client-factory';
 import { EndpointDownMemo } from '../../../src/pipeline/endpoint-down';
 import { loadConfig } from '../../../src/pipeline/config';
 import { startFakeServer, type FakeServer } from '../../server/fake-openai';

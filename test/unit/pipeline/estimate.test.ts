@@ -3,7 +3,7 @@ import type { FakeServer } from '../../../test/server/fake-openai';
 import { STRATEGIES, type SmoaConfigInput } from '../../../src/pipeline/config';
 import { describeEstimate, estimateRun, stagePlans } from '../../../src/pipeline/estimate';
 import { tokenBound } from '../../../src/pipeline/tokens';
-import { MemoryRoleCache } from '../../../src/pipeline/roles';
+import { MemoryRoleCache } from '../../../src/pipeline/roles/prompt';
 import { kindOf, ofType, record, scoresFor, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
-import { EndpointPool } from '../../../src/pipeline/clients';
+import { EndpointPool } from '../../../src/pipeline/client-factory';
 import { foldEvents } from '../../../src/pipeline/trace';
 import { kindOf, ofType, record, useFakeServer, withServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { buildJudgeRequest, combineScores, judgeResponseFormat, parseJudgeReply, relabelReason } from '../../../src/pipeline/judge';
+import { buildJudgeRequest, combineScores, judgeResponseFormat, parseJudgeReply, relabelReason } from '../../../src/pipeline/judge/prompt';
 import { strictSchemaProblems } from '../../../test/server/strict-schema';
 
 const candidates = [0, 1, 2, 3].map((slot) => ({ slot, text: `answer number ${slot}` }));

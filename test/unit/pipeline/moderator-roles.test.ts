@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
-import { MemoryRoleCache } from '../../../src/pipeline/roles';
+import { MemoryRoleCache } from '../../../src/pipeline/roles/prompt';
 import { kindOf, lastUser, ofType, record, scoresFor, systemOf, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describeStrategySpec, strategySpecNames } from '../../../src/pipeline/strategy-spec';
-import { STRATEGY_TRAITS } from '../../../src/pipeline/strategies';
+import { describeStrategySpec, strategySpecNames } from '../../../src/pipeline/strategy/spec';
+import { STRATEGY_TRAITS } from '../../../src/pipeline/strategy/traits';
 import { loadConfig } from '../../../src/pipeline/config';
 
 describe('strategy specs in the evaluation picker', () => {

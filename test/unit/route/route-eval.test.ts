@@ -4,9 +4,9 @@ import { assignFolds, compareRoute, runEvaluationWithRoute } from '../../../src/
 import { routeComparisonLines } from '../../../src/eval/route-report';
 import { MemoryStore } from '../../../src/eval/records';
 import { summarize } from '../../../src/eval/report';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, type SmoaConfig } from '../../../src/pipeline/config';
-import { parseStrategySpecs } from '../../../src/pipeline/strategy-spec';
+import { parseStrategySpecs } from '../../../src/pipeline/strategy/spec';
 import { skillResponder, skillTasks } from '../helpers/route-fixtures';
 
 describe('route in an evaluation (k-fold: never graded on a task it learned from)', function () {

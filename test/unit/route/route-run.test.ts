@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startFakeServer, type FakeServer } from '../../server/fake-openai';
 import { buildRouter } from '../../../src/eval/route-build';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { loadConfig, type SmoaConfig, type SmoaConfigInput } from '../../../src/pipeline/config';
 import { runPipeline } from '../../../src/pipeline/engine';
 import { describeEstimate, estimateRun } from '../../../src/pipeline/estimate';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../../src/host/config-resolver';
 import { RunService } from '../../../src/host/run-service';
-import { createClientFactory, EndpointPool } from '../../../src/pipeline/clients';
+import { createClientFactory, EndpointPool } from '../../../src/pipeline/client-factory';
 import { foldEvents } from '../../../src/pipeline/trace';
 import { estimateDense } from '../../../src/views/dense-estimate';
 import { PanelSession, type PanelPort } from '../../../src/views/panel-session';

@@ -1,4 +1,4 @@
-import type { Strategy } from '../../../pipeline/strategies';
+import type { Strategy } from '../../../pipeline/strategy/traits';
 import type { SmoaEvent } from '../../../pipeline/events';
 import { applyEvent, emptyTrace, type Trace } from '../../../pipeline/trace';
 import type { HostMessage, PanelDefaults, RunSummary } from '../../protocol';

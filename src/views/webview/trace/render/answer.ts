@@ -1,5 +1,5 @@
 import { formatCost, formatUsd, plural, routeLine, totalsParts } from '../../../../pipeline/format';
-import { describeJudgeBias, judgeBias } from '../../../../pipeline/judge-bias';
+import { describeJudgeBias, judgeBias } from '../../../../pipeline/judge/bias';
 import { exchangeTotals, type Trace } from '../../../../pipeline/trace';
 import { estimateDense } from '../../../dense-estimate';
 import { formatCount, formatMs, h, setData, setText, show } from '../../dom';

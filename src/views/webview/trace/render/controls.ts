@@ -1,4 +1,4 @@
-import { STRATEGIES, STRATEGY_TRAITS, type Strategy } from '../../../../pipeline/strategies';
+import { STRATEGIES, STRATEGY_TRAITS, type Strategy } from '../../../../pipeline/strategy/traits';
 import type { RunSummary } from '../../../protocol';
 import { h, setData, setText, show } from '../../dom';
 import type { FormState, PanelState } from '../state';

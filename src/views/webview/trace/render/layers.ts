@@ -1,5 +1,5 @@
-import { judgeNoteLines, judgeScoresLine, judgeVotesLine } from '../../../../pipeline/judge-bias';
-import { STRATEGY_TRAITS } from '../../../../pipeline/strategies';
+import { judgeNoteLines, judgeScoresLine, judgeVotesLine } from '../../../../pipeline/judge/bias';
+import { STRATEGY_TRAITS } from '../../../../pipeline/strategy/traits';
 import type { Trace, TraceCall, TraceLayer } from '../../../../pipeline/trace';
 import { h, setData, setText, show } from '../../dom';
 import { CardView } from './cards';

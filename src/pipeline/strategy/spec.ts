@@ -1,5 +1,5 @@
-import type { SmoaConfig } from './config';
-import { isStrategy, STRATEGIES, STRATEGY_TRAITS, type Strategy } from './strategies';
+import type { SmoaConfig } from '../config';
+import { isStrategy, STRATEGIES, STRATEGY_TRAITS, type Strategy } from './traits';
 
 /**
  * A strategy as a user names it on a command line or in a picker: one of the engine's strategies ("smoa", "moa", ...)

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ChatMessage } from './client';
-import { describeJsonShape, extractJson, responseFormatFor } from './json-reply';
-import { clip } from './prompts';
+import type { ChatMessage } from '../client';
+import { describeJsonShape, extractJson, responseFormatFor } from '../json-reply';
+import { clip } from '../prompts';
 
 /**
  * Role play (SMoA): one distinct role per proposer, written by a model from the task description and what the

@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import type { ChatMessage } from './client';
-import { SCORE_MAX, SCORE_MIN, type JudgeNotes } from './events';
-import { describeJsonShape, extractJson, responseFormatFor } from './json-reply';
-import { clip, describeRequest, formatCandidates } from './prompts';
-import { seededRandom, shuffled } from './random';
+import type { ChatMessage } from '../client';
+import { SCORE_MAX, SCORE_MIN, type JudgeNotes } from '../events';
+import { describeJsonShape, extractJson, responseFormatFor } from '../json-reply';
+import { clip, describeRequest, formatCandidates } from '../prompts';
+import { seededRandom, shuffled } from '../random';
 
-export type { JudgeNotes } from './events';
+export type { JudgeNotes } from '../events';
 
 /**
  * The judge keeps the best k answers of a layer; in the SMoA paper's code the same call also decides whether the
  * answers agree enough to stop (the moderator). It scores every answer it may vote on and the top k are derived from
  * the scores (a list of picks can repeat an item under any schema in OpenAI's strict subset; an object of required
  * scores cannot go wrong). Candidates are shown anonymized and in a seeded random order, and the scores are mapped
- * back to proposer slots. That alone does not remove position or self-preference bias: judge-step.ts can also ask in
+ * back to proposer slots. That alone does not remove position or self-preference bias: judge/step.ts can also ask in
  * both orders, ask a jury, and keep a judge from scoring its own model's answers.
  */
 

@@ -1,6 +1,6 @@
-import type { ChatMessage } from './client';
-import { judgeModels, sameModel } from './config';
-import type { JudgeBallot } from './events';
+import type { ChatMessage } from '../client';
+import { judgeModels, sameModel } from '../config';
+import type { JudgeBallot } from '../events';
 import {
   buildJudgeRequest,
   buildModeratorRequest,
@@ -15,10 +15,10 @@ import {
   type CombinedScores,
   type JudgeNotes,
   type JudgeVerdict,
-} from './judge';
-import { responseFormatFor } from './json-reply';
-import type { Candidate } from './prompts';
-import type { RunContext } from './run-context';
+} from './prompt';
+import { responseFormatFor } from '../json-reply';
+import type { Candidate } from '../prompts';
+import type { RunContext } from '../run-context';
 
 /** One proposer's answer in a layer. */
 export interface Proposal extends Candidate {

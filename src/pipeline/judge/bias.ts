@@ -1,4 +1,4 @@
-import type { JudgeBallot, JudgeNotes } from './events';
+import type { JudgeBallot, JudgeNotes } from '../events';
 
 /**
  * Bias figures of the judge's votes, read from the trace (each ballot records the order shown and the score it gave

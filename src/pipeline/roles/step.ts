@@ -1,5 +1,5 @@
-import { buildRolesRequest, fillRoles, parseRolesReply, roleCacheKey, rolesResponseFormat, type RoleCache } from './roles';
-import type { RunContext } from './run-context';
+import { buildRolesRequest, fillRoles, parseRolesReply, roleCacheKey, rolesResponseFormat, type RoleCache } from './prompt';
+import type { RunContext } from '../run-context';
 
 /** Decides each proposer's role for a SMoA run, generating and caching them when `roles` is "auto". */
 export async function resolveRoles(
