@@ -11,13 +11,6 @@ import type { DayTotal, LedgerEntry } from '../host/ledger';
 export const EXPORT_USAGE_COMMAND = COMMANDS.exportUsageCsv.id;
 export const RESET_USAGE_COMMAND = COMMANDS.resetUsage.id;
 
-/** Where Export as CSV suggests saving: the first workspace folder, else the home folder (never the filesystem root). */
-export function usageCsvDefaultPath(workspaceFolder: string | undefined, home: string): string {
-  return `${(workspaceFolder ?? home).replace(/[\\/]+$/, '')}/${USAGE_CSV_NAME}`;
-}
-
-export const USAGE_CSV_NAME = 'smoa-usage.csv';
-
 export function renderUsageHtml(days: readonly DayTotal[], rows: readonly LedgerEntry[], nonce: string): string {
   const priced = days.some((d) => d.costUsd > 0);
   const value = (d: DayTotal) => (priced ? d.costUsd : d.tokens);
