@@ -47,6 +47,7 @@ const layerZones = [
     except: [
       './views/webview',
       './views/protocol.ts',
+      './views/parse.ts',
       './views/event-schema.ts',
       './views/dense-estimate.ts',
       './views/eval-protocol.ts',

@@ -11,9 +11,10 @@ import { registerMcpServer } from './models/mcp-registration';
 import { registerModelProvider } from './models/provider';
 import { registerBuildRouter } from './commands/build-router';
 import { registerEvaluation } from './commands/evaluation';
-import { EvalPanel, readResultsFolder } from './views/eval-panel';
-import { registerTracePanel, tracePanelServices } from './views/trace-panel';
-import { registerUsageView } from './views/usage-view';
+import { registerPanelCommands } from './commands/panels';
+import { readResultsFolder, showEvalResults } from './views/eval-panel';
+import { createTracePanel } from './views/trace-panel';
+import { showUsage } from './views/usage-view';
 
 /** What activate() returns: the extension-host tests drive chat through it (the chat UI is tested elsewhere). */
 export interface SmoaExtensionApi {
@@ -29,13 +30,18 @@ export function activate(context: vscode.ExtensionContext): SmoaExtensionApi {
   registerModelProvider(context, services);
   registerConsultTool(context, services);
   registerMcpServer(context, services);
-  registerTracePanel(context, services);
+  const tracePanel = createTracePanel(context, services);
   registerBuildRouter(context, services);
-  registerEvaluation(context, services, {
-    showResults: (results) => EvalPanel.show(context, tracePanelServices(services), results),
-    openResultsFolder: (dir) => EvalPanel.show(context, tracePanelServices(services), readResultsFolder(dir)),
+  registerPanelCommands(context, services, {
+    openTracePanel: (runId) => tracePanel.open(runId),
+    openTraceFile: () => tracePanel.openTraceFile(),
+    showUsage: () => showUsage(context, services),
   });
-  registerUsageView(context, services);
+  const evalDeps = { showTrace: tracePanel.showTrace, log: services.log };
+  registerEvaluation(context, services, {
+    showResults: (results) => showEvalResults(context, evalDeps, results),
+    openResultsFolder: (dir) => showEvalResults(context, evalDeps, readResultsFolder(dir)),
+  });
   openChatOnStart();
   return { services, chat };
 }

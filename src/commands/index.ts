@@ -6,7 +6,7 @@ import { registerInsertAnswer } from './insert-answer';
 import { registerSetApiKey } from './set-api-key';
 import { COMMANDS } from '../host/command-ids';
 
-/** The palette commands. `smoa.openTrace` belongs to the trace panel (src/views). */
+/** The palette commands (those opening a panel: panels.ts, registered by extension.ts with the panels). */
 export function registerCommands(context: vscode.ExtensionContext, services: ExtensionServices): void {
   registerSetApiKey(context, services);
   registerConfigureModels(context, services);

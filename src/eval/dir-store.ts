@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { redactSecrets } from '../pipeline/secrets';
 import type { Trace } from '../pipeline/trace';
@@ -192,4 +192,9 @@ export function loadResultsDir(
   } catch (err) {
     return { ok: false, message: `${dir} is not a SMoA evaluation results folder: ${(err as Error).message}` };
   }
+}
+
+/** Copies a results folder (the evaluation view's Save): everything in it, to a folder the user picked. */
+export function copyResultsDir(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
 }

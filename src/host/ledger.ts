@@ -222,3 +222,10 @@ export function dailyBudgetVerdict(todayUsd: number, dailyBudgetUsd: number | un
   }
   return { level: 'ok' };
 }
+
+/** Where Export as CSV suggests saving: the first workspace folder, else the home folder (never the filesystem root). */
+export function usageCsvDefaultPath(workspaceFolder: string | undefined, home: string): string {
+  return `${(workspaceFolder ?? home).replace(/[\\/]+$/, '')}/${USAGE_CSV_NAME}`;
+}
+
+export const USAGE_CSV_NAME = 'smoa-usage.csv';

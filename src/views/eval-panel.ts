@@ -1,73 +1,47 @@
-import { cpSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { loadResultsDir } from '../eval/dir-store';
+import { copyResultsDir, loadResultsDir } from '../eval/dir-store';
 import type { EvalTask } from '../eval/tasks';
-import { EVAL_VIEW_TYPE, parseEvalReport } from './eval-protocol';
-import { EvalSession, type EvalPort, type EvalResults } from './eval-session';
-import { makeNonce, panelHtml } from './html';
-import { TracePanel, type TracePanelServices } from './trace-panel';
+import type { Trace } from '../pipeline/trace';
+import { EVAL_VIEW_TYPE, parseEvalReport, type EvalHostMessage } from './eval-protocol';
+import { EvalSession, type EvalResults } from './eval-session';
+import { WebviewHost, type AppPage } from './webview-host';
+
+const PAGE: AppPage = { kind: 'app', script: 'eval.js', style: 'eval.css', title: 'SMoA Evaluation' };
+
+/** What the evaluation view needs besides VS Code: where a run's trace is shown, and where problems are logged. */
+export interface EvalPanelDeps {
+  showTrace(trace: Trace, name: string): void;
+  log?: { warn(message: string): void };
+}
 
 /**
  * The evaluation results view: one webview per window, under the same content security policy as the trace panel
  * (scripts only with a nonce, nothing remote, no command URIs). Opening a run's trace shows it in the trace panel.
  */
-export class EvalPanel {
-  private static current: EvalPanel | undefined;
-  private readonly session: EvalSession;
-  private readonly disposables: vscode.Disposable[] = [];
-
-  static show(context: vscode.ExtensionContext, services: TracePanelServices, results: EvalResults): EvalPanel {
-    if (EvalPanel.current) {
-      EvalPanel.current.panel.reveal(undefined, false);
-      EvalPanel.current.panel.title = `SMoA Evaluation: ${results.title}`;
-      EvalPanel.current.session.show(results);
-      return EvalPanel.current;
-    }
-    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
-    const panel = vscode.window.createWebviewPanel(EVAL_VIEW_TYPE, `SMoA Evaluation: ${results.title}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [media],
-      retainContextWhenHidden: true,
-    });
-    EvalPanel.current = new EvalPanel(panel, context, services, results);
-    return EvalPanel.current;
+export function showEvalResults(context: vscode.ExtensionContext, deps: EvalPanelDeps, results: EvalResults): void {
+  const { host, created } = WebviewHost.show(context, {
+    viewType: EVAL_VIEW_TYPE,
+    title: `SMoA Evaluation: ${results.title}`,
+    column: vscode.ViewColumn.Active,
+    page: PAGE,
+    retainContextWhenHidden: true,
+  });
+  if (!created) {
+    sessions.get(host)?.show(results);
+    return;
   }
-
-  private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    context: vscode.ExtensionContext,
-    services: TracePanelServices,
-    results: EvalResults,
-  ) {
-    const webview = panel.webview;
-    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
-    webview.html = panelHtml({
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'eval.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'eval.css')).toString(),
-      title: 'SMoA Evaluation',
-    });
-    panel.iconPath = vscode.Uri.joinPath(media, 'trace.svg');
-    const port: EvalPort = {
-      post: (message) => void webview.postMessage(message),
-      showTrace: (trace, name) => TracePanel.showTrace(context, services, trace, name),
-      save: saveResults,
-      open: pickResultsFolder,
-      warn: (message) => services.log?.warn(message),
-    };
-    this.session = new EvalSession(results, port);
-    this.disposables.push(
-      webview.onDidReceiveMessage((message: unknown) => void this.session.receive(message)),
-      panel.onDidDispose(() => this.dispose()),
-    );
-  }
-
-  private dispose(): void {
-    if (EvalPanel.current === this) EvalPanel.current = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
+  const session = new EvalSession(results, {
+    post: (message: EvalHostMessage) => host.post(message),
+    showTrace: (trace, name) => deps.showTrace(trace, name),
+    save: saveResults,
+    open: pickResultsFolder,
+    warn: (message) => deps.log?.warn(message),
+  });
+  sessions.set(host, session);
+  host.onMessage((message) => void session.receive(message));
 }
+
+const sessions = new WeakMap<WebviewHost, EvalSession>();
 
 /** Reads a saved results folder (what `smoa eval --out` and the Save button write). */
 export function readResultsFolder(dir: string): EvalResults {
@@ -104,6 +78,6 @@ async function saveResults(results: EvalResults): Promise<string | undefined> {
     ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, 'smoa-eval') } : {}),
   });
   if (!uri) return undefined;
-  cpSync(results.location, uri.fsPath, { recursive: true });
+  copyResultsDir(results.location, uri.fsPath);
   return vscode.workspace.asRelativePath(uri);
 }

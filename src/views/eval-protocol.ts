@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { describe, type Parsed } from './parse';
 import { GRADERS } from '../eval/kinds';
 import type { EvalReport } from '../eval/report';
 
@@ -117,7 +118,6 @@ export type EvalWebviewMessage = z.infer<typeof evalWebviewMessageSchema>;
 export type EvalUnit = z.infer<typeof evalUnitSchema>;
 export type EvalAnswerView = z.infer<typeof evalAnswerSchema>;
 
-export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 
 export function parseEvalHostMessage(data: unknown): Parsed<EvalHostMessage> {
   const parsed = evalHostMessageSchema.safeParse(data);
@@ -133,11 +133,4 @@ export function parseEvalWebviewMessage(data: unknown): Parsed<EvalWebviewMessag
 export function parseEvalReport(data: unknown): { ok: true; report: EvalReport } | { ok: false; message: string } {
   const parsed = evalReportSchema.safeParse(data);
   return parsed.success ? { ok: true, report: data as EvalReport } : { ok: false, message: describe(parsed.error) };
-}
-
-function describe(error: z.core.$ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`)
-    .join('; ');
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { describe, type Parsed } from './parse';
 import { STRATEGIES } from '../pipeline/strategy/traits';
 import type { SmoaEvent } from '../pipeline/events';
 import type { Trace } from '../pipeline/trace';
@@ -98,7 +99,6 @@ type Precise<M> = M extends { events: unknown[] }
 export type HostMessage = Precise<z.infer<typeof hostMessageSchema>>;
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 
-export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 
 export function parseHostMessage(data: unknown): Parsed<HostMessage> {
   const parsed = hostMessageSchema.safeParse(data);
@@ -116,11 +116,4 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewMessage> {
 export function parseTrace(data: unknown): { ok: true; trace: Trace } | { ok: false; message: string } {
   const parsed = traceSchema.safeParse(data);
   return parsed.success ? { ok: true, trace: data as Trace } : { ok: false, message: describe(parsed.error) };
-}
-
-function describe(error: z.core.$ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`)
-    .join('; ');
 }

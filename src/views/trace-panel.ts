@@ -1,150 +1,59 @@
 import * as vscode from 'vscode';
-import type { ExtensionServices } from '../host/services';
-import { makeNonce, panelHtml } from './html';
-import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
-import { VIEW_TYPE } from './protocol';
 import { COMMANDS } from '../host/command-ids';
+import type { ExtensionServices } from '../host/services';
+import { pickTraceFile, saveTraceFile } from '../host/trace-files';
 import type { Trace } from '../pipeline/trace';
+import { PanelSession, type PanelPort, type TracePanelServices } from './panel-session';
+import { VIEW_TYPE, type HostMessage } from './protocol';
+import { WebviewHost, type AppPage } from './webview-host';
 
-export type { TracePanelServices } from './panel-session';
+const PAGE: AppPage = { kind: 'app', script: 'panel.js', style: 'panel.css' };
 
 /**
  * The trace panel: one webview that shows a run live or from a file, and runs SMoA without the chat view.
  * One panel per window; "Open trace" for another run reuses it.
  */
-export class TracePanel {
-  static readonly viewType = VIEW_TYPE;
-  private static current: TracePanel | undefined;
-  private readonly session: PanelSession;
-  private readonly disposables: vscode.Disposable[] = [];
+class TracePanel {
+  private static readonly sessions = new WeakMap<WebviewHost, PanelSession>();
 
-  static createOrShow(context: vscode.ExtensionContext, services: TracePanelServices, runId?: string): TracePanel {
-    if (TracePanel.current) {
-      TracePanel.current.panel.reveal(undefined, false);
-    } else {
-      const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'SMoA Trace', vscode.ViewColumn.Beside, webviewOptions(context));
-      TracePanel.current = new TracePanel(panel, context, services);
-    }
-    if (runId) TracePanel.current.session.showRun(runId);
-    return TracePanel.current;
-  }
-
-  /** Opens the panel on a finished trace that is not a run of this window (e.g. one run of an evaluation). */
-  static showTrace(context: vscode.ExtensionContext, services: TracePanelServices, trace: Trace, name: string): void {
-    TracePanel.createOrShow(context, services).session.showTrace(trace, name);
+  static createOrShow(context: vscode.ExtensionContext, services: TracePanelServices): PanelSession {
+    const { host, created } = WebviewHost.show(context, { viewType: VIEW_TYPE, title: 'SMoA Trace', column: vscode.ViewColumn.Beside, page: PAGE });
+    return created ? TracePanel.attach(host, context, services) : TracePanel.sessions.get(host)!;
   }
 
   /** After a window reload: VS Code hands back the panel; its webview restores its own state and asks for the rest. */
   static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, services: TracePanelServices): void {
-    TracePanel.current?.panel.dispose();
-    TracePanel.current = new TracePanel(panel, context, services);
+    TracePanel.attach(WebviewHost.adopt(panel, context, PAGE), context, services);
   }
 
-  private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    context: vscode.ExtensionContext,
-    services: TracePanelServices,
-  ) {
-    const webview = panel.webview;
-    webview.options = webviewOptions(context);
-    const media = vscode.Uri.joinPath(context.extensionUri, 'media');
-    webview.html = panelHtml({
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dist', 'panel.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),
-    });
-    panel.iconPath = vscode.Uri.joinPath(media, 'trace.svg');
-    this.session = new PanelSession(services, vscodePort(webview, context.workspaceState));
-    this.disposables.push(
-      webview.onDidReceiveMessage((message: unknown) => void this.session.receive(message)),
+  private static attach(host: WebviewHost, context: vscode.ExtensionContext, services: TracePanelServices): PanelSession {
+    const session = new PanelSession(services, vscodePort(host, context.workspaceState));
+    TracePanel.sessions.set(host, session);
+    host.onMessage((message) => void session.receive(message));
+    host.own(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('smoa')) void this.session.refreshConfig();
+        if (e.affectsConfiguration('smoa')) void session.refreshConfig();
       }),
-      panel.onDidDispose(() => this.dispose()),
     );
-  }
-
-  /** Asks for a trace file and shows it (the panel shows it once its webview is ready). */
-  openTraceFile(): Promise<void> {
-    return this.session.openTraceFile();
-  }
-
-  private dispose(): void {
-    if (TracePanel.current === this) TracePanel.current = undefined;
-    this.session.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    host.onDispose(() => session.dispose());
+    return session;
   }
 }
 
-function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+function vscodePort(host: WebviewHost, state: vscode.Memento): PanelPort {
   return {
-    enableScripts: true,
-    enableCommandUris: false,
-    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
-  };
-}
-
-const LAST_EXPORT_FOLDER = 'smoa.lastExportFolder';
-
-/** Where Export suggests saving: the folder the user chose last time, else `.smoa-traces/` in the workspace (not its root). */
-async function exportFolder(state: vscode.Memento): Promise<vscode.Uri | undefined> {
-  const last = state.get<string>(LAST_EXPORT_FOLDER);
-  if (last) return vscode.Uri.parse(last);
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (!root) return undefined;
-  const folder = vscode.Uri.joinPath(root, '.smoa-traces');
-  // The save dialog cannot start in a folder that does not exist yet.
-  await Promise.resolve(vscode.workspace.fs.createDirectory(folder)).catch(() => undefined);
-  return folder;
-}
-
-function vscodePort(webview: vscode.Webview, state: vscode.Memento): PanelPort {
-  return {
-    post: (message) => void webview.postMessage(message),
+    post: (message: HostMessage) => host.post(message),
     insert: async (target) => {
       await vscode.commands.executeCommand(COMMANDS.insertLastAnswer.id, target);
     },
     copy: async (text) => vscode.env.clipboard.writeText(text),
-    saveTrace: async (json, suggestedName) => {
-      const folder = await exportFolder(state);
-      const uri = await vscode.window.showSaveDialog({
-        title: 'Export SMoA trace',
-        saveLabel: 'Export',
-        filters: { 'SMoA trace': ['json'] },
-        ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, suggestedName) } : {}),
-      });
-      if (!uri) return undefined;
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(json));
-      await state.update(LAST_EXPORT_FOLDER, vscode.Uri.joinPath(uri, '..').toString());
-      return vscode.workspace.asRelativePath(uri);
-    },
-    openTraceFile: async () => {
-      // Where traces are exported (not wherever the last dialog was, e.g. src/).
-      const folder = await exportFolder(state);
-      const [uri] =
-        (await vscode.window.showOpenDialog({
-          title: 'Open SMoA trace',
-          openLabel: 'Open trace',
-          canSelectMany: false,
-          ...(folder ? { defaultUri: folder } : {}),
-          filters: { 'SMoA trace': ['json'], 'All files': ['*'] },
-        })) ?? [];
-      if (!uri) return undefined;
-      const bytes = await vscode.workspace.fs.readFile(uri);
-      return { name: vscode.workspace.asRelativePath(uri), text: new TextDecoder().decode(bytes) };
-    },
+    saveTrace: (json, suggestedName) => saveTraceFile(state, json, suggestedName),
+    openTraceFile: pickTraceFile,
   };
 }
 
-/** `smoa.openTrace` is called from chat's "Open trace" button with a run id (or `{ runId }`). */
-function runIdArg(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && typeof (arg as { runId?: unknown }).runId === 'string') return (arg as { runId: string }).runId;
-  return undefined;
-}
-
-/** What the panel needs of the extension's services (the evaluation view opens traces in the panel with it too). */
-export function tracePanelServices(extension: ExtensionServices): TracePanelServices {
+/** What the panel needs of the extension's services. */
+function tracePanelServices(extension: ExtensionServices): TracePanelServices {
   return {
     runs: extension.runs,
     log: extension.log,
@@ -152,29 +61,30 @@ export function tracePanelServices(extension: ExtensionServices): TracePanelServ
   };
 }
 
-export function registerTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): void {
+/** The trace panel as the commands and the evaluation view use it (handed to them by extension.ts). */
+export interface TracePanelApi {
+  /** Opens (or reveals) the panel, showing this run when one is given. */
+  open(runId?: string): void;
+  /** Opens the panel and asks for a trace file to show. */
+  openTraceFile(): Promise<void>;
+  /** Shows a finished trace that is not a run of this window (e.g. one run of an evaluation). */
+  showTrace(trace: Trace, name: string): void;
+}
+
+/** Restores the panel after a window reload and returns the panel's API. */
+export function createTracePanel(context: vscode.ExtensionContext, extension: ExtensionServices): TracePanelApi {
   const services = tracePanelServices(extension);
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.openTracePanel.id, () => {
-      TracePanel.createOrShow(context, services);
-    }),
-    vscode.commands.registerCommand(COMMANDS.openTrace.id, async (arg?: unknown) => {
-      const requested = runIdArg(arg);
-      if (requested && !services.runs.get(requested)) {
-        // A chat answer from before a window reload (or a run long gone): say why instead of showing nothing.
-        const open = 'Open Trace File…';
-        const choice = await vscode.window.showWarningMessage(
-          'That SMoA run is no longer in this window: runs are kept in memory, so a window reload forgets them. ' +
-            'A trace saved with "Export trace" can be opened again.',
-          open,
-        );
-        if (choice === open) await TracePanel.createOrShow(context, services).openTraceFile();
-        return;
-      }
-      TracePanel.createOrShow(context, services, requested ?? services.runs.list().at(-1)?.runId);
-    }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => TracePanel.revive(panel, context, services),
     }),
   );
+  return {
+    open: (runId) => {
+      const session = TracePanel.createOrShow(context, services);
+      if (runId) session.showRun(runId);
+    },
+    openTraceFile: () => TracePanel.createOrShow(context, services).openTraceFile(),
+    showTrace: (trace, name) => TracePanel.createOrShow(context, services).showTrace(trace, name),
+  };
 }

@@ -8,15 +8,8 @@ import type { DayTotal, LedgerEntry } from '../host/ledger';
  * import, so the markup (and its escaping of model ids) is tested in plain Node.
  */
 
-export const EXPORT_USAGE_COMMAND = COMMANDS.exportUsageCsv.id;
-export const RESET_USAGE_COMMAND = COMMANDS.resetUsage.id;
-
-/** Where Export as CSV suggests saving: the first workspace folder, else the home folder (never the filesystem root). */
-export function usageCsvDefaultPath(workspaceFolder: string | undefined, home: string): string {
-  return `${(workspaceFolder ?? home).replace(/[\\/]+$/, '')}/${USAGE_CSV_NAME}`;
-}
-
-export const USAGE_CSV_NAME = 'smoa-usage.csv';
+const EXPORT_USAGE_COMMAND = COMMANDS.exportUsageCsv.id;
+const RESET_USAGE_COMMAND = COMMANDS.resetUsage.id;
 
 export function renderUsageHtml(days: readonly DayTotal[], rows: readonly LedgerEntry[], nonce: string): string {
   const priced = days.some((d) => d.costUsd > 0);

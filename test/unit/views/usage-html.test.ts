@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DayTotal, LedgerEntry } from '../../../src/host/ledger';
-import { renderUsageHtml, usageCsvDefaultPath } from '../../../src/views/usage-html';
+import { usageCsvDefaultPath } from '../../../src/host/ledger';
+import { renderUsageHtml } from '../../../src/views/usage-html';
 
 const day = (d: string, costUsd: number, tokens = 1000): DayTotal => ({ day: d, calls: 3, tokens, estimatedTokens: 0, costUsd, unpricedCalls: 0 });
 const row = (model: string, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
