@@ -5,6 +5,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeServer } from '../../server/fake-openai';
+import { handleChatRequest } from '../../../src/chat/handler';
+import { resolveConfig } from '../../../src/host/config-resolver';
+import { RunService } from '../../../src/host/run-service';
+import { createClientFactory } from '../../../src/pipeline/client-factory';
+import { EndpointPool } from '../../../src/pipeline/openai-client';
+import { MemoryRoleCache } from '../../../src/pipeline/roles/prompt';
+import { PanelSession } from '../../../src/views/panel-session';
+import type { HostMessage } from '../../../src/views/protocol';
+import { RecordingStream, TestCancellation } from '../chat/recording-stream';
 
 /**
  * Keys of the shapes providers really issue, echoed back by a server in its 401 and 500 bodies, and a key inside an
@@ -170,5 +179,78 @@ ${ran.stderr}`);
     assertNoKey('mcp stdout (results and progress)', ran.stdout);
     assertNoKey('mcp stderr', ran.stderr);
     for (const f of filesUnder(traces)) assertNoKey(f.path, f.text);
+  });
+});
+
+describe('keys are masked by value in chat and the trace panel (issue 20)', function () {
+  this.timeout(60_000);
+  let server: FakeServer;
+  let settings: Record<string, unknown>;
+
+  before(async () => {
+    server = await startFakeServer({ apiKey: 'the-key-the-server-wants' });
+    const names = Object.keys(KEYS) as (keyof typeof KEYS)[];
+    const refused = `http://user:${URL_PASSWORD}@127.0.0.1:9/v1?key=${URL_KEY}`;
+    settings = {
+      endpoints: [...names.map((_, i) => ({ id: `e${i}`, baseURL: server.url, maxRetries: 1 })), { id: 'down', baseURL: refused, maxRetries: 0 }],
+      models: [...names.map((_, i) => ({ id: `m${i}`, endpoint: `e${i}`, model: `model-${i}` })), { id: 'gone', endpoint: 'down', model: 'x' }],
+      proposers: [...names.map((_, i) => `m${i}`), 'gone'],
+      aggregator: 'm0',
+      judge: 'm1',
+      layers: 1,
+      topK: 2,
+    };
+    server.setResponder((req) => (/model-[234]/.test(req.model) ? { fault: { kind: 'server-error', status: 500, echoKey: true } } : undefined));
+  });
+  after(() => server.close());
+
+  /** As the extension wires it: keys from the key store (here by endpoint), one pool, one RunService. */
+  function wired() {
+    const names = Object.keys(KEYS) as (keyof typeof KEYS)[];
+    const pool = new EndpointPool({ apiKey: (endpoint) => (endpoint.id.startsWith('e') ? KEYS[names[Number(endpoint.id.slice(1))]] : undefined) });
+    const sources = { settingsInput: () => settings, vscodeModels: async () => [] };
+    const roleCache = new MemoryRoleCache();
+    const runs = new RunService({
+      roleCache,
+      getConfig: async () => {
+        const r = await resolveConfig(sources);
+        if (!r.ok) throw new Error(r.problem.message);
+        return r.config;
+      },
+      clientFor: (config) => createClientFactory(config, pool),
+    });
+    return { runs, roleCache, sources };
+  }
+
+  it('chat: progress, answer, failure notes, buttons and the result', async () => {
+    const { runs, roleCache, sources } = wired();
+    const stream = new RecordingStream();
+    const result = await handleChatRequest({ prompt: 'What is 2 + 2?', references: [] }, [], stream, new TestCancellation(), {
+      runs,
+      roleCache,
+      resolveConfig: (chosen) => resolveConfig(sources, chosen),
+      readReference: async () => undefined,
+    });
+    assert.ok(server.requests.some((r) => /model-[234]/.test(r.model)), 'the echoing models were asked');
+    assertNoKey('chat', JSON.stringify(stream.parts) + JSON.stringify(result));
+    assertNoKey('the run chat started', JSON.stringify(runs.list().map((r) => r.trace)));
+  });
+
+  it('trace panel: every message posted to the webview', async () => {
+    const { runs } = wired();
+    const posted: HostMessage[] = [];
+    const session = new PanelSession({ runs }, {
+      post: (m) => void posted.push(m),
+      insert: async () => undefined,
+      copy: async () => undefined,
+      saveTrace: async () => 'x.json',
+      openTraceFile: async () => undefined,
+    });
+    await session.receive({ type: 'ready' });
+    await session.receive({ type: 'run', prompt: 'What is 2 + 2?', strategy: 'smoa', layers: 1, topK: 2 });
+    await Promise.all(runs.list().map((r) => r.result));
+    assert.ok(posted.some((m) => m.type === 'events'), 'the panel was sent the run\'s events');
+    assertNoKey('the trace panel', JSON.stringify(posted));
+    session.dispose();
   });
 });
