@@ -73,21 +73,26 @@ function requireFlag(values: FlagValues, verb: string, name: string): string {
   return v;
 }
 
+/** Flags `run`/`compare`/`mcp` and `eval` read the same way. */
+const SHARED_OPTIONS: FlagOptions = {
+  config: { type: 'string' },
+  strategies: { type: 'string' },
+  json: { type: 'boolean' },
+  'max-usd': { type: 'string' },
+  'roles-cache': { type: 'string' },
+  ledger: { type: 'string' },
+};
+
 /** run, compare and mcp share one set of flags, so a flag of another of them gets a message naming its command. */
 const RUN_OPTIONS: FlagOptions = {
-  config: { type: 'string' },
+  ...SHARED_OPTIONS,
   prompt: { type: 'string' },
   strategy: { type: 'string' },
   trace: { type: 'string' },
-  'roles-cache': { type: 'string' },
   prompts: { type: 'string' },
-  strategies: { type: 'string' },
-  json: { type: 'boolean' },
   'trace-dir': { type: 'string' },
   estimate: { type: 'boolean' },
-  'max-usd': { type: 'string' },
   'max-tokens': { type: 'string' },
-  ledger: { type: 'string' },
   router: { type: 'string' },
 };
 
@@ -233,22 +238,17 @@ export interface EvalCommand {
 }
 
 const EVAL_OPTIONS: FlagOptions = {
-  config: { type: 'string' },
+  ...SHARED_OPTIONS,
   tasks: { type: 'string' },
-  strategies: { type: 'string' },
   grader: { type: 'string' },
   'grader-model': { type: 'string' },
   baseline: { type: 'string' },
   out: { type: 'string' },
-  json: { type: 'boolean' },
-  'max-usd': { type: 'string' },
   concurrency: { type: 'string' },
   repeat: { type: 'string' },
   seed: { type: 'string' },
   'fail-below': { type: 'string' },
   turn: { type: 'string' },
-  'roles-cache': { type: 'string' },
-  ledger: { type: 'string' },
   'route-folds': { type: 'string' },
 };
 
