@@ -41,10 +41,16 @@ export async function selectChatModel(page, name, { tries = 4 } = {}) {
     const row = dropdown.locator('.monaco-list-row', { hasText: name }).first();
     if (await row.waitFor({ timeout: 2000 }).then(() => true, () => false)) {
       await row.click();
-      await pickerButton.filter({ hasText: name }).waitFor({ timeout: 5000 }).catch(async () => {
-        throw new Error(`the chat model picker shows "${(await pickerButton.innerText().catch(() => '?')).trim()}" after choosing "${name}"`);
-      });
-      return;
+      if (await pickerButton.filter({ hasText: name }).waitFor({ timeout: 5000 }).then(() => true, () => false)) {
+        // Models resolved just before (Manage Language Models) can put VS Code's first model back a moment later: the
+        // choice counts once it holds.
+        await sleep(1000);
+        if (await pickerButton.filter({ hasText: name }).isVisible()) return;
+      }
+      const shown = (await pickerButton.innerText().catch(() => '?')).trim();
+      if (attempt >= tries) throw new Error(`the chat model picker shows "${shown}" after choosing "${name}"`);
+      console.log(`[ui] the chat model picker went back to "${shown}" after choosing "${name}" (models re-resolved); choosing again`);
+      continue;
     }
     const offered = (await dropdown.innerText().catch(() => '')).replace(/\s+/g, ' ');
     await page.keyboard.press('Escape');
@@ -70,10 +76,18 @@ export async function selectChatModel(page, name, { tries = 4 } = {}) {
  * VS Code keeps "@smoa " in it, and `@smoa ...` typed after that reached the participant as "@smoa @smoa ...".
  */
 export async function sendChat(page, text) {
-  await chatInput(page).locator('.interactive-input-editor .monaco-editor').click();
+  const input = chatInput(page).locator('.interactive-input-editor .monaco-editor');
+  await input.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Backspace');
   await page.keyboard.type(text);
+  // Typing "@smoa" opens the participant suggestions; Enter while they show accepts one (e.g. "@agent") instead of
+  // sending. Close them first.
+  const suggest = page.locator('.interactive-input-part .suggest-widget.visible, .monaco-workbench .suggest-widget.visible');
+  if (await suggest.first().isVisible().catch(() => false)) {
+    await page.keyboard.press('Escape');
+    await suggest.first().waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {});
+  }
   await page.keyboard.press('Enter');
 }
 
