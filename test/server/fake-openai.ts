@@ -67,6 +67,20 @@ export interface FakeServerOptions {
   apiKey?: string;
   /** How json_schema requests are filled when the responder leaves them to the server (default: plausible). */
   decoder?: Decoder;
+  /** What prompt_tokens counts besides the messages' text (default: nothing else). */
+  promptBilling?: PromptBilling;
+}
+
+/**
+ * What an endpoint bills as prompt besides the text of the messages. Endpoints differ: OpenAI puts a structured-output
+ * request's JSON schema into the prompt and counts a few tokens of framing per message and per reply; a local server
+ * that enforces the schema as a grammar (vLLM, llama.cpp) does not read it as prompt. The schema is counted as its JSON
+ * text (the provider's own rendering of it is not public).
+ */
+export interface PromptBilling {
+  schema?: boolean;
+  perMessage?: number;
+  perRequest?: number;
 }
 
 export interface FakeServer {
@@ -75,6 +89,8 @@ export interface FakeServer {
   setResponder(r: Responder | undefined): void;
   /** Switch how json_schema requests are filled, e.g. to a free-choosing constrained decoder with a seed. */
   setDecoder(decoder: Decoder): void;
+  /** Switch what prompt_tokens counts besides the messages' text. */
+  setPromptBilling(billing: PromptBilling): void;
   injectFault(fault: Fault, match?: { model?: string; times?: number }): void;
   openConnections(): number;
   activeRequests(): number;
@@ -131,6 +147,7 @@ class Server implements FakeServer {
   private faults: PendingFault[] = [];
   private responder: Responder | undefined;
   private decoder: Decoder;
+  private promptBilling: PromptBilling;
   private usage = { prompt_tokens: 0, completion_tokens: 0 };
   private active = 0;
   private idleWaiters = new Set<() => void>();
@@ -140,6 +157,7 @@ class Server implements FakeServer {
   constructor(private readonly opts: FakeServerOptions) {
     this.responder = opts.responder;
     this.decoder = opts.decoder ?? { mode: 'plausible' };
+    this.promptBilling = opts.promptBilling ?? {};
     this.http = http.createServer((req, res) => void this.handle(req, res));
     this.http.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -168,6 +186,10 @@ class Server implements FakeServer {
 
   setDecoder(decoder: Decoder): void {
     this.decoder = decoder;
+  }
+
+  setPromptBilling(billing: PromptBilling): void {
+    this.promptBilling = billing;
   }
 
   injectFault(fault: Fault, match: { model?: string; times?: number } = {}): void {
@@ -217,6 +239,7 @@ class Server implements FakeServer {
     this.usage = { prompt_tokens: 0, completion_tokens: 0 };
     this.responder = undefined;
     this.decoder = this.opts.decoder ?? { mode: 'plausible' };
+    this.promptBilling = this.opts.promptBilling ?? {};
   }
 
   close(): Promise<void> {
@@ -371,7 +394,7 @@ class Server implements FakeServer {
         return sendError(res, fault.status ?? 500, { message: `The server had an error while processing your request. Sorry about that! (simulated)${echoed}`, type: 'server_error', code: null, param: null });
       }
       case 'context-overflow': {
-        const used = Math.max(CONTEXT_WINDOW + 1, promptTokens(fr));
+        const used = Math.max(CONTEXT_WINDOW + 1, promptTokens(fr, this.promptBilling));
         return sendError(res, 400, {
           message: `This model's maximum context length is ${CONTEXT_WINDOW} tokens. However, your messages resulted in ${used} tokens. Please reduce the length of the messages.`,
           type: 'invalid_request_error',
@@ -411,9 +434,9 @@ class Server implements FakeServer {
       for (const frag of splitTokens(c.arguments)) pieces.push({ token: true, delta: { tool_calls: [{ index, function: { arguments: frag } }] } });
     });
     const usage = {
-      prompt_tokens: promptTokens(fr),
+      prompt_tokens: promptTokens(fr, this.promptBilling),
       completion_tokens: pieces.length,
-      total_tokens: promptTokens(fr) + pieces.length,
+      total_tokens: promptTokens(fr, this.promptBilling) + pieces.length,
     };
 
     const tps = reply.tokensPerSecond ?? this.opts.tokensPerSecond ?? Infinity;
@@ -432,7 +455,7 @@ class Server implements FakeServer {
         'x-request-id': `req_fake_${fr.id}`,
       });
       res.flushHeaders();
-      fr.billed = { prompt_tokens: promptTokens(fr), completion_tokens: 0 };
+      fr.billed = { prompt_tokens: promptTokens(fr, this.promptBilling), completion_tokens: 0 };
       const withUsageField = fr.includeUsage && reportUsage ? { usage: null } : {};
       const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
         id: meta.id,
@@ -523,8 +546,12 @@ class Server implements FakeServer {
   }
 }
 
-function promptTokens(fr: FakeRequest): number {
-  return fr.messages.reduce((sum, m) => sum + countTokens(m.content), 0);
+function promptTokens(fr: FakeRequest, billing: PromptBilling): number {
+  const text = fr.messages.reduce((sum, m) => sum + countTokens(m.content), 0);
+  const rf = fr.responseFormat;
+  const schema = billing.schema && isRecord(rf) && rf.type === 'json_schema' && isRecord(rf.json_schema) ? rf.json_schema.schema : undefined;
+  const framing = (billing.perMessage ?? 0) * fr.messages.length + (billing.perRequest ?? 0);
+  return text + (schema === undefined ? 0 : countTokens(JSON.stringify(schema))) + framing;
 }
 
 /** Message content may be a string, null (assistant tool calls) or an array of parts; keep the text. */

@@ -450,6 +450,24 @@ describe('fake OpenAI server', () => {
   });
 
   describe('endpoint options', () => {
+    it('promptBilling: the schema and message framing count as prompt only where the endpoint bills them', async () => {
+      const messages = [
+        { role: 'system' as const, content: 'Score it.' },
+        { role: 'user' as const, content: 'An answer.' },
+      ];
+      const schema = { type: 'object', properties: { score: { type: 'integer', enum: [1, 2, 3] } }, required: ['score'], additionalProperties: false };
+      const ask = () =>
+        client.chat.completions.create({ model: 'model-a', messages, response_format: { type: 'json_schema', json_schema: { name: 's', schema, strict: true } } });
+      const text = countTokens('Score it.') + countTokens('An answer.');
+      assert.equal((await ask()).usage?.prompt_tokens, text, 'by default only the messages count (a grammar is not prompt)');
+      server.setPromptBilling({ schema: true, perMessage: 3, perRequest: 3 });
+      assert.equal((await ask()).usage?.prompt_tokens, text + countTokens(JSON.stringify(schema)) + 2 * 3 + 3);
+      const plain = await client.chat.completions.create({ model: 'model-a', messages });
+      assert.equal(plain.usage?.prompt_tokens, text + 2 * 3 + 3, 'no schema sent, none billed');
+      server.reset();
+      assert.equal((await ask()).usage?.prompt_tokens, text, 'reset() returns to the server as started');
+    });
+
     it('supportsResponseFormat: false rejects response_format, plain requests still work', async () => {
       const plain = await startFakeServer({ supportsResponseFormat: false });
       try {

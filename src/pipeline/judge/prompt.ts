@@ -60,14 +60,14 @@ const SCORE_VALUES = Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) =>
 const STOP = 'true when the responses agree in substance and another round would not improve them';
 
 /** Per level: how many points each notes list may hold, and how long a point may be (characters, enforced on reading). */
-const NOTE_LIMITS: Record<Exclude<JudgeNotesLevel, 'off'>, { counts: Record<keyof JudgeNotes, number>; chars: number; words: number }> = {
+export const JUDGE_NOTE_LIMITS: Record<Exclude<JudgeNotesLevel, 'off'>, { counts: Record<keyof JudgeNotes, number>; chars: number; words: number }> = {
   full: { counts: { agreements: 3, contradictions: 3, droppedInsights: 2 }, chars: 300, words: 30 },
   brief: { counts: { agreements: 1, contradictions: 1, droppedInsights: 1 }, chars: 160, words: 15 },
 };
 
 function notesSchema(level: JudgeNotesLevel) {
   if (level === 'off') return {};
-  const { counts, words } = NOTE_LIMITS[level];
+  const { counts, words } = JUDGE_NOTE_LIMITS[level];
   const list = (key: keyof JudgeNotes, what: string) => z.array(z.string()).max(counts[key]).describe(`${what}, at most ${words} words each`);
   return {
     agreements: list('agreements', 'points the best responses agree on'),
@@ -105,7 +105,7 @@ const STOP_QUESTION =
 
 function notesInstruction(level: JudgeNotesLevel): string {
   if (level === 'off') return '';
-  const { counts, words } = NOTE_LIMITS[level];
+  const { counts, words } = JUDGE_NOTE_LIMITS[level];
   const lists = level === 'brief' ? `at most one ${words}-word point each` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points of ${words} words`;
   return `Notes for the writer, who sees only the kept responses (${lists}): agreements, contradictions between them, droppedInsights (correct points only lower-scored responses make).`;
 }
@@ -276,7 +276,7 @@ function rankScores(scores: Record<number, number>, order: readonly number[]): n
 }
 
 function readNotes(obj: Record<string, unknown>, order: readonly number[], level: Exclude<JudgeNotesLevel, 'off'>): JudgeNotes | undefined {
-  const { counts, chars } = NOTE_LIMITS[level];
+  const { counts, chars } = JUDGE_NOTE_LIMITS[level];
   const notes: JudgeNotes = { agreements: [], contradictions: [], droppedInsights: [] };
   let any = false;
   for (const key of Object.keys(counts) as (keyof JudgeNotes)[]) {
@@ -294,7 +294,7 @@ function readNotes(obj: Record<string, unknown>, order: readonly number[], level
 
 /** Several judges' (or orders') notes as one set: distinct points, in ballot order, within the full limits. */
 export function mergeNotes(all: readonly (JudgeNotes | undefined)[]): JudgeNotes | undefined {
-  const limits = NOTE_LIMITS.full.counts;
+  const limits = JUDGE_NOTE_LIMITS.full.counts;
   const merged: JudgeNotes = { agreements: [], contradictions: [], droppedInsights: [] };
   let any = false;
   for (const notes of all) {
