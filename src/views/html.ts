@@ -20,12 +20,20 @@ export interface PanelPage {
  * `styleSource` is the style sheet's webview URI; the browser-test harness passes the scheme it serves files from.
  */
 export function panelCsp(styleSource: string, nonce: string): string {
+  return viewCsp(cspSourceOf(styleSource), `'nonce-${nonce}'`);
+}
+
+/**
+ * The one policy of every view (the panels here, and the MCP App, whose inline script and style esbuild.mjs allows by
+ * their hashes): `style` and `script` are the only sources of each; nothing else loads, connects, frames or submits.
+ */
+export function viewCsp(style: string, script: string): string {
   return [
     "default-src 'none'",
-    `style-src ${cspSourceOf(styleSource)}`,
+    `style-src ${style}`,
     'img-src data:',
     "font-src 'none'",
-    `script-src 'nonce-${nonce}'`,
+    `script-src ${script}`,
     "connect-src 'none'",
     "frame-src 'none'",
     "object-src 'none'",

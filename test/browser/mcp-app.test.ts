@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -13,7 +11,7 @@ import { openMcpClient } from '../unit/helpers/mcp-client';
 import { writeMcpConfig } from '../unit/helpers/mcp-wire';
 import { launch, ROOT, screenshot } from './support/browser';
 import type { HostLog, HostStart } from './support/mcp-app-host-types';
-import { xssPayloads } from './support/xss-payloads';
+import { startCanary, xssPayloads, type Canary } from './support/xss-payloads';
 
 // The consult trace view (MCP App) as a host shows it: a real `smoa mcp` consultation (its tool result and its
 // ui:// resource, read over MCP), framed by a host page built on the official host bridge (AppBridge). Models answer
@@ -31,21 +29,16 @@ interface Host {
 
 describe('MCP App: the consult trace view in a host', function () {
   let browser: Browser;
-  let canary: http.Server;
+  let canary: Canary;
   let models: FakeServer;
-  const hits: string[] = [];
   let payloads: string[];
   let html: string;
   let result: { content: { type: string; text?: string }[]; _meta?: Record<string, unknown> };
   let hostScript: string;
 
   before(async () => {
-    canary = http.createServer((req, res) => {
-      hits.push(req.url ?? '');
-      res.end('hit');
-    });
-    await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
-    payloads = xssPayloads(`http://127.0.0.1:${(canary.address() as AddressInfo).port}`);
+    canary = await startCanary();
+    payloads = xssPayloads(canary.origin);
     models = await startFakeServer({
       ttftMs: 0,
       tokensPerSecond: 0,
@@ -88,7 +81,7 @@ describe('MCP App: the consult trace view in a host', function () {
   after(async () => {
     await browser?.close();
     await models?.close();
-    await new Promise((r) => canary.close(r));
+    await canary?.close();
   });
 
   async function openHost(start: Omit<HostStart, 'html'>): Promise<Host> {
@@ -134,7 +127,7 @@ describe('MCP App: the consult trace view in a host', function () {
       assert.equal(await app.getByTestId('layer').count(), 2);
       assert.equal(await app.locator('.card').count(), 6, 'three proposers in each of two layers');
       assert.match(await app.getByTestId('judge-scores').first().innerText(), /^Scores: /);
-      assert.equal(await app.getByTestId('judge-notes').first().locator('li').count(), 3);
+      assert.equal(await app.getByTestId('judge-notes').last().locator('li').count(), 3, 'notes where the aggregator reads them: the last layer');
       assert.match(await app.getByTestId('moderator-decision').first().innerText(), /Moderator/);
       assert.match(await app.getByTestId('run-summary').innerText(), /calls/);
       assert.equal(await app.getByTestId('run-prompt').innerText(), 'Say something dangerous <b>now</b>');
@@ -183,7 +176,7 @@ describe('MCP App: the consult trace view in a host', function () {
       assert.deepEqual(report.attrs.filter((a) => a !== 'class' && a !== 'title'), []);
       assert.deepEqual(host.dialogs, []);
       assert.deepEqual(host.blocked, [], 'no request left the App');
-      assert.deepEqual(hits, [], 'the canary server saw no request');
+      assert.deepEqual(canary.hits, [], 'the canary server saw no request');
       const log = await host.log();
       assert.deepEqual([log.links, log.messages, log.errors], [[], [], []], 'the App asked the host for nothing but its protocol');
     } finally {

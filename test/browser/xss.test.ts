@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import type { SmoaEvent } from '../../src/pipeline/events';
 import { kindOf, scoresFor } from '../unit/helpers/engine-harness';
 import { launch, openPanel, settled } from './support/browser';
 import { recordRun } from './support/record';
-import { xssPayloads } from './support/xss-payloads';
+import { startCanary, xssPayloads, type Canary } from './support/xss-payloads';
 
 describe('trace panel: hostile model output', function () {
   let browser: Browser;
-  let canary: http.Server;
-  const hits: string[] = [];
+  let canary: Canary;
   let payloads: string[];
   let events: SmoaEvent[];
 
   before(async () => {
-    // The canary: any request reaching it means something in the page loaded a remote resource.
-    canary = http.createServer((req, res) => {
-      hits.push(req.url ?? '');
-      res.end('hit');
-    });
-    await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
-    payloads = xssPayloads(`http://127.0.0.1:${(canary.address() as AddressInfo).port}`);
+    canary = await startCanary();
+    payloads = xssPayloads(canary.origin);
     // Proposers, the judge's reason and the aggregator all answer with payloads, through the real engine.
     const bySlot = (model: string) => model.charCodeAt(model.length - 1) - 97;
     [browser, events] = await Promise.all([
@@ -54,7 +46,7 @@ describe('trace panel: hostile model output', function () {
   });
   after(async () => {
     await browser?.close();
-    await new Promise((r) => canary.close(r));
+    await canary?.close();
   });
 
   it(`renders at least 30 XSS payloads as inert text: nothing runs, nothing loads, nothing is posted`, async () => {
@@ -77,7 +69,8 @@ describe('trace panel: hostile model output', function () {
       assert.ok(answer.includes("window.__xss = 'script'"), 'payloads are shown as text');
       assert.equal(await page.locator('.card').count(), 12);
       assert.match(await page.getByTestId('judge-reason').first().innerText(), /<script>/, "the judge's reason is text too");
-      assert.equal(await page.getByTestId('judge-notes').first().locator('li').count(), 3, "the judge's notes are list items of text");
+      // Notes are asked for where the aggregator reads them: the last layer.
+      assert.equal(await page.getByTestId('judge-notes').last().locator('li').count(), 3, "the judge's notes are list items of text");
 
       const report = await page.evaluate(() => {
         const md = [...document.querySelectorAll('.md')];
@@ -103,7 +96,7 @@ describe('trace panel: hostile model output', function () {
       assert.deepEqual(posted.filter((m) => m.type !== 'estimate'), [{ type: 'ready' }], 'nothing was posted to the extension');
       assert.deepEqual(panel.blocked, [], 'no request to anything but local files');
       assert.deepEqual(panel.requests.filter((u) => !u.startsWith('file:')), []);
-      assert.deepEqual(hits, [], 'the canary server saw no request');
+      assert.deepEqual(canary.hits, [], 'the canary server saw no request');
       assert.ok(!(await page.getByTestId('panel-error').isVisible()), 'no message from the page reached the panel either');
       console.log(`      ${payloads.length} payloads in ${12} proposals, the judge's reason and the answer: none executed or loaded anything`);
     } finally {

@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 /**
  * Hostile model output. Each payload, if it worked, would run script (setting `window.__xss`, opening a dialog or
  * posting a message to the extension) or load something from `origin`, a local server that records every hit.
@@ -51,4 +54,27 @@ export function xssPayloads(origin: string): string[] {
     `<img src="${origin}/img-\u0000null">`,
     `<template><img src=x onerror="window.__xss='template'"></template>`,
   ];
+}
+
+export interface Canary {
+  /** Its origin, for payloads that try to load from it. */
+  origin: string;
+  /** Every request it received (paths): any at all means something in the page loaded a remote resource. */
+  hits: string[];
+  close(): Promise<void>;
+}
+
+/** A local server that records every request: the target of the payloads' loads. */
+export async function startCanary(): Promise<Canary> {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.end('hit');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
