@@ -12,6 +12,7 @@ import { checkApiKeys, readConfigFile, writeTrace } from './io';
 import { ProgressNarrator } from '../pipeline/narrator';
 import { describeIssues, LineStdioTransport, type ParamsCheck } from './mcp-stdio';
 import { TaskTransport } from './mcp-tasks';
+import { CONSULT_TOOL_UI_META, registerTraceView, traceResultMeta } from './mcp-app';
 
 /**
  * `smoa mcp`: the ensemble as an MCP server over stdio, for agents that reach helpers through MCP (Copilot CLI, Claude
@@ -94,6 +95,8 @@ function createMcpServer(config: SmoaConfig, options: { version: string; traceDi
       description: CONSULT_DESCRIPTION,
       inputSchema: consultInputSchema.shape,
       annotations: { readOnlyHint: true, openWorldHint: true },
+      // Hosts that render MCP Apps show the consultation's trace inline (the view reads the result's _meta).
+      _meta: CONSULT_TOOL_UI_META,
     },
     async (input, ctx) => {
       const { signal } = ctx.mcpReq;
@@ -120,8 +123,13 @@ function createMcpServer(config: SmoaConfig, options: { version: string; traceDi
         progress,
       );
       await sent;
-      return { content: [{ type: 'text' as const, text: reply.text }], ...(reply.failed ? { isError: true } : {}) };
+      return {
+        content: [{ type: 'text' as const, text: reply.text }],
+        ...(reply.failed ? { isError: true } : {}),
+        _meta: traceResultMeta(reply.run.trace, reply.run.tracePath),
+      };
     },
   );
+  registerTraceView(server);
   return server;
 }

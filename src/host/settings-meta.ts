@@ -104,7 +104,7 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
     "markdownDescription": "The judge writes one short sentence on why the best answers are best, shown on the judge card. Off: scores only (fewer judge tokens)."
   },
   "judgeNotes": {
-    "markdownDescription": "Notes the judge writes for the aggregator (agreements, contradictions, what only a dropped answer had). `brief`: one short point each; `full`: up to 3, 3 and 2 sentences (more judge tokens, more for the aggregator to reconcile); `off`: none (the aggregator sees only the kept answers).",
+    "markdownDescription": "Notes the judge writes for the aggregator (agreements, contradictions, what only a dropped answer had). `brief`: one short point each; `full`: up to 3, 3 and 2 sentences (more judge tokens, more for the aggregator to reconcile); `off`: none (the aggregator sees only the kept answers). Only layers whose notes the aggregator may read are asked for them (the last; every layer with early stop or a budget).",
     "enumDescriptions": ["Up to 3 agreements, 3 contradictions and 2 points only a dropped answer had", "One short point each (default)", "No notes"]
   },
   "moderator": {

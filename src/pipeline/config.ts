@@ -110,7 +110,7 @@ export const configSchema = z
     judgeReasons: z.boolean().default(true),
     /**
      * Notes the judge writes for the aggregator: `full` (up to 3 agreements, 3 contradictions, 2 points only a dropped
-     * answer had), `brief` (one short point each) or `off`.
+     * answer had), `brief` (one short point each) or `off`. Asked only in a layer whose notes the aggregator may read.
      */
     judgeNotes: z.enum(['full', 'brief', 'off']).default('brief'),
     /**

@@ -254,7 +254,12 @@ async function moderatorStep(s: RunState, layer: number, survivors: Proposal[]):
 async function judgeStep(s: RunState, layer: number, asked: number[], survivors: Proposal[]): Promise<LayerEnd> {
   const k = s.traits.judge === 'one' ? 1 : s.run.config.topK;
   const askStop = s.traits.earlyStop && s.run.config.earlyStop && layer < s.maxLayers;
-  const { picks, stop, notes } = await judgeLayer(s.run, s.input, layer, survivors, k, askStop);
+  // Only the last judged layer's notes reach the aggregator: a layer asks for them only when it may be that one (the
+  // last layer, one that may stop early, any under a budget that may refuse the next), and never when the judge's pick
+  // is the answer (rank). With every layer run, layers 1..n-1 would write notes nobody reads.
+  const mayBeLast = layer >= s.maxLayers || askStop || s.budget !== undefined;
+  const notesLevel = s.traits.finish === 'aggregate' && mayBeLast ? s.run.config.judgeNotes : 'off';
+  const { picks, stop, notes } = await judgeLayer(s.run, s.input, layer, survivors, k, askStop, notesLevel);
   if (s.run.cancelled) return 'stop';
   s.kept = picks.map((slot) => survivors.find((p) => p.slot === slot)!);
   s.judgeNotes = notes;

@@ -24,7 +24,8 @@ export function extractJson(raw: string): unknown {
  * A `response_format` for structured outputs, generated from the zod schema the reply is checked against. It must stay
  * inside OpenAI's strict subset (every property required, `additionalProperties: false`; enum, minItems/maxItems and
  * integer are fine). A numeric enum of whole numbers (`z.literal([1, 2, 3])`) is typed `integer`, so a constrained
- * decoder cannot emit `2.5`.
+ * decoder cannot emit `2.5`. Endpoints such as OpenAI bill the schema as prompt, so the engine's schemas carry no
+ * descriptions (the instructions are in the messages, which every endpoint's model reads).
  */
 export function responseFormatFor(name: string, schema: z.ZodType): JsonResponseFormat {
   const json = z.toJSONSchema(schema, {
@@ -36,7 +37,13 @@ export function responseFormatFor(name: string, schema: z.ZodType): JsonResponse
     },
   }) as Record<string, unknown>;
   delete json.$schema;
-  return { name, schema: json };
+  // A subschema given an id (`.meta({ id })`, e.g. the judge's score) is written once and referenced; under the name
+  // `$defs`, which OpenAI's strict mode documents and local grammar builders (llama.cpp, xgrammar) resolve.
+  if (json.definitions) {
+    json.$defs = json.definitions;
+    delete json.definitions;
+  }
+  return { name, schema: JSON.parse(JSON.stringify(json).replaceAll('"#/definitions/', '"#/$defs/')) as Record<string, unknown> };
 }
 
 /** Example shape shown in the prompt, for endpoints that cannot enforce the schema. */

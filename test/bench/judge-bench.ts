@@ -8,7 +8,7 @@ import { createClientFactory, EndpointPool } from '../../src/pipeline/client-fac
 import { loadConfig, type SmoaConfigInput, type Strategy } from '../../src/pipeline/config';
 import { runPipeline } from '../../src/pipeline/engine';
 import type { SmoaEvent } from '../../src/pipeline/events';
-import { MemoryRoleCache } from '../../src/pipeline/roles/prompt';
+import { MemoryRoleCache, ROLE_WORDS } from '../../src/pipeline/roles/prompt';
 import { JUDGE_NOTE_LIMITS } from '../../src/pipeline/judge/prompt';
 import { foldEvents, type Trace } from '../../src/pipeline/trace';
 import { table } from '../../src/cli/format';
@@ -57,15 +57,15 @@ const LONG_ANSWER = Array.from({ length: 80 }, (_, i) => `Point ${i + 1}: check 
 const wordsOf = (n: number, salt: string) => `${Array.from({ length: n }, (_, i) => `${salt}${i}`).join(' ')}.`;
 
 /**
- * Every model writes as much as it is allowed: prose to the 400-token cap, each role to the length the role writer is
- * asked for (two or three sentences: 3 x 15 words), and the judge a one-sentence reason of 20 words and each notes list
- * filled to its maxItems with points at the word limit of the level. Scores come from the fake server's judge.
+ * Every model writes as much as it is allowed: prose to the 400-token cap, each role to the word limit the role writer
+ * is given, and the judge a one-sentence reason of 20 words and each notes list filled to its maxItems with points at
+ * the word limit of the level. Scores come from the fake server's judge.
  */
 function atCaps(notes: 'full' | 'brief' | 'off'): Responder {
   return (req: FakeRequest) => {
     if (!req.responseFormat) return { text: LONG_ANSWER };
     const reply = JSON.parse(defaultReply(req).text ?? '{}') as Record<string, unknown>;
-    if (Array.isArray(reply.roles)) reply.roles = reply.roles.map((_, i) => [1, 2, 3].map((j) => wordsOf(14, `r${i}s${j}w`)).join(' '));
+    if (Array.isArray(reply.roles)) reply.roles = reply.roles.map((_, i) => `You are ${wordsOf(ROLE_WORDS - 3, `r${i}w`)}`);
     if (typeof reply.reason === 'string' && 'scores' in reply) reply.reason = wordsOf(19, 'reason');
     if (notes !== 'off') {
       const words = JUDGE_NOTE_LIMITS[notes].words;

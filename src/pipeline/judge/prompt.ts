@@ -22,7 +22,7 @@ interface JudgeCandidate {
 }
 
 /** How much the judge writes besides its scores (settings `judgeReasons`, `judgeNotes`). */
-type JudgeNotesLevel = 'full' | 'brief' | 'off';
+export type JudgeNotesLevel = 'full' | 'brief' | 'off';
 
 export interface JudgeTask {
   prompt: string;
@@ -57,7 +57,8 @@ export interface JudgeRequest {
 
 const SCORE_VALUES = Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => SCORE_MIN + i) as [number, ...number[]];
 
-const STOP = 'true when the responses agree in substance and another round would not improve them';
+/** One score: written once in the schema's `$defs` and referenced by every response's property. */
+const SCORE = z.literal(SCORE_VALUES).meta({ id: 'score' });
 
 /** Per level: how many points each notes list may hold, and how long a point may be (characters, enforced on reading). */
 export const JUDGE_NOTE_LIMITS: Record<Exclude<JudgeNotesLevel, 'off'>, { counts: Record<keyof JudgeNotes, number>; chars: number; words: number }> = {
@@ -67,37 +68,28 @@ export const JUDGE_NOTE_LIMITS: Record<Exclude<JudgeNotesLevel, 'off'>, { counts
 
 function notesSchema(level: JudgeNotesLevel) {
   if (level === 'off') return {};
-  const { counts, words } = JUDGE_NOTE_LIMITS[level];
-  const list = (key: keyof JudgeNotes, what: string) => z.array(z.string()).max(counts[key]).describe(`${what}, at most ${words} words each`);
-  return {
-    agreements: list('agreements', 'points the best responses agree on'),
-    contradictions: list('contradictions', 'where the best responses contradict each other'),
-    droppedInsights: list('droppedInsights', 'anything correct and valuable that only a low-scored response contains'),
-  };
+  const list = (key: keyof JudgeNotes) => z.array(z.string()).max(JUDGE_NOTE_LIMITS[level].counts[key]);
+  return { agreements: list('agreements'), contradictions: list('contradictions'), droppedInsights: list('droppedInsights') };
 }
 
 /**
  * The reply's schema for one request: `scores` has one required property per response the judge may score, each an
  * integer enum of the score range. Whatever a schema-following server (constrained decoding) writes is then a usable
  * vote: there is no list to repeat an item in, no count to miss. Keywords stay inside OpenAI's strict subset; the
- * parser still validates for servers that ignore schemas.
+ * parser still validates for servers that ignore schemas. No descriptions: what each field means is said in the system
+ * message, which every model reads (a server that decodes by a grammar never shows the schema to its model, and one
+ * that bills the schema as prompt would charge for the same words twice).
  */
 function judgeSchema(allowed: number[], askStop: boolean, reasons: boolean, notes: JudgeNotesLevel) {
-  const scores = z
-    .strictObject(Object.fromEntries(allowed.map((n) => [String(n), z.literal(SCORE_VALUES)])))
-    .describe(`the score of each response, ${SCORE_MIN} (wrong or useless) to ${SCORE_MAX} (correct, complete and clear)`);
   return z.strictObject({
-    ...(reasons ? { reason: z.string().describe('one short sentence on what sets the best responses apart') } : {}),
-    scores,
+    ...(reasons ? { reason: z.string() } : {}),
+    scores: z.strictObject(Object.fromEntries(allowed.map((n) => [String(n), SCORE]))),
     ...notesSchema(notes),
-    ...(askStop ? { stop: z.boolean().describe(STOP), stopReason: z.string().describe('a few words on the agreement or disagreement') } : {}),
+    ...(askStop ? { stop: z.boolean(), stopReason: z.string() } : {}),
   });
 }
 
-export const moderatorSchema = z.strictObject({
-  stop: z.boolean().describe(STOP),
-  reason: z.string().describe('one sentence on the agreement or disagreement'),
-});
+export const moderatorSchema = z.strictObject({ stop: z.boolean(), reason: z.string() });
 
 const STOP_QUESTION =
   'Also decide whether the responses agree in substance (same conclusions, no important contradictions), so that ' +
@@ -140,10 +132,10 @@ export function buildJudgeRequest(task: JudgeTask): JudgeRequest {
     ...(task.askStop ? { stop: false, stopReason: '...' } : {}),
   };
   const system = [
-    `Score each response ${SCORE_MIN}-${SCORE_MAX} (${SCORE_MAX}: correct, complete, clear); the ${want} best are kept. ` +
+    `Score each response ${SCORE_MIN}-${SCORE_MAX} (${SCORE_MIN}: wrong or useless, ${SCORE_MAX}: correct, complete, clear); the ${want} best are kept. ` +
       'Correctness first; length, confidence and position are not merit.',
     barred.length ? `Do not score ${barred.length === 1 ? 'response' : 'responses'} ${listNumbers(barred)}: excluded from your vote (you may learn from ${barred.length === 1 ? 'it' : 'them'}).` : '',
-    reasons ? '"reason": one short sentence.' : '',
+    reasons ? '"reason": one short sentence on what sets the best apart.' : '',
     notesInstruction(notes),
     task.askStop ? `${STOP_QUESTION} "stopReason": a few words.` : '',
     describeJsonShape(example).replaceAll(`"${SCORE_PLACEHOLDER}"`, SCORE_PLACEHOLDER),
@@ -177,7 +169,7 @@ export function judgeResponseFormat(request: JudgeRequest) {
 export function buildModeratorRequest(prompt: string, history: readonly ChatMessage[] | undefined, texts: string[]): ChatMessage[] {
   const system = [
     'You moderate a panel of AI models that answer the same request in rounds.',
-    STOP_QUESTION,
+    `${STOP_QUESTION} "reason": one sentence on the agreement or disagreement.`,
     describeJsonShape({ stop: false, reason: '...' }),
   ].join('\n');
   const shown = texts.map((text) => ({ text: clip(text, 12_000) }));

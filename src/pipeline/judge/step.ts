@@ -14,6 +14,7 @@ import {
   FALLBACK_RULE,
   type CombinedScores,
   type JudgeNotes,
+  type JudgeNotesLevel,
   type JudgeVerdict,
 } from './prompt';
 import { responseFormatFor } from '../json-reply';
@@ -54,6 +55,8 @@ export async function judgeLayer(
   survivors: Proposal[],
   k: number,
   askStop: boolean,
+  /** The notes to ask for: the run's `judgeNotes`, or "off" where no aggregator could read them (engine.ts). */
+  notesLevel: JudgeNotesLevel,
 ): Promise<LayerVerdict> {
   const { config } = run;
   const separateModerator = askStop && config.moderator !== undefined;
@@ -69,7 +72,7 @@ export async function judgeLayer(
     run.emit({ type: 'judge-picks', layer, picks, reason: `only ${survivors.length} answer(s) to choose from: all kept`, fallback: false });
   } else {
     const specs = ballotSpecs(run, survivors);
-    const votes = await Promise.all(specs.map((spec) => castBallot(run, input, layer, survivors, k, combined, spec)));
+    const votes = await Promise.all(specs.map((spec) => castBallot(run, input, layer, survivors, k, combined, notesLevel, spec)));
     if (run.cancelled) return { picks: [], stop: false, cancelled: true };
     const want = Math.min(k, survivors.length);
     const counted = votes.filter((v) => v.verdict && !v.verdict.unusable);
@@ -158,6 +161,7 @@ async function castBallot(
   survivors: Proposal[],
   k: number,
   askStop: boolean,
+  notes: JudgeNotesLevel,
   spec: BallotSpec,
 ): Promise<Vote> {
   const request = buildJudgeRequest({
@@ -170,7 +174,7 @@ async function castBallot(
     reversed: spec.reversed,
     excluded: spec.excluded,
     reasons: run.config.judgeReasons,
-    notes: run.config.judgeNotes,
+    notes,
   });
   const base = {
     modelId: spec.modelId,

@@ -33,18 +33,22 @@ export function roleCacheKey(taskDescription: string, count: number, modelId: st
   return JSON.stringify([count, modelId, basis]);
 }
 
-const rolesSchema = z.strictObject({
-  roles: z.array(z.string()).describe('one role description per panel member, each different'),
-});
+const rolesSchema = z.strictObject({ roles: z.array(z.string()) });
+
+/**
+ * How long a role may be. A role rides along on every proposer call (n proposers x every layer), so each of its words
+ * is paid for n x layers times a run; one sentence carries an occupation, a personality and a perspective.
+ */
+export const ROLE_WORDS = 25;
 
 export const rolesResponseFormat = () => responseFormatFor('roles', rolesSchema);
 
 export function buildRolesRequest(taskDescription: string, prompt: string, count: number): ChatMessage[] {
   const system = [
     `Write ${count} distinct roles for a panel of ${count} AI assistants who will each answer the same requests independently.`,
-    'Each role is two or three sentences in the second person ("You are ..."): an occupation, a personality and a',
-    'perspective that suit the task and differ from the other roles, so the panel covers the problem from different',
-    'angles. Roles must not ask for a particular answer format.',
+    `Each role is one sentence of at most ${ROLE_WORDS} words in the second person ("You are ..."): an occupation, a`,
+    'personality and a perspective that suit the task and differ from the other roles, so the panel covers the problem',
+    'from different angles. Roles must not ask for a particular answer format.',
     describeJsonShape({ roles: Array.from({ length: Math.min(count, 2) }, () => 'You are ...') }),
   ].join('\n');
   const task = taskDescription.trim() ? `Task: ${taskDescription.trim()}\n\n` : '';

@@ -29,7 +29,10 @@ interface SentSchema {
   json_schema: {
     name: string;
     strict: boolean;
-    schema: { properties: Record<string, { properties: Record<string, { type: string; enum: number[] }>; required: string[]; additionalProperties: boolean }> };
+    schema: {
+      properties: Record<string, { properties: Record<string, { $ref: string }>; required: string[]; additionalProperties: boolean }>;
+      $defs: Record<string, { type: string; enum: number[] }>;
+    };
   };
 }
 const schemaOf = (req: FakeRequest) => (req.responseFormat as SentSchema).json_schema;
@@ -52,7 +55,9 @@ describe('judge: scores, both orders, jury, recusal, notes', () => {
       const scores = schema.properties.scores;
       assert.deepEqual(scores.required, ['1', '2', '3', '4']);
       assert.equal(scores.additionalProperties, false);
-      for (const n of scores.required) assert.deepEqual(scores.properties[n], { type: 'integer', enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
+      // Each score refers to the one score schema in $defs (written once, as it is billed as prompt by some endpoints).
+      for (const n of scores.required) assert.deepEqual(scores.properties[n], { $ref: '#/$defs/score' });
+      assert.deepEqual(schema.$defs.score, { type: 'integer', enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
       assert.deepEqual(strictSchemaProblems(schema), [], 'inside OpenAI strict mode');
     }
     assert.ok('stop' in schemaOf(judges[0]).schema.properties, 'layer 1 asks for the stop decision');
@@ -238,6 +243,30 @@ describe('judge: scores, both orders, jury, recusal, notes', () => {
     assert.match(system, /a dropped answer warns that the cache must be invalidated on writes\./);
     assert.ok(system.indexOf(JUDGE_NOTES_INSTRUCTION) > system.indexOf('### Candidate 2'), 'after the candidates');
     assert.ok(system.length - system.indexOf(JUDGE_NOTES_INSTRUCTION) <= 2000, 'a few hundred tokens at most');
+  });
+
+  it('a layer asks for notes only when the aggregator may read them: the last one, one that may stop, any under a budget; never for rank', async () => {
+    const asksNotes = (req: FakeRequest) => 'agreements' in schemaOf(req).schema.properties && systemOf(req).includes('Notes for the writer');
+    // The judge never stops early here, so every layer runs.
+    const judgeLayers = async (overrides: Parameters<typeof testConfig>[1]) => {
+      server.reset();
+      server.setResponder((req) => (kindOf(req) === 'judge' ? picksOf(req, ['model-a', 'model-b'], { stop: false, stopReason: 'differ', agreements: ['Both cache.'] }) : undefined));
+      const { events } = await record(testConfig(server, { strategy: 'smoa', layers: 3, topK: 2, ...overrides }), { prompt: 'How do I cache?' });
+      const judges = server.requests.filter((r) => kindOf(r) === 'judge');
+      return { asked: judges.map(asksNotes), trace: foldEvents(events) };
+    };
+    // Every layer run: only the last layer's notes reach the aggregator, so layers 1 and 2 are not asked to write any.
+    const dense = await judgeLayers({ earlyStop: false });
+    assert.deepEqual(dense.asked, [false, false, true]);
+    assert.ok(dense.trace.layers[2].judge!.notes, "the last layer's notes are in the trace");
+    const aggregator = server.requests.at(-1)!;
+    assert.ok(systemOf(aggregator).includes(JUDGE_NOTES_INSTRUCTION), 'and reach the aggregator');
+    // Early stop on: any layer may be the last, so each asks.
+    assert.deepEqual((await judgeLayers({ earlyStop: true })).asked, [true, true, true]);
+    // A budget may refuse the next layer: each asks.
+    assert.deepEqual((await judgeLayers({ earlyStop: false, budget: { maxTokens: 1_000_000 } })).asked, [true, true, true]);
+    // rank: the judge's pick is the answer, no aggregator reads notes.
+    assert.deepEqual((await judgeLayers({ strategy: 'rank', earlyStop: false, layers: 1 })).asked, [false]);
   });
 
   it('the CLI checks the API key of every jury member before sending anything', () => {

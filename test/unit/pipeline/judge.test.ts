@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { buildJudgeRequest, combineScores, judgeResponseFormat, parseJudgeReply, relabelReason } from '../../../src/pipeline/judge/prompt';
-import { strictSchemaProblems } from '../../../test/server/strict-schema';
+import { freeInstanceOf } from '../../../test/server/free-decoder';
+import { schemaViolations, strictSchemaProblems } from '../../../test/server/strict-schema';
 
 const candidates = [0, 1, 2, 3].map((slot) => ({ slot, text: `answer number ${slot}` }));
 const request = (seed = 7, askStop = true) => buildJudgeRequest({ prompt: 'Q?', candidates, k: 2, askStop, seed });
@@ -25,10 +26,19 @@ describe('judge: prompt, scores and their parsing', () => {
 
   it('the schema asks one required integer enum score per response, inside OpenAI strict mode', () => {
     const req = request();
-    const { schema } = judgeResponseFormat(req) as unknown as { schema: { properties: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } };
+    const { schema } = judgeResponseFormat(req) as unknown as {
+      schema: { properties: Record<string, { properties?: Record<string, unknown>; required?: string[] }>; $defs: Record<string, unknown> };
+    };
     assert.deepEqual(strictSchemaProblems(schema), []);
     assert.deepEqual(schema.properties.scores.required, ['1', '2', '3', '4']);
-    assert.deepEqual(schema.properties.scores.properties!['3'], { type: 'integer', enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
+    assert.deepEqual(schema.properties.scores.properties!['3'], { $ref: '#/$defs/score' });
+    assert.deepEqual(schema.$defs.score, { type: 'integer', enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
+    // A free decoder following the schema writes a score in range for every response: the reference resolves.
+    for (const seed of ['a', 'b', 'c']) {
+      const value = freeInstanceOf(schema, seed) as { scores: Record<string, number> };
+      assert.deepEqual(schemaViolations(value, schema), []);
+      assert.deepEqual(parseJudgeReply(JSON.stringify(value), req).ranking.length, 4);
+    }
     assert.deepEqual(Object.keys(schema.properties), ['reason', 'scores', 'agreements', 'contradictions', 'droppedInsights', 'stop', 'stopReason']);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
-import { MemoryRoleCache } from '../../../src/pipeline/roles/prompt';
+import { MemoryRoleCache, ROLE_WORDS } from '../../../src/pipeline/roles/prompt';
 import { kindOf, lastUser, ofType, record, scoresFor, systemOf, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
@@ -98,6 +98,9 @@ describe('moderator and roles', () => {
     assert.equal(roleCalls.length, 1, 'one role-writing call for both runs');
     assert.match(roleCalls[0], /Task: Answer programming questions/);
     assert.match(roleCalls[0], /first question/);
+    // A role rides on every proposer call of every layer: the writer is told its length, in words.
+    const writer = server.requests.find((r) => kindOf(r) === 'roles')!;
+    assert.match(systemOf(writer), new RegExp(`Write 4 distinct roles .*\\n.*one sentence of at most ${ROLE_WORDS} words`));
     assert.equal(ofType(first.events, 'roles-assigned')[0].source, 'generated');
     assert.equal(ofType(second.events, 'roles-assigned')[0].source, 'cached');
     const proposerSystems = server.requests.filter((r) => kindOf(r) === 'plain' || kindOf(r) === 'synthesis').map(systemOf);
