@@ -1,7 +1,8 @@
 // Builds every bundle of the project. A missing entry point fails the build: skipping it would leave an old bundle
 // in dist/ (a renamed src/cli.ts once kept a stale dist/cli.js while the build stayed green).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 
 const production = process.argv.includes('--production');
@@ -33,6 +34,66 @@ const browserTargets = [
   { entryPoints: ['src/views/webview/eval/main.ts'], outfile: 'media/dist/eval.js' },
 ].map((t) => ({ ...common, platform: 'browser', format: 'iife', target: 'es2022', ...t }));
 
+/**
+ * The MCP App of `consult` (the trace view agents' hosts show inline): one self-contained HTML document, served by
+ * `smoa mcp` as `ui://smoa/consult-trace.html`. Script and styles are inline and allowed by their hashes alone; the
+ * policy allows nothing remote and no other script or style. Always minified: it travels in every resources/read.
+ */
+const mcpApp = {
+  entry: 'src/views/webview/mcp-app/main.ts',
+  styles: ['media/panel.css', 'media/mcp-app.css'],
+  outfile: 'dist/mcp-app.html',
+};
+
+async function buildMcpApp() {
+  const result = await esbuild.build({
+    ...common,
+    entryPoints: [mcpApp.entry],
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    write: false,
+    define: { SMOA_BUILD_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+  });
+  const script = result.outputFiles[0].text;
+  const style = mcpApp.styles.map((f) => readFileSync(f, 'utf8')).join('\n');
+  if (/<\/script/i.test(script) || /<\/style/i.test(style)) throw new Error(`${mcpApp.outfile}: a closing tag inside the inline script or style`);
+  const hash = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+  const csp = [
+    "default-src 'none'",
+    `script-src ${hash(script)}`,
+    `style-src ${hash(style)}`,
+    'img-src data:',
+    "font-src 'none'",
+    "connect-src 'none'",
+    "frame-src 'none'",
+    "object-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  const html = [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="UTF-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
+    '<title>SMoA consultation</title>',
+    `<style>${style}</style>`,
+    '</head>',
+    '<body class="mcp-app">',
+    '<div id="app"></div>',
+    `<script>${script}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+  mkdirSync('dist', { recursive: true });
+  writeFileSync(mcpApp.outfile, html);
+}
+
 /** Extension-host test suites (run inside a real VS Code), compiled to out/test. */
 const suiteDir = 'test/vscode/suite';
 const suiteTargets = existsSync(suiteDir)
@@ -54,7 +115,7 @@ const suiteTargets = existsSync(suiteDir)
   : [];
 
 const targets = [...nodeTargets, ...browserTargets, ...suiteTargets];
-const missing = targets.flatMap((t) => t.entryPoints).filter((e) => !existsSync(e));
+const missing = [...targets.flatMap((t) => t.entryPoints), mcpApp.entry, ...mcpApp.styles].filter((e) => !existsSync(e));
 if (missing.length) {
   console.error(`build: entry point(s) not found: ${missing.join(', ')} (renamed or deleted? update esbuild.mjs)`);
   process.exit(1);
@@ -78,6 +139,8 @@ const watchReporter = {
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context({ ...t, plugins: [watchReporter] })));
   await Promise.all(contexts.map((c) => c.watch()));
+  // The App's HTML is written once per watch start; `npm run build` refreshes it.
+  await buildMcpApp();
 } else {
-  await Promise.all(targets.map((t) => esbuild.build(t)));
+  await Promise.all([...targets.map((t) => esbuild.build(t)), buildMcpApp()]);
 }

@@ -51,6 +51,7 @@ const layerZones = [
       './views/event-schema.ts',
       './views/dense-estimate.ts',
       './views/eval-protocol.ts',
+      './views/mcp-app-protocol.ts',
       ...browserSafeEval.map((f) => `./eval/${f}`),
       ...browserSafePipeline.map((f) => `./pipeline/${f}`),
     ],

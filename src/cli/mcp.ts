@@ -12,6 +12,7 @@ import { checkApiKeys, readConfigFile, writeTrace } from './io';
 import { ProgressNarrator } from '../pipeline/narrator';
 import { describeIssues, LineStdioTransport, type ParamsCheck } from './mcp-stdio';
 import { TaskTransport } from './mcp-tasks';
+import { CONSULT_TOOL_UI_META, registerTraceView, traceResultMeta } from './mcp-app';
 
 /**
  * `smoa mcp`: the ensemble as an MCP server over stdio, for agents that reach helpers through MCP (Copilot CLI, Claude
@@ -27,8 +28,9 @@ export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, versi
   const shared = createMcpShared();
   const options = { version, ...(command.traceDir ? { traceDir: command.traceDir } : {}) };
   const wire = new LineStdioTransport(process.stdin, process.stdout, checkRequestParams);
-  // Clients that support MCP tasks (2025-11-25) may run `consult` as a task: it outlasts their request timeout.
-  const transport = new TaskTransport(wire, { taskTools: [MCP_TOOL_NAME] });
+  // Clients that support MCP tasks (2025-11-25, or the 2026-07-28 tasks extension) get `consult` as a task: it outlasts
+  // their request timeout.
+  const transport = new TaskTransport(wire, { taskTools: [MCP_TOOL_NAME], log: (line) => process.stderr.write(`smoa mcp: ${line}\n`) });
   // Both protocol eras on one stdio connection: a client that opens with `initialize` (the 2025 family) gets a
   // negotiating server; one that opens with `server/discover` or a request carrying the 2026-07-28 envelope gets the
   // current protocol. The SDK picks the era from the first message and builds one server for it from this factory.
@@ -93,6 +95,8 @@ function createMcpServer(config: SmoaConfig, options: { version: string; traceDi
       description: CONSULT_DESCRIPTION,
       inputSchema: consultInputSchema.shape,
       annotations: { readOnlyHint: true, openWorldHint: true },
+      // Hosts that render MCP Apps show the consultation's trace inline (the view reads the result's _meta).
+      _meta: CONSULT_TOOL_UI_META,
     },
     async (input, ctx) => {
       const { signal } = ctx.mcpReq;
@@ -119,8 +123,13 @@ function createMcpServer(config: SmoaConfig, options: { version: string; traceDi
         progress,
       );
       await sent;
-      return { content: [{ type: 'text' as const, text: reply.text }], ...(reply.failed ? { isError: true } : {}) };
+      return {
+        content: [{ type: 'text' as const, text: reply.text }],
+        ...(reply.failed ? { isError: true } : {}),
+        _meta: traceResultMeta(reply.run.trace, reply.run.tracePath),
+      };
     },
   );
+  registerTraceView(server);
   return server;
 }

@@ -58,7 +58,7 @@ export function createServices(context: vscode.ExtensionContext, vscodeModels: V
   const currentConfig = (chosen?: VsCodeModelInfo, overrides?: Record<string, unknown>) =>
     resolveConfig({ settingsInput: () => settings.current.input, vscodeModels: () => vscodeModels.list() }, chosen, overrides);
   const roleCache = new MementoRoleCache(context.globalState);
-  const routerFiles = new RouterFiles();
+  const routerFiles = new RouterFiles(() => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
   const runs: RunService = new RunService({
     getConfig: async () => {
       const resolved = await currentConfig();

@@ -156,7 +156,7 @@ export const SETTINGS_META: Record<string, SettingMeta> = {
     "markdownDescription": "Per-run limit in prompt + completion tokens, applied like `#smoa.budget.maxUsd#`. A stage whose model has no `maxTokens` is never started under it. Empty: no limit."
   },
   "route.file": {
-    "markdownDescription": "The router file the `route` strategy learns from: written by `smoa route build --from <eval out folder>`. Empty: `route` runs the fallback strategy and says so."
+    "markdownDescription": "The router file the `route` strategy learns from: written by **SMoA: Build Router from Evaluations** or `smoa route build --from <eval out folder>`. A relative path is read from the first workspace folder, `~/` from your home folder. Empty: `route` runs the fallback strategy and says so."
   },
   "route.costWeight": {
     "markdownDescription": "`route`: how much cost counts against expected score. Each model's value is its expected score (0..1) minus this times its cost relative to the dearest model. 0: quality alone."

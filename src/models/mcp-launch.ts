@@ -1,4 +1,5 @@
 import { mcpProblem } from '../host/mcp-offer';
+import { resolveRouteFile } from '../host/router-file';
 import type { SmoaConfig } from '../pipeline/config';
 import type { ApiKeyResolver } from '../pipeline/openai-client';
 
@@ -18,7 +19,7 @@ export function keyVariable(endpointId: string): string {
  * Resolves every endpoint's key (SecretStorage, then the window's environment) into the child's environment; an
  * endpoint with a key found gets `apiKeyEnv` naming that variable, one without keeps what it had (a local server).
  */
-export async function buildMcpLaunch(config: SmoaConfig | undefined, apiKey: ApiKeyResolver): Promise<McpLaunch> {
+export async function buildMcpLaunch(config: SmoaConfig | undefined, apiKey: ApiKeyResolver, workspaceFolder?: string): Promise<McpLaunch> {
   const problem = mcpProblem(config);
   if (problem || !config) return { ok: false, problem: problem ?? 'no configuration' };
   const env: Record<string, string> = {};
@@ -33,5 +34,7 @@ export async function buildMcpLaunch(config: SmoaConfig | undefined, apiKey: Api
     env[name] = key;
     endpoints.push({ ...endpoint, apiKeyEnv: name });
   }
-  return { ok: true, config: { ...config, endpoints }, env };
+  // The server starts in a folder of VS Code's choosing: a relative router file is written as the window reads it.
+  const routeFile = resolveRouteFile(config.route.file, workspaceFolder).path;
+  return { ok: true, config: { ...config, endpoints, ...(routeFile ? { route: { ...config.route, file: routeFile } } : {}) }, env };
 }

@@ -33,7 +33,11 @@ export function registerMcpServer(context: vscode.ExtensionContext, services: Ex
     },
     resolveMcpServerDefinition: async (server) => {
       const snapshot = services.settings.current;
-      const launch = await buildMcpLaunch(!snapshot.auto && snapshot.result.ok ? snapshot.result.config : undefined, secretsThenEnv(services.secrets));
+      const launch = await buildMcpLaunch(
+        !snapshot.auto && snapshot.result.ok ? snapshot.result.config : undefined,
+        secretsThenEnv(services.secrets),
+        vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      );
       if (!launch.ok) throw new Error(launch.problem);
       mkdirSync(context.globalStorageUri.fsPath, { recursive: true });
       writeFileSync(configFile, JSON.stringify(launch.config, null, 2), { mode: 0o600 });

@@ -37,6 +37,16 @@ describe('smoa mcp launch from the extension', () => {
     assert.doesNotMatch(JSON.stringify(launch.config), /sk-secret/, 'the config file holds no key');
   });
 
+  it("writes smoa.route.file as the path the window reads (relative to the first folder), since the server starts elsewhere", async () => {
+    const routed = loadConfig({ ...config, route: { file: '.smoa/router.json' } });
+    const launch = await buildMcpLaunch(routed, () => undefined, '/work/project');
+    assert.ok(launch.ok);
+    assert.equal(launch.config.route.file, join('/work/project', '.smoa/router.json'));
+    const none = await buildMcpLaunch(config, () => undefined, '/work/project');
+    assert.ok(none.ok);
+    assert.equal(none.config.route.file, config.route.file);
+  });
+
   it('refuses a panel of VS Code models, which only run inside VS Code, and says so', async () => {
     const inside = loadConfig({ models: [{ id: 'v', endpoint: 'vscode', model: 'copilot/gpt-4o' }], proposers: ['v'], aggregator: 'v', topK: 1 });
     assert.match(mcpProblem(inside) ?? '', /cannot use VS Code's models \(v in smoa\.models\)/);

@@ -33,7 +33,8 @@ export class AnswerView {
   private renderedText: string | undefined;
   private lastRenderAt = 0;
 
-  constructor() {
+  /** `answerActions: false`: a read-only view (the MCP App), without Insert/Copy/Export. */
+  constructor(options: { answerActions: boolean }) {
     this.el = h(
       'section',
       { class: 'answer', testid: 'answer' },
@@ -44,7 +45,7 @@ export class AnswerView {
       this.error,
       this.body,
       this.tools.el,
-      h('div', { class: 'actions' }, this.buttons.insert, this.buttons.copy, this.buttons.export),
+      ...(options.answerActions ? [h('div', { class: 'actions' }, this.buttons.insert, this.buttons.copy, this.buttons.export)] : []),
       this.summary,
       this.exchange,
       this.dense,
