@@ -28,8 +28,9 @@ export async function serveMcp(command: Extract<Command, { kind: 'mcp' }>, versi
   const shared = createMcpShared();
   const options = { version, ...(command.traceDir ? { traceDir: command.traceDir } : {}) };
   const wire = new LineStdioTransport(process.stdin, process.stdout, checkRequestParams);
-  // Clients that support MCP tasks (2025-11-25) may run `consult` as a task: it outlasts their request timeout.
-  const transport = new TaskTransport(wire, { taskTools: [MCP_TOOL_NAME] });
+  // Clients that support MCP tasks (2025-11-25, or the 2026-07-28 tasks extension) get `consult` as a task: it outlasts
+  // their request timeout.
+  const transport = new TaskTransport(wire, { taskTools: [MCP_TOOL_NAME], log: (line) => process.stderr.write(`smoa mcp: ${line}\n`) });
   // Both protocol eras on one stdio connection: a client that opens with `initialize` (the 2025 family) gets a
   // negotiating server; one that opens with `server/discover` or a request carrying the 2026-07-28 envelope gets the
   // current protocol. The SDK picks the era from the first message and builds one server for it from this factory.

@@ -69,7 +69,7 @@ describe('trace panel: hostile model output', function () {
       assert.ok(answer.includes("window.__xss = 'script'"), 'payloads are shown as text');
       assert.equal(await page.locator('.card').count(), 12);
       assert.match(await page.getByTestId('judge-reason').first().innerText(), /<script>/, "the judge's reason is text too");
-      // Notes are asked for where the aggregator reads them: the last layer.
+      // Every layer run: only the last layer, whose notes the aggregator reads, is asked for notes.
       assert.equal(await page.getByTestId('judge-notes').last().locator('li').count(), 3, "the judge's notes are list items of text");
 
       const report = await page.evaluate(() => {

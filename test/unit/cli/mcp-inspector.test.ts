@@ -10,7 +10,8 @@ import { writeMcpConfig } from '../helpers/mcp-wire';
 // `smoa mcp` driven by the official MCP Inspector's CLI (`mcp-inspector --cli`), in both protocol eras: `legacy`
 // (initialize, the 2025 family) and `modern` (pinned to 2026-07-28, opening with server/discover). The Inspector runs
 // on the Node 22 that test/inspector/install.ts installs from the npm registry (it needs >= 22.19); the server it
-// starts is this checkout's `smoa mcp` on the project's Node, against the fake OpenAI-compatible server.
+// starts is this checkout's `smoa mcp` on the project's Node, against the fake OpenAI-compatible server. (Its request
+// timeout is fixed at 60 s, so the "longer than the client's timeout" cases are pinned on the wire in mcp-tasks.test.ts.)
 
 const root = join(__dirname, '../../..');
 const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
@@ -38,9 +39,9 @@ function inspect(inspector: InspectorPaths, era: 'legacy' | 'modern', config: st
   });
 }
 
-function parse(run: Run): { result?: Record<string, unknown> } {
+function parse(run: Run): { result?: Record<string, unknown>; stderr: string } {
   assert.equal(run.code, 0, `the Inspector exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-  return JSON.parse(run.stdout) as { result?: Record<string, unknown> };
+  return { ...(JSON.parse(run.stdout) as { result?: Record<string, unknown> }), stderr: run.stderr };
 }
 
 describe('smoa mcp: the official MCP Inspector CLI in both protocol eras', function () {
@@ -61,7 +62,7 @@ describe('smoa mcp: the official MCP Inspector CLI in both protocol eras', funct
   beforeEach(() => server.reset());
 
   for (const era of ['legacy', 'modern'] as const) {
-    it(`${era}: lists consult and consults the panel`, async () => {
+    it(`${era}: lists consult and consults the panel${era === 'modern' ? ', as a task of the tasks extension' : ', with the plain call'}`, async () => {
       const listed = parse(await inspect(inspector, era, config, ['--method', 'tools/list']));
       const tools = listed.result?.tools as { name: string; inputSchema: { required?: string[] } }[];
       assert.deepEqual(
@@ -84,6 +85,16 @@ describe('smoa mcp: the official MCP Inspector CLI in both protocol eras', funct
       // a 2025 one does not.
       if (era === 'modern') assert.equal(result._meta?.[SERVER_INFO]?.name, 'smoa');
       else assert.equal(result._meta?.[SERVER_INFO], undefined);
+      // In the modern era the Inspector declares the tasks extension (it calls tools through its ext-tasks session), so
+      // `consult` runs as a task it polls to the end; in the legacy era it asks for no task and gets the plain call.
+      // (`smoa mcp` logs each task to stderr, which the Inspector passes through.)
+      const task = /smoa mcp: consult runs as task (\S+) \(io\.modelcontextprotocol\/tasks extension\)/.exec(called.stderr);
+      if (era === 'modern') {
+        assert.ok(task, called.stderr);
+        assert.match(called.stderr, new RegExp(`smoa mcp: task ${task[1]} completed`));
+      } else {
+        assert.equal(task, null, called.stderr);
+      }
     });
   }
 });

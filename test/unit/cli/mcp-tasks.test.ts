@@ -7,9 +7,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
 import { startMcpWire, writeMcpConfig, type McpWire, type WireMessage } from '../helpers/mcp-wire';
 
-// `consult` as an MCP task (protocol 2025-11-25): a client that supports tasks gets one at once, polls it, fetches the
-// answer when done and can cancel it; a client that does not gets the plain call. The fake server is slowed down so
-// that a consultation outlasts a short client request timeout.
+// `consult` as an MCP task, in both eras: protocol 2025-11-25 (core tasks, asked for with `task`) and 2026-07-28 (the
+// tasks extension, declared in each request's capabilities). A client that supports tasks gets one at once, polls it,
+// gets the answer when done and can cancel it; a client that does not gets the plain call. The fake server is slowed
+// down so that a consultation outlasts a short client request timeout.
 
 const root = join(__dirname, '../../..');
 const TASKS = { requests: { tools: { call: {} } }, cancel: {}, list: {} };
@@ -131,6 +132,104 @@ describe('smoa mcp: consult as a task', function () {
       const reply = (await wire.request(2, 'tools/call', { name: 'consult', arguments: { prompt: 'q', strategy: 'single' }, task: {} })) as { result: { task?: object; content: { text: string }[] } };
       assert.equal(reply.result.task, undefined);
       assert.match(reply.result.content[0].text, /\(Single model\): ok/);
+    });
+  });
+
+  describe('2026-07-28: the tasks extension', () => {
+    const CURRENT = '2026-07-28';
+    const EXTENSION = 'io.modelcontextprotocol/tasks';
+    /** The per-request envelope of a 2026-07-28 client; `tasks`: whether it declares the tasks extension. */
+    const envelope = (tasks: boolean) => ({
+      'io.modelcontextprotocol/protocolVersion': CURRENT,
+      'io.modelcontextprotocol/clientInfo': { name: 'wire-test', version: '1.0.0' },
+      'io.modelcontextprotocol/clientCapabilities': tasks ? { extensions: { [EXTENSION]: {} } } : {},
+    });
+    /** What a client with a 1 s request timeout sees: the answer within 1 s, or a timeout. */
+    const REQUEST_TIMEOUT_MS = 1000;
+    let wire: McpWire;
+    let nextId = 0;
+    const ask = (method: string, params: object, tasks = true) => {
+      const id = `r${++nextId}`;
+      wire.send({ jsonrpc: '2.0', id, method, params: { ...params, _meta: { ...(params as { _meta?: object })._meta, ...envelope(tasks) } } });
+      return wire.response(id, REQUEST_TIMEOUT_MS);
+    };
+    type DetailedTask = { resultType: string; taskId: string; status: string; statusMessage?: string; ttlMs: number; pollIntervalMs: number; result?: { content: { text: string }[] }; error?: object };
+
+    beforeEach(async () => {
+      wire = startMcpWire(config);
+      const discovered = (await wire.request('discover', 'server/discover', { _meta: envelope(true) })) as { result: { capabilities: { extensions?: Record<string, object> } } };
+      assert.deepEqual(discovered.result.capabilities.extensions?.[EXTENSION], {}, JSON.stringify(discovered));
+    });
+    afterEach(() => wire.close());
+
+    it("a consultation longer than the client's request timeout completes as a task: every request is answered in time, the stage shows on the task", async () => {
+      slow(400);
+      // The plain call (no extension declared) outlasts the 1 s request timeout...
+      await assert.rejects(ask('tools/call', { name: 'consult', arguments: { prompt: 'Fastest prefix search?' } }, false), /no response .* within 1000 ms/);
+      await server.waitForIdle(15_000);
+      server.reset();
+      slow(400);
+      // ...declared, the call returns a task at once, and each poll is answered at once.
+      const started = Date.now();
+      const created = (await ask('tools/call', { name: 'consult', arguments: { prompt: 'Fastest prefix search?' } })) as { result: DetailedTask };
+      assert.equal(created.result.resultType, 'task');
+      assert.equal(created.result.status, 'working');
+      assert.ok(created.result.ttlMs > 0 && created.result.pollIntervalMs > 0, JSON.stringify(created.result));
+      const { taskId } = created.result;
+      const stages: string[] = [];
+      let task: DetailedTask;
+      for (;;) {
+        task = ((await ask('tasks/get', { taskId })) as { result: DetailedTask }).result;
+        assert.equal(task.resultType, 'complete');
+        assert.equal(task.taskId, taskId);
+        if (task.status !== 'working') break;
+        if (task.statusMessage && stages.at(-1) !== task.statusMessage) stages.push(task.statusMessage);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const took = Date.now() - started;
+      assert.equal(task.status, 'completed', JSON.stringify(task));
+      assert.equal(task.result?.content[0].text.split('\n\n---\n')[0], 'Use a trie.');
+      assert.equal(task.statusMessage, 'Finished: ok');
+      assert.ok(took > REQUEST_TIMEOUT_MS, `the consultation took ${took} ms, longer than the ${REQUEST_TIMEOUT_MS} ms request timeout`);
+      // Progress per stage is the task's status message (this era has no progress notifications on tasks).
+      assert.ok(stages.some((m) => /^Layer 1\/2: 3 proposers answering/.test(m)), stages.join('\n'));
+      assert.ok(stages.length >= 3, stages.join('\n'));
+      const progress = wire.lines.filter((m) => 'method' in m && m.method === 'notifications/progress');
+      assert.deepEqual(progress, []);
+      // Only the client's own ids come back: the call's id towards the server never shows.
+      const ids = wire.lines.flatMap((m) => ('id' in m && !('method' in m && m.method) ? [String(m.id)] : []));
+      assert.ok(ids.every((id) => id === 'discover' || /^r\d+$/.test(id)), ids.join(' '));
+    });
+
+    it('tasks/cancel aborts the consultation: every request to the endpoint is closed', async () => {
+      server.setResponder(() => ({ text: 'slow '.repeat(2000), tokensPerSecond: 20 }));
+      const created = (await ask('tools/call', { name: 'consult', arguments: { prompt: 'q' } })) as { result: DetailedTask };
+      const { taskId } = created.result;
+      const deadline = Date.now() + 10_000;
+      while (server.activeRequests() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(server.activeRequests(), 3, 'the three proposers are streaming');
+      const cancelled = (await ask('tasks/cancel', { taskId })) as { result: { resultType: string } };
+      assert.deepEqual(cancelled.result, { resultType: 'complete' });
+      await server.waitForIdle(5_000);
+      assert.equal(server.activeRequests(), 0);
+      assert.ok(server.abortedRequests >= 3, `aborted: ${server.abortedRequests}`);
+      const task = ((await ask('tasks/get', { taskId })) as { result: DetailedTask }).result;
+      assert.equal(task.status, 'cancelled');
+      assert.equal(task.result, undefined);
+      // Cancelling again is acknowledged (a cancellation is a request the server may not honour); an unknown task is not.
+      assert.deepEqual(((await ask('tasks/cancel', { taskId })) as { result: object }).result, { resultType: 'complete' });
+      const unknown = await ask('tasks/get', { taskId: 'nope' });
+      assert.equal(unknown.error?.code, -32602);
+      assert.match(unknown.error?.message ?? '', /Unknown task: nope/);
+    });
+
+    it('a client that does not declare the extension gets the plain call, and no task methods', async () => {
+      const reply = (await wire.request('plain', 'tools/call', { name: 'consult', arguments: { prompt: 'q', strategy: 'single' }, _meta: envelope(false) })) as { result: { resultType?: string; content: { text: string }[] } };
+      assert.notEqual(reply.result.resultType, 'task');
+      assert.match(reply.result.content[0].text, /\(Single model\): ok/);
+      const refused = await ask('tasks/get', { taskId: 'any' }, false);
+      assert.equal(refused.error?.code, -32021);
+      assert.deepEqual(refused.error?.data, { requiredCapabilities: { extensions: { [EXTENSION]: {} } } });
     });
   });
 });
