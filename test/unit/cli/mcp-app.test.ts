@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { startFakeServer, type FakeServer } from '../../../test/server/fake-openai';
 import { MCP_APP_MIME_TYPE, readToolResult, TRACE_RESULT_META_KEY, TRACE_VIEW_URI } from '../../../src/views/mcp-app-protocol';
+import { viewCsp } from '../../../src/views/html';
 import { openMcpClient } from '../helpers/mcp-client';
 import { writeMcpConfig } from '../helpers/mcp-wire';
 
@@ -70,6 +71,7 @@ describe('smoa mcp: the consult trace view (MCP App)', function () {
         assert.equal(styles.length, 1);
         assert.deepEqual(directives.get('script-src'), [sha(scripts[0])]);
         assert.deepEqual(directives.get('style-src'), [sha(styles[0])]);
+        assert.equal(policy, viewCsp(sha(styles[0]), sha(scripts[0])), "the panels' policy, with hashes for the nonce");
         assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/, 'nothing loaded from elsewhere');
       });
 
