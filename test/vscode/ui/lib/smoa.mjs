@@ -59,8 +59,8 @@ export function copySampleWorkspace() {
  * `fn` also gets `workspace` (the copy's path), `fakeUrl`, and `requests()`: what the fake models received so far.
  * @param {string} name
  * @param {{ ttftMs?: number, tokensPerSecond?: number, settings?: (baseURL: string) => object,
- *   viewport?: { width: number, height: number }, env?: Record<string, string> }} opts  `env`: more environment for
- *   the extension host
+ *   viewport?: { width: number, height: number }, env?: Record<string, string>, extraVsix?: string[] }} opts  `env`: more
+ *   environment for the extension host; `extraVsix`: more extensions installed into the test's profile only
  * @param {(ctx: { page: import('playwright-core').Page, cs: any, browser: any, workspace: string, fakeUrl: string })
  *   => Promise<void>} fn
  */
@@ -79,7 +79,7 @@ export async function smoaUiTest(name, opts, fn) {
     await uiTest(
       name,
       {
-        vsix,
+        vsix: [vsix, ...(opts.extraVsix ?? [])],
         workspace: ws.dir,
         userSettings: (opts.settings ?? smoaSettings)(fake.url),
         // Never a real key: the fake server accepts any.
