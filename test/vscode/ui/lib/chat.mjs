@@ -71,9 +71,15 @@ export async function selectChatModel(page, name, { tries = 4 } = {}) {
   }
 }
 
+/** The chat input's text as the editor shows it (Monaco renders spaces as no-break spaces). */
+const inputText = async (input) => normalize(await input.locator('.view-lines').innerText().catch(() => ''));
+const normalize = (text) => text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+
 /**
- * Types `text` into the chat input and sends it with Enter. What the input holds is replaced: after an @smoa answer
- * VS Code keeps "@smoa " in it, and `@smoa ...` typed after that reached the participant as "@smoa @smoa ...".
+ * Types `text` into the chat input and sends it with the Send button. What the input holds is replaced: after an @smoa
+ * answer VS Code keeps "@smoa " in it, and `@smoa ...` typed after that reached the participant as "@smoa @smoa ...".
+ * Enter is not used to send: typing "@smoa" opens the participant suggestions, which under load open late, after any
+ * check for them, and Enter then accepts a suggestion ("@agent" was seen in the input) instead of sending.
  */
 export async function sendChat(page, text) {
   const input = chatInput(page).locator('.interactive-input-editor .monaco-editor');
@@ -81,14 +87,22 @@ export async function sendChat(page, text) {
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Backspace');
   await page.keyboard.type(text);
-  // Typing "@smoa" opens the participant suggestions; Enter while they show accepts one (e.g. "@agent") instead of
-  // sending. Close them first.
-  const suggest = page.locator('.interactive-input-part .suggest-widget.visible, .monaco-workbench .suggest-widget.visible');
+  const want = normalize(text);
+  const typed = async () => (await inputText(input)) === want;
+  for (let i = 0; !(await typed()); i++) {
+    if (i >= 50) throw new Error(`the chat input holds "${await inputText(input)}", not the typed "${want}"`);
+    await sleep(100);
+  }
+  const suggest = page.locator('.monaco-workbench .suggest-widget.visible');
   if (await suggest.first().isVisible().catch(() => false)) {
     await page.keyboard.press('Escape');
     await suggest.first().waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {});
   }
-  await page.keyboard.press('Enter');
+  // The button's accessible name also carries its Alt action: "Send\n[Alt] Send to New Chat (Ctrl+Shift+Enter)".
+  await chatInput(page).getByRole('button', { name: /^Send\b/ }).first().click();
+  // A sent request clears the input (or leaves "@smoa "); a request VS Code does not send (no Copilot: a sign-in
+  // dialog) leaves it: callers check what follows, this only waits a moment for the first case.
+  for (let i = 0; i < 50 && (await typed()); i++) await sleep(100);
 }
 
 /** The last response in the chat list. */
