@@ -98,9 +98,9 @@ export function judgeNotesSystemPart(
     });
   const section = (title: string, items: string[]) => (items.length ? `${title}\n${items.map((t) => `- ${rename(t)}`).join('\n')}` : '');
   const body = [
-    section('Points the candidates agree on:', notes.agreements),
-    section('Contradictions between them:', notes.contradictions),
-    section('Only in answers not shown above:', notes.droppedInsights),
+    section('Agreed:', notes.agreements),
+    section('Contradictions:', notes.contradictions),
+    section('Only in dropped answers:', notes.droppedInsights),
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -109,4 +109,4 @@ export function judgeNotesSystemPart(
 }
 
 export const JUDGE_NOTES_INSTRUCTION =
-  "Notes from a judge who read every answer of the last round, including some not shown here. They may be wrong: check them, resolve the contradictions, use a dropped answer's point only if it is correct.";
+  "Notes from a judge who read all answers of the last round, some dropped (not shown here). Check them; use a dropped answer's point only if it is correct.";

@@ -9,7 +9,7 @@ import { loadConfig, type SmoaConfigInput, type Strategy } from '../../src/pipel
 import { runPipeline } from '../../src/pipeline/engine';
 import type { SmoaEvent } from '../../src/pipeline/events';
 import { MemoryRoleCache, ROLE_WORDS } from '../../src/pipeline/roles/prompt';
-import { JUDGE_NOTE_LIMITS } from '../../src/pipeline/judge/prompt';
+import { JUDGE_NOTE_LIMITS, JUDGE_REASON_WORDS } from '../../src/pipeline/judge/prompt';
 import { foldEvents, type Trace } from '../../src/pipeline/trace';
 import { table } from '../../src/cli/format';
 
@@ -58,7 +58,7 @@ const wordsOf = (n: number, salt: string) => `${Array.from({ length: n }, (_, i)
 
 /**
  * Every model writes as much as it is allowed: prose to the 400-token cap, each role to the word limit the role writer
- * is given, and the judge a one-sentence reason of 20 words and each notes list filled to its maxItems with points at
+ * is given, and the judge a reason at its word limit and each notes list filled to its maxItems with points at
  * the word limit of the level. Scores come from the fake server's judge.
  */
 function atCaps(notes: 'full' | 'brief' | 'off'): Responder {
@@ -66,7 +66,7 @@ function atCaps(notes: 'full' | 'brief' | 'off'): Responder {
     if (!req.responseFormat) return { text: LONG_ANSWER };
     const reply = JSON.parse(defaultReply(req).text ?? '{}') as Record<string, unknown>;
     if (Array.isArray(reply.roles)) reply.roles = reply.roles.map((_, i) => `You are ${wordsOf(ROLE_WORDS - 3, `r${i}w`)}`);
-    if (typeof reply.reason === 'string' && 'scores' in reply) reply.reason = wordsOf(19, 'reason');
+    if (typeof reply.reason === 'string' && 'scores' in reply) reply.reason = wordsOf(JUDGE_REASON_WORDS - 1, 'reason');
     if (notes !== 'off') {
       const words = JUDGE_NOTE_LIMITS[notes].words;
       const room = noteRoom(req);

@@ -63,7 +63,7 @@ const SCORE = z.literal(SCORE_VALUES).meta({ id: 'score' });
 /** Per level: how many points each notes list may hold, and how long a point may be (characters, enforced on reading). */
 export const JUDGE_NOTE_LIMITS: Record<Exclude<JudgeNotesLevel, 'off'>, { counts: Record<keyof JudgeNotes, number>; chars: number; words: number }> = {
   full: { counts: { agreements: 3, contradictions: 3, droppedInsights: 2 }, chars: 300, words: 30 },
-  brief: { counts: { agreements: 1, contradictions: 1, droppedInsights: 1 }, chars: 160, words: 15 },
+  brief: { counts: { agreements: 1, contradictions: 1, droppedInsights: 1 }, chars: 140, words: 12 },
 };
 
 function notesSchema(level: JudgeNotesLevel) {
@@ -98,9 +98,12 @@ const STOP_QUESTION =
 function notesInstruction(level: JudgeNotesLevel): string {
   if (level === 'off') return '';
   const { counts, words } = JUDGE_NOTE_LIMITS[level];
-  const lists = level === 'brief' ? `at most one ${words}-word point each` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points of ${words} words`;
-  return `Notes for the writer, who sees only the kept responses (${lists}): agreements, contradictions between them, droppedInsights (correct points only lower-scored responses make).`;
+  const lists = level === 'brief' ? `one point of at most ${words} words each` : `up to ${counts.agreements}, ${counts.contradictions} and ${counts.droppedInsights} points of ${words} words`;
+  return `Notes for the writer, who sees only the kept responses (${lists}): agreements, contradictions, droppedInsights (correct points only lower-scored responses make).`;
 }
+
+/** How long the judge's `reason` may be: it is shown on the judge card, and paid for on every judged layer. */
+export const JUDGE_REASON_WORDS = 10;
 
 /** Stands for a score in the example shape. */
 const SCORE_PLACEHOLDER = 'n';
@@ -132,10 +135,10 @@ export function buildJudgeRequest(task: JudgeTask): JudgeRequest {
     ...(task.askStop ? { stop: false, stopReason: '...' } : {}),
   };
   const system = [
-    `Score each response ${SCORE_MIN}-${SCORE_MAX} (${SCORE_MIN}: wrong or useless, ${SCORE_MAX}: correct, complete, clear); the ${want} best are kept. ` +
-      'Correctness first; length, confidence and position are not merit.',
+    `Score each response ${SCORE_MIN}-${SCORE_MAX} (${SCORE_MIN}: wrong, ${SCORE_MAX}: correct, complete, clear); the ${want} best are kept. ` +
+      'Length, confidence and position are not merit.',
     barred.length ? `Do not score ${barred.length === 1 ? 'response' : 'responses'} ${listNumbers(barred)}: excluded from your vote (you may learn from ${barred.length === 1 ? 'it' : 'them'}).` : '',
-    reasons ? '"reason": one short sentence on what sets the best apart.' : '',
+    reasons ? `"reason": at most ${JUDGE_REASON_WORDS} words on what sets the best apart.` : '',
     notesInstruction(notes),
     task.askStop ? `${STOP_QUESTION} "stopReason": a few words.` : '',
     describeJsonShape(example).replaceAll(`"${SCORE_PLACEHOLDER}"`, SCORE_PLACEHOLDER),

@@ -39,7 +39,10 @@ const rolesSchema = z.strictObject({ roles: z.array(z.string()) });
  * How long a role may be. A role rides along on every proposer call (n proposers x every layer), so each of its words
  * is paid for n x layers times a run; one sentence carries an occupation, a personality and a perspective.
  */
-export const ROLE_WORDS = 25;
+export const ROLE_WORDS = 12;
+
+/** A role the writer made longer than asked is cut here on reading: it would be paid for on every proposer call. */
+export const ROLE_MAX_CHARS = 200;
 
 export const rolesResponseFormat = () => responseFormatFor('roles', rolesSchema);
 
@@ -60,12 +63,12 @@ export function buildRolesRequest(taskDescription: string, prompt: string, count
 
 /** Stock roles used when the role writer's reply is unusable, so a run never stops for want of roles. */
 const FALLBACK_ROLES = [
-  'You are a meticulous senior engineer. You care most about correctness and edge cases, and check every claim.',
-  'You are a pragmatic teacher. You explain clearly and concretely, with a small example where it helps.',
-  'You are a skeptical reviewer. You look for what could go wrong, hidden assumptions and better alternatives.',
-  'You are a domain researcher. You bring in relevant background, standards and trade-offs, and say what is uncertain.',
-  'You are a product-minded architect. You weigh maintainability, performance and what the user actually needs.',
-  'You are a concise expert. You give the most direct correct answer first, then only the essential detail.',
+  'You are a meticulous engineer who checks every claim and edge case.',
+  'You are a pragmatic teacher who explains clearly, with a small example.',
+  'You are a skeptical reviewer hunting hidden assumptions, risks and better alternatives.',
+  'You are a domain researcher who weighs standards and trade-offs, flagging uncertainty.',
+  'You are a product-minded architect weighing maintainability, performance and user needs.',
+  'You are a concise expert: the direct correct answer first, then essentials.',
 ];
 
 export interface ParsedRoles {
@@ -81,7 +84,7 @@ export function parseRolesReply(raw: string, count: number): ParsedRoles {
   for (const r of listed) {
     const text = typeof r === 'string' ? r.trim() : '';
     if (text && !roles.some((existing) => existing.toLowerCase() === text.toLowerCase()) && roles.length < count) {
-      roles.push(clip(text, 1500));
+      roles.push(clip(text, ROLE_MAX_CHARS, { oneLine: true, ellipsis: true }));
     }
   }
   if (roles.length === count) return { roles };

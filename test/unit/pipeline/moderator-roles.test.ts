@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FakeServer } from '../../../test/server/fake-openai';
-import { MemoryRoleCache, ROLE_WORDS } from '../../../src/pipeline/roles/prompt';
+import { fillRoles, MemoryRoleCache, ROLE_MAX_CHARS, ROLE_WORDS } from '../../../src/pipeline/roles/prompt';
 import { kindOf, lastUser, ofType, record, scoresFor, systemOf, useFakeServer } from '../helpers/engine-harness';
 import { testConfig } from '../helpers/config';
 
@@ -109,6 +109,21 @@ describe('moderator and roles', () => {
     }
     const nonProposers = server.requests.filter((r) => ['judge', 'roles'].includes(kindOf(r)));
     for (const req of nonProposers) assert.doesNotMatch(systemOf(req) + lastUser(req), /R-one/, 'roles never reach the judge');
+  });
+
+  it('roles: a role longer than asked is cut on reading (it rides on every proposer call); stock roles keep the limit', async () => {
+    const long = `You are ${'a very thorough and extremely patient reviewer of everything, '.repeat(12)}`;
+    server.setResponder((req) => (kindOf(req) === 'roles' ? { text: JSON.stringify({ roles: [long, 'You are B.', 'You are C.'] }) } : undefined));
+    const config = testConfig(server, { strategy: 'smoa', layers: 1, roles: 'auto' });
+    const { events } = await record(config, { prompt: 'q' }, { roleCache: new MemoryRoleCache() });
+    const assigned = ofType(events, 'roles-assigned')[0];
+    assert.ok(assigned.roles[0].length <= ROLE_MAX_CHARS, `a ${long.length}-character role is cut to ${ROLE_MAX_CHARS}: ${assigned.roles[0].length}`);
+    assert.ok(assigned.roles[0].startsWith('You are a very thorough'));
+    const proposer = server.requests.find((r) => kindOf(r) === 'plain' && systemOf(r).startsWith('You are a very'))!;
+    assert.ok(systemOf(proposer).length <= ROLE_MAX_CHARS, 'the proposer is sent the cut role');
+    // A reply with no usable roles gets the stock ones, each within the words the writer is asked for.
+    const stock = fillRoles([], 6);
+    for (const role of stock) assert.ok(role.split(/\s+/).length <= ROLE_WORDS, `"${role}" is over ${ROLE_WORDS} words`);
   });
 
   it('roles: a bad role reply is filled with stock roles, not cached, and the run goes on', async () => {
