@@ -74,7 +74,7 @@ export class ProgressNarrator {
         return [
           `Layer ${event.layer}: judge kept ${joinNames(names)} (${of})${event.reason ? `: ${event.reason}` : ''}`,
           ...(votes ? [`(${votes})`] : []),
-          ...(notes.length ? [`Notes: ${notes.join('; ')}`] : []),
+          ...(notes.length ? [`Notes: ${notes.map(asSentence).join(' ')}`] : []),
         ].join(' ');
       }
       case 'moderator-decision':
@@ -146,4 +146,9 @@ function joinNames(names: string[]): string {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** A note as a sentence: ends with one full stop (or its own ! or ?), so notes read one after another. */
+function asSentence(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
 }

@@ -294,12 +294,13 @@ describe('judge: scores, both orders, jury, recusal, notes', () => {
       reason: 'fine',
       fallback: false,
       ballots: [ballot, { ...ballot, reversed: true, picks: [], positions: [], skipped: 'the judge call failed: HTTP 500' }],
-      notes: { agreements: ['Both cache.'], contradictions: [], droppedInsights: ['proposal 2 mentions invalidation.'] },
+      notes: { agreements: ['Both cache.'], contradictions: ['They differ on the TTL'], droppedInsights: ['proposal 2 mentions invalidation.'] },
     });
+    // Notes read as sentences: one full stop each, none doubled as ".;".
     assert.equal(
       line,
       'Layer 1: judge kept c and a (2 of 3): fine (1 of 2 votes combined by Borda count; not counted: b (reversed): the judge call failed: HTTP 500) ' +
-        'Notes: Agree: Both cache.; Only in a dropped answer: proposal 2 mentions invalidation.',
+        'Notes: Agree: Both cache. Contradiction: They differ on the TTL. Only in a dropped answer: proposal 2 mentions invalidation.',
     );
     const reversedCall = narrator.describe({ t: 2, type: 'call-started', callId: 'c9', stage: 'judge', layer: 1, modelId: 'b', model: 'model-b', note: 'candidates in reverse order (judgeOrders: 2)' });
     assert.equal(reversedCall, 'Layer 1: judge b: candidates in reverse order (judgeOrders: 2)');

@@ -86,6 +86,8 @@ await smoaUiTest('trace-panel', { ttftMs: 150, tokensPerSecond: 60 }, async ({ p
   if (answerText.trim().length < 20) throw new Error(`final answer too short: "${answerText}"`);
   // The finished run with the panel's group maximized: the last layer's cards and verdicts, then the answer.
   await runCommand(page, 'View: Toggle Maximize Editor Group');
+  // The palette fades out after Enter: a screenshot taken at once showed it half-transparent over the panel.
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5000 });
   const last = panel.locator(`[data-testid=layer][data-layer="${layerCount}"]`);
   await last.evaluate((e) => e.scrollIntoView({ block: 'start' }));
   const finished = await screenshot(page, 'trace-panel-finished');

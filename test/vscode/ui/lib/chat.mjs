@@ -100,6 +100,8 @@ export async function sendChat(page, text) {
   }
   // The button's accessible name also carries its Alt action: "Send\n[Alt] Send to New Chat (Ctrl+Shift+Enter)".
   await chatInput(page).getByRole('button', { name: /^Send\b/ }).first().click();
+  // Left over the button, the pointer keeps its tooltip open over the chat in later screenshots.
+  await page.mouse.move(0, 0);
   // A sent request clears the input (or leaves "@smoa "); a request VS Code does not send (no Copilot: a sign-in
   // dialog) leaves it: callers check what follows, this only waits a moment for the first case.
   for (let i = 0; i < 50 && (await typed()); i++) await sleep(100);
